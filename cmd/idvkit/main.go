@@ -1,0 +1,58 @@
+// Command idvkit runs idvkit's verification journeys against the embedded sandbox
+// (demo), serves the vendor emulators (sandbox serve) and gates spec changes in pull
+// requests (spec check, spec diff).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+const usage = `idvkit — identity verification vendors, typed, checked and emulated
+
+Usage:
+  idvkit demo [-vendor name]           run every verification journey against the embedded sandbox
+  idvkit sandbox serve [-addr :8080]   serve the vendor emulators (Verisoul, iProov, Verifik)
+  idvkit spec check [-dir .]           validate the specs, their examples and the generated code
+  idvkit spec diff -base <git-ref>     report breaking changes of each spec against a git revision
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches a command line and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "demo":
+		return runDemo(ctx, args[1:], stdout, stderr)
+	case "sandbox":
+		if len(args) > 1 && args[1] == "serve" {
+			return runSandboxServe(ctx, args[2:], stdout, stderr)
+		}
+	case "spec":
+		if len(args) > 1 {
+			switch args[1] {
+			case "check":
+				return runSpecCheck(ctx, args[2:], stdout, stderr)
+			case "diff":
+				return runSpecDiff(ctx, args[2:], stdout, stderr)
+			}
+		}
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprint(stderr, usage)
+	return 2
+}
