@@ -1,0 +1,43 @@
+# idvkit — the two commands of the README quick start, plus the pieces they are made of.
+GO ?= go
+
+.PHONY: test vet check generate demo serve fuzz bench soak
+
+## test: everything CI runs — vet, the spec gate, and the race-enabled test suite.
+test: vet check
+	$(GO) test -race -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+## check: the pull-request spec gate (specs, examples, project rules, generated code current).
+check:
+	$(GO) run ./cmd/idvkit spec check
+
+## generate: regenerate gen/ from api/ with the pinned oapi-codegen.
+generate:
+	$(GO) generate ./gen/...
+
+## demo: every verification journey against the embedded sandbox.
+demo:
+	$(GO) run ./cmd/idvkit demo
+
+serve:
+	$(GO) run ./cmd/idvkit sandbox serve
+
+## bench: the benchmarks behind docs/BENCHMARKS.md.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
+
+## fuzz: a bounded run of every fuzz target (FUZZTIME per target).
+FUZZTIME ?= 10s
+fuzz:
+	@for pkg in $$($(GO) list ./pkg/...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+## soak: the long soak run (the short one is part of make test).
+soak:
+	$(GO) test -run TestSoak -count=1 -v ./pkg/sandbox/soak/ -soak.journeys=10000
