@@ -1,0 +1,237 @@
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Sentinels matched by *APIError through errors.Is. They classify the HTTP
+// status so callers can branch without knowing each vendor's error codes.
+var (
+	ErrUnauthorized   = errors.New("unauthorized")        // 401
+	ErrForbidden      = errors.New("forbidden")           // 403
+	ErrNotFound       = errors.New("not found")           // 404
+	ErrRateLimited    = errors.New("rate limited")        // 429
+	ErrInvalidRequest = errors.New("invalid request")     // 400, 409, 412, 422
+	ErrConflict       = errors.New("conflict")            // 409 (Verifik also uses it for missing parameters)
+	ErrServer         = errors.New("vendor server error") // 5xx
+)
+
+// ErrValidation is matched by every *ValidationError: bad input caught before
+// any network call.
+var ErrValidation = errors.New("invalid input")
+
+// ErrBodyTooLarge is matched by *BodyTooLargeError.
+var ErrBodyTooLarge = errors.New("response body too large")
+
+// ErrDecode is matched by *DecodeError: a response that could not be decoded.
+var ErrDecode = errors.New("malformed response body")
+
+// maxMessageRunes caps vendor text copied into error strings: vendors echo
+// input back in messages, so a short cap limits what can leak.
+const maxMessageRunes = 200
+
+// APIError is a non-2xx/3xx answer from a vendor. Body keeps the raw
+// (size-capped) response body for debugging; Error() never prints it.
+type APIError struct {
+	Vendor     string
+	Operation  string
+	StatusCode int
+	Code       string // vendor error code ("session_not_found", "invalid_key", "MissingParameter")
+	Message    string // vendor message, sanitised and truncated
+	RequestID  string
+	Retryable  bool          // 429 and 5xx except 501
+	RetryAfter time.Duration // from the Retry-After header, 0 when absent
+	Attempts   int           // attempts made by the transport, 0 when unknown
+	Body       []byte
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString(prefix(e.Vendor, e.Operation))
+	b.WriteString("HTTP ")
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if e.Code != "" {
+		b.WriteString(" ")
+		b.WriteString(e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	var extra []string
+	if e.RequestID != "" {
+		extra = append(extra, "request id "+e.RequestID)
+	}
+	if e.Attempts > 1 {
+		extra = append(extra, strconv.Itoa(e.Attempts)+" attempts")
+	}
+	if len(extra) > 0 {
+		b.WriteString(" (")
+		b.WriteString(strings.Join(extra, ", "))
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// Is maps the status code onto the package sentinels.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrInvalidRequest:
+		switch e.StatusCode {
+		case http.StatusBadRequest, http.StatusConflict, http.StatusPreconditionFailed, http.StatusUnprocessableEntity:
+			return true
+		}
+	case ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case ErrServer:
+		return e.StatusCode >= 500 && e.StatusCode <= 599
+	}
+	return false
+}
+
+// retryableStatus reports whether a status may succeed when sent again.
+// 501 means the vendor will never support the call.
+func retryableStatus(code int) bool {
+	return code == http.StatusTooManyRequests || (code >= 500 && code <= 599 && code != http.StatusNotImplemented)
+}
+
+// ValidationError is bad input found on the client side, before any network
+// call. Reason must not quote the rejected value (it may be PII or a secret).
+type ValidationError struct {
+	Vendor, Operation, Field, Reason string
+}
+
+// Invalid returns a *ValidationError. Vendor packages call it before sending
+// anything; reason says what is wrong without repeating the value.
+func Invalid(vendor, op, field, reason string) error {
+	return &ValidationError{Vendor: vendor, Operation: op, Field: field, Reason: reason}
+}
+
+func (e *ValidationError) Error() string {
+	s := prefix(e.Vendor, e.Operation) + "invalid input"
+	if e.Field != "" {
+		s += " " + e.Field
+	}
+	if e.Reason != "" {
+		s += ": " + e.Reason
+	}
+	return s
+}
+
+func (e *ValidationError) Unwrap() error { return ErrValidation }
+
+// RequestError is a call that got no usable HTTP response: connection
+// failures, timeouts, cancellation, or a contract violation in enforce mode.
+// Attempts counts the attempts made; Err is the last cause.
+type RequestError struct {
+	Vendor, Operation string
+	Attempts          int
+	Err               error
+}
+
+func (e *RequestError) Error() string {
+	s := prefix(e.Vendor, e.Operation) + "request failed"
+	if e.Attempts > 1 {
+		s += " after " + strconv.Itoa(e.Attempts) + " attempts"
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// BodyTooLargeError is returned by a response body reader once more than
+// Limit bytes were read (see WithMaxBodyBytes).
+type BodyTooLargeError struct {
+	Vendor, Operation string
+	Limit             int64
+}
+
+func (e *BodyTooLargeError) Error() string {
+	return fmt.Sprintf("%sresponse body exceeds %d bytes", prefix(e.Vendor, e.Operation), e.Limit)
+}
+
+func (e *BodyTooLargeError) Unwrap() error { return ErrBodyTooLarge }
+
+// DecodeError is a response body the generated client could not decode
+// (malformed JSON on a documented status). Err is the decoder's error, which
+// names types and offsets, never values.
+type DecodeError struct {
+	Vendor, Operation string
+	StatusCode        int // 0 when unknown
+	Err               error
+}
+
+func (e *DecodeError) Error() string {
+	s := prefix(e.Vendor, e.Operation) + "malformed response body"
+	if e.StatusCode != 0 {
+		s += " (HTTP " + strconv.Itoa(e.StatusCode) + ")"
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap exposes both ErrDecode and the decoder's error.
+func (e *DecodeError) Unwrap() []error { return []error{ErrDecode, e.Err} }
+
+func prefix(vendor, op string) string {
+	switch {
+	case vendor != "" && op != "":
+		return vendor + " " + op + ": "
+	case vendor != "":
+		return vendor + ": "
+	case op != "":
+		return op + ": "
+	}
+	return ""
+}
+
+// sanitize makes vendor text safe for an error string or log line: control
+// characters become spaces, runs of spaces collapse, and the result is cut
+// at max runes.
+func sanitize(s string, max int) string {
+	if s == "" {
+		return ""
+	}
+	var b strings.Builder
+	n := 0
+	space := false
+	for _, r := range s {
+		// Format characters (bidi overrides) could disguise the text in terminals.
+		if r == utf8.RuneError || unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			space = b.Len() > 0
+			continue
+		}
+		if n >= max {
+			b.WriteString("…")
+			return b.String()
+		}
+		if space {
+			b.WriteByte(' ')
+			n++
+			space = false
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}

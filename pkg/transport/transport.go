@@ -1,0 +1,294 @@
+// Package transport is the HTTP pipeline every idvkit vendor client shares.
+//
+// A *Client is the HttpRequestDoer handed to an oapi-codegen generated
+// client. For every call it sets the User-Agent, bounds time (per attempt and
+// overall), caps the response body, retries where the operation allows it,
+// optionally holds traffic against the vendor's OpenAPI spec, and logs one
+// line per attempt without headers, query values or bodies. Check turns a
+// vendor error response into a typed *APIError.
+//
+// Typical vendor flow step:
+//
+//	ctx = transport.WithOperation(ctx, "enroll") // the spec's operationId
+//	res, err := gen.EnrollWithResponse(ctx, body)
+//	if err != nil {
+//		return tc.Wrap(ctx, "enroll", err)
+//	}
+//	if err := tc.Check(ctx, "enroll", res.HTTPResponse, res.Body); err != nil {
+//		return err
+//	}
+package transport
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Client sends a vendor's HTTP calls. It is safe for concurrent use.
+type Client struct {
+	vendor    string
+	baseURL   string
+	hc        *http.Client
+	log       *slog.Logger
+	userAgent string
+	timeout   time.Duration
+	total     time.Duration
+	retry     RetryPolicy
+	maxBody   int64
+	paths     *pathTemplates
+	findOp    func(*http.Request) string // operation id from the specs, when given
+}
+
+// New returns the transport for one vendor. vendor names it in logs, errors
+// and the retry table ("verisoul", "iproov", "verifik"); defaultBaseURL is the
+// vendor's production URL, replaced by WithBaseURL.
+func New(vendor, defaultBaseURL string, opts ...Option) (*Client, error) {
+	if strings.TrimSpace(vendor) == "" {
+		return nil, errors.New("transport: empty vendor name")
+	}
+	cfg := config{baseURL: defaultBaseURL}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if err := checkBaseURL(cfg.baseURL); err != nil {
+		return nil, err
+	}
+	switch {
+	case cfg.timeout < 0:
+		return nil, errors.New("transport: negative timeout")
+	case cfg.totalTimeout < 0:
+		return nil, errors.New("transport: negative total timeout")
+	case cfg.maxBody < 0:
+		return nil, errors.New("transport: negative max body bytes")
+	}
+	if err := cfg.retry.validate(); err != nil {
+		return nil, errors.New("transport: " + err.Error())
+	}
+	c := &Client{
+		vendor:    vendor,
+		baseURL:   cfg.baseURL,
+		hc:        cfg.httpClient,
+		log:       cfg.logger,
+		userAgent: cfg.userAgent,
+		timeout:   cfg.timeout,
+		total:     cfg.totalTimeout,
+		retry:     cfg.retry.withDefaults(),
+		maxBody:   cfg.maxBody,
+	}
+	if c.hc == nil {
+		c.hc = &http.Client{}
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.userAgent == "" {
+		c.userAgent = DefaultUserAgent
+	}
+	if c.maxBody == 0 {
+		c.maxBody = DefaultMaxBodyBytes
+	}
+	if err := cfg.contract.apply(c); err != nil {
+		return nil, err
+	}
+	c.paths = newPathTemplates(append(cfg.templates, cfg.contract.templates()...))
+	return c, nil
+}
+
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New("transport: unparsable base URL")
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("transport: base URL must be an absolute http or https URL")
+	}
+	return nil
+}
+
+// Vendor returns the vendor name given to New.
+func (c *Client) Vendor() string { return c.vendor }
+
+// BaseURL returns the URL the generated client should be built with.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+type opKey struct{}
+
+// WithOperation names the call made with ctx (the spec's operationId). The
+// name appears in logs and errors and selects the retry classification.
+func WithOperation(ctx context.Context, op string) context.Context {
+	return context.WithValue(ctx, opKey{}, op)
+}
+
+// Operation returns the name set by WithOperation, or "".
+func Operation(ctx context.Context) string {
+	op, _ := ctx.Value(opKey{}).(string)
+	return op
+}
+
+// Do sends req, retrying as the retry policy and the operation's Safety
+// allow. It satisfies every generated HttpRequestDoer. The returned body is
+// capped (reads past the cap fail with *BodyTooLargeError) and must be
+// closed. Transport failures come back as *RequestError; a final non-2xx
+// response comes back as a response for Check to judge.
+func (c *Client) Do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	op := Operation(ctx)
+	if op == "" && c.findOp != nil {
+		op = c.findOp(req)
+	}
+	safety := Unsafe
+	if op != "" {
+		safety = c.retry.Classify(c.vendor + "/" + op)
+	}
+	path := c.paths.logPath(req.URL.Path)
+
+	cancelTotal := context.CancelFunc(func() {})
+	if c.total > 0 {
+		ctx, cancelTotal = context.WithTimeout(ctx, c.total)
+	}
+	// A body without GetBody cannot be sent twice.
+	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+
+	var r *http.Request
+	for attempt := 1; ; attempt++ {
+		actx, cancelAttempt := ctx, context.CancelFunc(func() {})
+		if c.timeout > 0 {
+			actx, cancelAttempt = context.WithTimeout(ctx, c.timeout)
+		}
+		if attempt == 1 {
+			// Clone so the caller's request and headers stay untouched.
+			r = req.Clone(actx)
+			r.Header.Set("User-Agent", c.userAgent)
+		} else {
+			r = r.WithContext(actx)
+			if req.GetBody != nil {
+				body, err := req.GetBody()
+				if err != nil {
+					cancelAttempt()
+					cancelTotal()
+					return nil, &RequestError{Vendor: c.vendor, Operation: op, Attempts: attempt - 1, Err: err}
+				}
+				r.Body = body
+			}
+		}
+
+		start := time.Now()
+		resp, err := c.hc.Do(r)
+		elapsed := time.Since(start)
+
+		retry := attempt < c.retry.MaxAttempts && replayable && ctx.Err() == nil && shouldRetry(safety, resp, err)
+		var wait time.Duration
+		if retry {
+			now := time.Now()
+			wait = c.retry.delay(attempt+1, resp, now)
+			// Waiting past the deadline would only trade the real cause
+			// for a timeout.
+			if dl, ok := ctx.Deadline(); ok && now.Add(wait).After(dl) {
+				retry = false
+			}
+		}
+		c.logAttempt(ctx, op, r, path, attempt, resp, err, elapsed, retry, wait)
+
+		if !retry {
+			if err != nil {
+				cancelAttempt()
+				cancelTotal()
+				return nil, c.requestError(op, attempt, path, err)
+			}
+			resp.Body = &responseBody{
+				rc: resp.Body, limit: c.maxBody, attempts: attempt,
+				vendor: c.vendor, op: op,
+				cancel: func() { cancelAttempt(); cancelTotal() },
+			}
+			return resp, nil
+		}
+
+		var last string
+		if resp != nil {
+			last = "HTTP " + strconv.Itoa(resp.StatusCode)
+			drain(resp.Body)
+		} else {
+			last = describeErr(err)
+		}
+		cancelAttempt()
+		if err := c.retry.Sleep(ctx, wait); err != nil {
+			cancelTotal()
+			return nil, &RequestError{Vendor: c.vendor, Operation: op, Attempts: attempt,
+				Err: &interruptedError{cause: err, last: last}}
+		}
+	}
+}
+
+// interruptedError is a context end during a backoff wait; it keeps the
+// failure that caused the wait.
+type interruptedError struct {
+	cause error
+	last  string
+}
+
+func (e *interruptedError) Error() string {
+	return e.cause.Error() + " while waiting to retry (last failure: " + e.last + ")"
+}
+func (e *interruptedError) Unwrap() error { return e.cause }
+
+// requestError wraps a transport failure. *url.Error prints the full URL,
+// query included, so it is rebuilt around the logged path.
+func (c *Client) requestError(op string, attempts int, path string, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = &url.Error{Op: ue.Op, URL: path, Err: ue.Err}
+	}
+	return &RequestError{Vendor: c.vendor, Operation: op, Attempts: attempts, Err: err}
+}
+
+// drain reads a little of a discarded body so the connection can be reused.
+func drain(rc io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, rc, 4<<10)
+	_ = rc.Close()
+}
+
+// responseBody caps what is read and ends the call's contexts on close or
+// EOF (they must outlive Do: the generated client reads the body after it).
+type responseBody struct {
+	rc       io.ReadCloser
+	n, limit int64
+	attempts int
+	vendor   string
+	op       string
+	cancel   func()
+}
+
+func (b *responseBody) Read(p []byte) (int, error) {
+	if b.n > b.limit {
+		return 0, &BodyTooLargeError{Vendor: b.vendor, Operation: b.op, Limit: b.limit}
+	}
+	// Ask for one byte past the limit to tell "exactly at" from "over".
+	if rest := b.limit - b.n + 1; int64(len(p)) > rest {
+		p = p[:rest]
+	}
+	n, err := b.rc.Read(p)
+	b.n += int64(n)
+	if b.n > b.limit {
+		n -= int(b.n - b.limit)
+		return n, &BodyTooLargeError{Vendor: b.vendor, Operation: b.op, Limit: b.limit}
+	}
+	if err == io.EOF {
+		b.cancel()
+	}
+	return n, err
+}
+
+func (b *responseBody) Close() error {
+	err := b.rc.Close()
+	b.cancel()
+	return err
+}
