@@ -120,7 +120,7 @@ func TestCheckVendorErrorShapes(t *testing.T) {
 		},
 		{
 			name: "412 with numeric fields of unexpected type", vendor: "verifik", op: "x", status: 412, header: jsonCT,
-			body:   `{"code":412,"message":["not","a","string"]}`,
+			body:     `{"code":412,"message":["not","a","string"]}`,
 			wantCode: "412", wantIs: []error{ErrInvalidRequest},
 		},
 		{
