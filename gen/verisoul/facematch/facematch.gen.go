@@ -9,68 +9,412 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
-// Defines values for EnrollErrorCode.
+// Defines values for Decision.
 const (
-	IdScanFailed                   EnrollErrorCode = "id_scan_failed"
-	IdScanNotComplete              EnrollErrorCode = "id_scan_not_complete"
-	LivenessCheckFailed            EnrollErrorCode = "liveness_check_failed"
-	SessionAlreadyTiedToAnAccount  EnrollErrorCode = "session_already_tied_to_an_account"
-	SessionNotComplete             EnrollErrorCode = "session_not_complete"
-	SessionNotFound                EnrollErrorCode = "session_not_found"
-	SessionNotStarted              EnrollErrorCode = "session_not_started"
-	SessionNotValidForThisEndpoint EnrollErrorCode = "session_not_valid_for_this_endpoint"
-	SessionOlderThan30Days         EnrollErrorCode = "session_older_than_30_days"
+	Fake       Decision = "Fake"
+	Real       Decision = "Real"
+	Suspicious Decision = "Suspicious"
 )
 
-// Valid indicates whether the value is a known member of the EnrollErrorCode enum.
-func (e EnrollErrorCode) Valid() bool {
+// Valid indicates whether the value is a known member of the Decision enum.
+func (e Decision) Valid() bool {
 	switch e {
-	case IdScanFailed:
+	case Fake:
 		return true
-	case IdScanNotComplete:
+	case Real:
 		return true
-	case LivenessCheckFailed:
-		return true
-	case SessionAlreadyTiedToAnAccount:
-		return true
-	case SessionNotComplete:
-		return true
-	case SessionNotFound:
-		return true
-	case SessionNotStarted:
-		return true
-	case SessionNotValidForThisEndpoint:
-		return true
-	case SessionOlderThan30Days:
+	case Suspicious:
 		return true
 	default:
 		return false
 	}
 }
 
+// Defines values for DeviceCategory.
+const (
+	Console  DeviceCategory = "console"
+	Desktop  DeviceCategory = "desktop"
+	Embedded DeviceCategory = "embedded"
+	Mobile   DeviceCategory = "mobile"
+	Other    DeviceCategory = "other"
+	Smarttv  DeviceCategory = "smarttv"
+	Tablet   DeviceCategory = "tablet"
+	Wearable DeviceCategory = "wearable"
+)
+
+// Valid indicates whether the value is a known member of the DeviceCategory enum.
+func (e DeviceCategory) Valid() bool {
+	switch e {
+	case Console:
+		return true
+	case Desktop:
+		return true
+	case Embedded:
+		return true
+	case Mobile:
+		return true
+	case Other:
+		return true
+	case Smarttv:
+		return true
+	case Tablet:
+		return true
+	case Wearable:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EnrollErrorCode.
+const (
+	EnrollErrorCodeIdScanFailed                   EnrollErrorCode = "id_scan_failed"
+	EnrollErrorCodeIdScanNotComplete              EnrollErrorCode = "id_scan_not_complete"
+	EnrollErrorCodeLivenessCheckFailed            EnrollErrorCode = "liveness_check_failed"
+	EnrollErrorCodeSessionAlreadyTiedToAnAccount  EnrollErrorCode = "session_already_tied_to_an_account"
+	EnrollErrorCodeSessionNotComplete             EnrollErrorCode = "session_not_complete"
+	EnrollErrorCodeSessionNotFound                EnrollErrorCode = "session_not_found"
+	EnrollErrorCodeSessionNotStarted              EnrollErrorCode = "session_not_started"
+	EnrollErrorCodeSessionNotValidForThisEndpoint EnrollErrorCode = "session_not_valid_for_this_endpoint"
+	EnrollErrorCodeSessionOlderThan30Days         EnrollErrorCode = "session_older_than_30_days"
+)
+
+// Valid indicates whether the value is a known member of the EnrollErrorCode enum.
+func (e EnrollErrorCode) Valid() bool {
+	switch e {
+	case EnrollErrorCodeIdScanFailed:
+		return true
+	case EnrollErrorCodeIdScanNotComplete:
+		return true
+	case EnrollErrorCodeLivenessCheckFailed:
+		return true
+	case EnrollErrorCodeSessionAlreadyTiedToAnAccount:
+		return true
+	case EnrollErrorCodeSessionNotComplete:
+		return true
+	case EnrollErrorCodeSessionNotFound:
+		return true
+	case EnrollErrorCodeSessionNotStarted:
+		return true
+	case EnrollErrorCodeSessionNotValidForThisEndpoint:
+		return true
+	case EnrollErrorCodeSessionOlderThan30Days:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MatchType.
+const (
+	Browser        MatchType = "browser"
+	DocumentName   MatchType = "document_name"
+	DocumentNumber MatchType = "document_number"
+	Face           MatchType = "face"
+	IpAddress      MatchType = "ip_address"
+)
+
+// Valid indicates whether the value is a known member of the MatchType enum.
+func (e MatchType) Valid() bool {
+	switch e {
+	case Browser:
+		return true
+	case DocumentName:
+		return true
+	case DocumentNumber:
+		return true
+	case Face:
+		return true
+	case IpAddress:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RedirectErrorCode.
+const (
+	RedirectErrorCodeGroupsEnabled    RedirectErrorCode = "groups_enabled"
+	RedirectErrorCodeMissingProjectId RedirectErrorCode = "missing_project_id"
+)
+
+// Valid indicates whether the value is a known member of the RedirectErrorCode enum.
+func (e RedirectErrorCode) Valid() bool {
+	switch e {
+	case RedirectErrorCodeGroupsEnabled:
+		return true
+	case RedirectErrorCodeMissingProjectId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RiskFlag.
+const (
+	CannotConfirmIdIsAuthentic      RiskFlag = "cannot_confirm_id_is_authentic"
+	DatacenterDetected              RiskFlag = "datacenter_detected"
+	DifferentDeviceTypeSameCategory RiskFlag = "different_device_type_same_category"
+	HighDeviceRisk                  RiskFlag = "high_device_risk"
+	HighIpVelocity                  RiskFlag = "high_ip_velocity"
+	IdAgeBelow16                    RiskFlag = "id_age_below_16"
+	IdExpired                       RiskFlag = "id_expired"
+	ImpossibleTravelDetected        RiskFlag = "impossible_travel_detected"
+	IpDocumentCountryMismatch       RiskFlag = "ip_document_country_mismatch"
+	KnownFraudFace                  RiskFlag = "known_fraud_face"
+	KnownFraudId                    RiskFlag = "known_fraud_id"
+	LikelyFakeId                    RiskFlag = "likely_fake_id"
+	LocationSpoofing                RiskFlag = "location_spoofing"
+	LowIdFaceMatchScore             RiskFlag = "low_id_face_match_score"
+	ModerateIdFaceMatchScore        RiskFlag = "moderate_id_face_match_score"
+	ModerateIpVelocity              RiskFlag = "moderate_ip_velocity"
+	PotentialLinkSharing            RiskFlag = "potential_link_sharing"
+	ProxyDetected                   RiskFlag = "proxy_detected"
+	RecentFraudIp                   RiskFlag = "recent_fraud_ip"
+	ReferringDeviceTimezoneMismatch RiskFlag = "referring_device_timezone_mismatch"
+	ReferringIpMismatch             RiskFlag = "referring_ip_mismatch"
+	ReferringIpTimezoneMismatch     RiskFlag = "referring_ip_timezone_mismatch"
+	ReferringUserAgentMismatch      RiskFlag = "referring_user_agent_mismatch"
+	RepeatDevice                    RiskFlag = "repeat_device"
+	RepeatFace                      RiskFlag = "repeat_face"
+	RepeatId                        RiskFlag = "repeat_id"
+	SameDeviceTypeDifferentIp       RiskFlag = "same_device_type_different_ip"
+	VpnDetected                     RiskFlag = "vpn_detected"
+)
+
+// Valid indicates whether the value is a known member of the RiskFlag enum.
+func (e RiskFlag) Valid() bool {
+	switch e {
+	case CannotConfirmIdIsAuthentic:
+		return true
+	case DatacenterDetected:
+		return true
+	case DifferentDeviceTypeSameCategory:
+		return true
+	case HighDeviceRisk:
+		return true
+	case HighIpVelocity:
+		return true
+	case IdAgeBelow16:
+		return true
+	case IdExpired:
+		return true
+	case ImpossibleTravelDetected:
+		return true
+	case IpDocumentCountryMismatch:
+		return true
+	case KnownFraudFace:
+		return true
+	case KnownFraudId:
+		return true
+	case LikelyFakeId:
+		return true
+	case LocationSpoofing:
+		return true
+	case LowIdFaceMatchScore:
+		return true
+	case ModerateIdFaceMatchScore:
+		return true
+	case ModerateIpVelocity:
+		return true
+	case PotentialLinkSharing:
+		return true
+	case ProxyDetected:
+		return true
+	case RecentFraudIp:
+		return true
+	case ReferringDeviceTimezoneMismatch:
+		return true
+	case ReferringIpMismatch:
+		return true
+	case ReferringIpTimezoneMismatch:
+		return true
+	case ReferringUserAgentMismatch:
+		return true
+	case RepeatDevice:
+		return true
+	case RepeatFace:
+		return true
+	case RepeatId:
+		return true
+	case SameDeviceTypeDifferentIp:
+		return true
+	case VpnDetected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SessionErrorCode.
+const (
+	SessionErrorCodeGroupsEnabled SessionErrorCode = "groups_enabled"
+)
+
+// Valid indicates whether the value is a known member of the SessionErrorCode enum.
+func (e SessionErrorCode) Valid() bool {
+	switch e {
+	case SessionErrorCodeGroupsEnabled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Simulate.
+const (
+	SimulateFailedToCollectDeviceData   Simulate = "failed_to_collect_device_data"
+	SimulateFailedToCompleteFaceScan    Simulate = "failed_to_complete_face_scan"
+	SimulateFailedToGetCameraPermission Simulate = "failed_to_get_camera_permission"
+	SimulateFailedToProcessIdScan       Simulate = "failed_to_process_id_scan"
+	SimulateInvalidSessionId            Simulate = "invalid_session_id"
+	SimulateLivenessCheckFailed         Simulate = "liveness_check_failed"
+	SimulateSessionIdNotFound           Simulate = "session_id_not_found"
+	SimulateSuccess                     Simulate = "success"
+)
+
+// Valid indicates whether the value is a known member of the Simulate enum.
+func (e Simulate) Valid() bool {
+	switch e {
+	case SimulateFailedToCollectDeviceData:
+		return true
+	case SimulateFailedToCompleteFaceScan:
+		return true
+	case SimulateFailedToGetCameraPermission:
+		return true
+	case SimulateFailedToProcessIdScan:
+		return true
+	case SimulateInvalidSessionId:
+		return true
+	case SimulateLivenessCheckFailed:
+		return true
+	case SimulateSessionIdNotFound:
+		return true
+	case SimulateSuccess:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for VerifyFaceErrorCode.
+const (
+	VerifyFaceErrorCodeIdScanFailed                   VerifyFaceErrorCode = "id_scan_failed"
+	VerifyFaceErrorCodeIdScanNotComplete              VerifyFaceErrorCode = "id_scan_not_complete"
+	VerifyFaceErrorCodeLivenessCheckFailed            VerifyFaceErrorCode = "liveness_check_failed"
+	VerifyFaceErrorCodeSessionNotComplete             VerifyFaceErrorCode = "session_not_complete"
+	VerifyFaceErrorCodeSessionNotFound                VerifyFaceErrorCode = "session_not_found"
+	VerifyFaceErrorCodeSessionNotStarted              VerifyFaceErrorCode = "session_not_started"
+	VerifyFaceErrorCodeSessionNotValidForThisEndpoint VerifyFaceErrorCode = "session_not_valid_for_this_endpoint"
+)
+
+// Valid indicates whether the value is a known member of the VerifyFaceErrorCode enum.
+func (e VerifyFaceErrorCode) Valid() bool {
+	switch e {
+	case VerifyFaceErrorCodeIdScanFailed:
+		return true
+	case VerifyFaceErrorCodeIdScanNotComplete:
+		return true
+	case VerifyFaceErrorCodeLivenessCheckFailed:
+		return true
+	case VerifyFaceErrorCodeSessionNotComplete:
+		return true
+	case VerifyFaceErrorCodeSessionNotFound:
+		return true
+	case VerifyFaceErrorCodeSessionNotStarted:
+		return true
+	case VerifyFaceErrorCodeSessionNotValidForThisEndpoint:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for VerifyIdentityErrorCode.
+const (
+	VerifyIdentityErrorCodeAccountNotFound                VerifyIdentityErrorCode = "account_not_found"
+	VerifyIdentityErrorCodeIdScanFailed                   VerifyIdentityErrorCode = "id_scan_failed"
+	VerifyIdentityErrorCodeIdScanNotComplete              VerifyIdentityErrorCode = "id_scan_not_complete"
+	VerifyIdentityErrorCodeLivenessCheckFailed            VerifyIdentityErrorCode = "liveness_check_failed"
+	VerifyIdentityErrorCodeSessionNotComplete             VerifyIdentityErrorCode = "session_not_complete"
+	VerifyIdentityErrorCodeSessionNotFound                VerifyIdentityErrorCode = "session_not_found"
+	VerifyIdentityErrorCodeSessionNotStarted              VerifyIdentityErrorCode = "session_not_started"
+	VerifyIdentityErrorCodeSessionNotValidForThisEndpoint VerifyIdentityErrorCode = "session_not_valid_for_this_endpoint"
+)
+
+// Valid indicates whether the value is a known member of the VerifyIdentityErrorCode enum.
+func (e VerifyIdentityErrorCode) Valid() bool {
+	switch e {
+	case VerifyIdentityErrorCodeAccountNotFound:
+		return true
+	case VerifyIdentityErrorCodeIdScanFailed:
+		return true
+	case VerifyIdentityErrorCodeIdScanNotComplete:
+		return true
+	case VerifyIdentityErrorCodeLivenessCheckFailed:
+		return true
+	case VerifyIdentityErrorCodeSessionNotComplete:
+		return true
+	case VerifyIdentityErrorCodeSessionNotFound:
+		return true
+	case VerifyIdentityErrorCodeSessionNotStarted:
+		return true
+	case VerifyIdentityErrorCodeSessionNotValidForThisEndpoint:
+		return true
+	default:
+		return false
+	}
+}
+
+// Decision Overall verdict. Unknown values may appear; clients treat them as Suspicious.
+type Decision string
+
+// DeviceCategory Unknown values may appear; clients treat them as other.
+type DeviceCategory string
+
+// DeviceNetworkSignals Probabilities from 0 to 1. location_spoofing is absent in older revisions.
+type DeviceNetworkSignals struct {
+	Datacenter            *float32 `json:"datacenter,omitempty"`
+	DeviceNetworkMismatch *float32 `json:"device_network_mismatch,omitempty"`
+	DeviceRisk            *float32 `json:"device_risk,omitempty"`
+	LocationSpoofing      *float32 `json:"location_spoofing,omitempty"`
+	Proxy                 *float32 `json:"proxy,omitempty"`
+	RecentFraudIp         *float32 `json:"recent_fraud_ip,omitempty"`
+	SpoofedIp             *float32 `json:"spoofed_ip,omitempty"`
+	Tor                   *float32 `json:"tor,omitempty"`
+	Vpn                   *float32 `json:"vpn,omitempty"`
+}
+
 // EnrollError defines model for EnrollError.
 type EnrollError struct {
+	// Error Unknown values may appear; clients treat them as a refused enrolment.
 	Error     EnrollErrorCode     `json:"error"`
 	RequestId *openapi_types.UUID `json:"request_id,omitempty"`
 	Success   *bool               `json:"success,omitempty"`
 }
 
-// EnrollErrorCode defines model for EnrollErrorCode.
+// EnrollErrorCode Unknown values may appear; clients treat them as a refused enrolment.
 type EnrollErrorCode string
 
 // EnrollRequest defines model for EnrollRequest.
 type EnrollRequest struct {
-	AccountId string             `json:"account_id"`
+	// AccountId Your identifier for the account. Non-empty: an empty id cannot be matched later
+	// (minLength inferred; the vendor gives no constraint).
+	AccountId string `json:"account_id"`
+
+	// SessionId A completed session, created at most 30 days ago.
 	SessionId openapi_types.UUID `json:"session_id"`
 }
 
@@ -80,16 +424,293 @@ type EnrollResponse struct {
 	Success   bool               `json:"success"`
 }
 
-// RateLimitError defines model for RateLimitError.
-type RateLimitError struct {
+// GatewayError Body of the 401 and 429 answers (inferred; see those responses).
+type GatewayError struct {
 	Message *string `json:"message,omitempty"`
 }
 
-// TooManyRequests defines model for TooManyRequests.
-type TooManyRequests = RateLimitError
+// LinkedAccount defines model for LinkedAccount.
+type LinkedAccount struct {
+	AccountId  *string      `json:"account_id,omitempty"`
+	MatchTypes *[]MatchType `json:"match_types,omitempty"`
+}
 
-// EnrollJSONRequestBody defines body for Enroll for application/json ContentType.
-type EnrollJSONRequestBody = EnrollRequest
+// MatchType How the session links to the account. document_number and document_name come from
+// ID Check. Unknown values may appear; clients treat them as an unspecified link.
+type MatchType string
+
+// Matches Enrolled accounts of this project that this session is linked to.
+type Matches struct {
+	AccountsLinked    *[]LinkedAccount `json:"accounts_linked,omitempty"`
+	NumAccountsLinked *int             `json:"num_accounts_linked,omitempty"`
+}
+
+// Metadata defines model for Metadata.
+type Metadata struct {
+	// AccountId The account the session is enrolled to; null until enrolled.
+	AccountId          *string             `json:"account_id,omitempty"`
+	ProjectId          *openapi_types.UUID `json:"project_id,omitempty"`
+	ReferringSessionId *openapi_types.UUID `json:"referring_session_id,omitempty"`
+	RequestId          *openapi_types.UUID `json:"request_id,omitempty"`
+	SessionId          *openapi_types.UUID `json:"session_id,omitempty"`
+	Timestamp          *time.Time          `json:"timestamp,omitempty"`
+}
+
+// PhotoURLs Signed URLs of the session's photos. The vendor schema lists only `face`; ID Check
+// responses also carry `id_scan_front` and `id_scan_back` (vendor example).
+type PhotoURLs struct {
+	Face *string `json:"face,omitempty"`
+
+	// IdScanBack ID Check only; seen in the vendor example, not in its schema.
+	IdScanBack *string `json:"id_scan_back,omitempty"`
+
+	// IdScanFront ID Check only; seen in the vendor example, not in its schema.
+	IdScanFront *string `json:"id_scan_front,omitempty"`
+}
+
+// RedirectError defines model for RedirectError.
+type RedirectError struct {
+	// Error Unknown values may appear; clients treat them as a refused redirect.
+	Error RedirectErrorCode `json:"error"`
+}
+
+// RedirectErrorCode Unknown values may appear; clients treat them as a refused redirect.
+type RedirectErrorCode string
+
+// ReferringSessionSignals Probabilities from 0 to 1; meaningful only for sessions created with
+// referring_session_id. The two timezone mismatches are absent in older revisions.
+type ReferringSessionSignals struct {
+	DeviceTimezoneMismatch *float32 `json:"device_timezone_mismatch,omitempty"`
+	ImpossibleTravel       *float32 `json:"impossible_travel,omitempty"`
+	IpMismatch             *float32 `json:"ip_mismatch,omitempty"`
+	IpTimezoneMismatch     *float32 `json:"ip_timezone_mismatch,omitempty"`
+	UserAgentMismatch      *float32 `json:"user_agent_mismatch,omitempty"`
+}
+
+// RiskFlag Union of the Face Match and ID Check risk-flag tables across doc revisions (the
+// vendor's own schema leaves this a free string). Older revisions lacked
+// location_spoofing, referring_device_timezone_mismatch and
+// referring_ip_timezone_mismatch; moderate_ip_velocity and high_ip_velocity appear in one
+// ID Check revision only; the two referring_*_timezone_mismatch flags are listed for ID
+// Check only by a third-party client. Unknown values may appear; clients treat them as
+// an unclassified risk.
+type RiskFlag string
+
+// RiskScore 0 to 1, higher is riskier (the legacy verify-document endpoint used 0 to 100).
+type RiskScore = float32
+
+// SessionBrowser defines model for SessionBrowser.
+type SessionBrowser struct {
+	Language  *string `json:"language,omitempty"`
+	Timezone  *string `json:"timezone,omitempty"`
+	Type      *string `json:"type,omitempty"`
+	UserAgent *string `json:"user_agent,omitempty"`
+	Version   *string `json:"version,omitempty"`
+}
+
+// SessionData defines model for SessionData.
+type SessionData struct {
+	Browser  *SessionBrowser  `json:"browser,omitempty"`
+	Device   *SessionDevice   `json:"device,omitempty"`
+	Location *SessionLocation `json:"location,omitempty"`
+	Network  *SessionNetwork  `json:"network,omitempty"`
+
+	// TrueCountryCode Newer field; absent in older revisions.
+	TrueCountryCode *string `json:"true_country_code,omitempty"`
+}
+
+// SessionDevice defines model for SessionDevice.
+type SessionDevice struct {
+	// Category Unknown values may appear; clients treat them as other.
+	Category *DeviceCategory `json:"category,omitempty"`
+	CpuCores *int            `json:"cpu_cores,omitempty"`
+	Gpu      *string         `json:"gpu,omitempty"`
+	Memory   *int            `json:"memory,omitempty"`
+	Os       *string         `json:"os,omitempty"`
+	Type     *string         `json:"type,omitempty"`
+}
+
+// SessionError defines model for SessionError.
+type SessionError struct {
+	// Error `groups_enabled`: projects with Multi-Accounting Groups cannot use Face Match or ID
+	// Check. Unknown values may appear; clients treat them as a refused session request.
+	Error     SessionErrorCode    `json:"error"`
+	RequestId *openapi_types.UUID `json:"request_id,omitempty"`
+	Success   *bool               `json:"success,omitempty"`
+}
+
+// SessionErrorCode `groups_enabled`: projects with Multi-Accounting Groups cannot use Face Match or ID
+// Check. Unknown values may appear; clients treat them as a refused session request.
+type SessionErrorCode string
+
+// SessionLocation defines model for SessionLocation.
+type SessionLocation struct {
+	City        *string  `json:"city,omitempty"`
+	Continent   *string  `json:"continent,omitempty"`
+	CountryCode *string  `json:"country_code,omitempty"`
+	Latitude    *float32 `json:"latitude,omitempty"`
+	Longitude   *float32 `json:"longitude,omitempty"`
+	State       *string  `json:"state,omitempty"`
+	Timezone    *string  `json:"timezone,omitempty"`
+	ZipCode     *string  `json:"zip_code,omitempty"`
+}
+
+// SessionNetwork defines model for SessionNetwork.
+type SessionNetwork struct {
+	// ConnectionType Only `isp` seen; the vendor gives no list.
+	ConnectionType  *string `json:"connection_type,omitempty"`
+	IpAddress       *string `json:"ip_address,omitempty"`
+	ServiceProvider *string `json:"service_provider,omitempty"`
+}
+
+// SessionResponse defines model for SessionResponse.
+type SessionResponse struct {
+	RequestId openapi_types.UUID `json:"request_id"`
+
+	// SessionId Short-lived token for the hosted page; also the id for verify and enroll calls.
+	SessionId openapi_types.UUID `json:"session_id"`
+}
+
+// Simulate Sandbox-only outcome of the hosted page: it waits about three seconds, then redirects
+// with this outcome; verify calls return stub data on `success` and a 400 otherwise.
+// The value list comes from a third-party summary of the vendor's "Simulate ID Check"
+// page (the Face Match list is described as analogous).
+type Simulate string
+
+// VerifyFaceError defines model for VerifyFaceError.
+type VerifyFaceError struct {
+	// Error Unknown values may appear; clients treat them as a failed verification.
+	Error     VerifyFaceErrorCode `json:"error"`
+	RequestId *openapi_types.UUID `json:"request_id,omitempty"`
+	Success   *bool               `json:"success,omitempty"`
+}
+
+// VerifyFaceErrorCode Unknown values may appear; clients treat them as a failed verification.
+type VerifyFaceErrorCode string
+
+// VerifyFaceRequest defines model for VerifyFaceRequest.
+type VerifyFaceRequest struct {
+	SessionId openapi_types.UUID `json:"session_id"`
+}
+
+// VerifyFaceResponse The vendor schema marks no property required; neither does this one.
+type VerifyFaceResponse struct {
+	// Decision Overall verdict. Unknown values may appear; clients treat them as Suspicious.
+	Decision *Decision `json:"decision,omitempty"`
+
+	// DeviceNetworkSignals Probabilities from 0 to 1. location_spoofing is absent in older revisions.
+	DeviceNetworkSignals *DeviceNetworkSignals `json:"device_network_signals,omitempty"`
+
+	// Matches Enrolled accounts of this project that this session is linked to.
+	Matches  *Matches  `json:"matches,omitempty"`
+	Metadata *Metadata `json:"metadata,omitempty"`
+
+	// PhotoUrls Signed URLs of the session's photos. The vendor schema lists only `face`; ID Check
+	// responses also carry `id_scan_front` and `id_scan_back` (vendor example).
+	PhotoUrls *PhotoURLs `json:"photo_urls,omitempty"`
+
+	// ReferringSessionSignals Probabilities from 0 to 1; meaningful only for sessions created with
+	// referring_session_id. The two timezone mismatches are absent in older revisions.
+	ReferringSessionSignals *ReferringSessionSignals `json:"referring_session_signals,omitempty"`
+	RiskFlags               *[]RiskFlag              `json:"risk_flags,omitempty"`
+
+	// RiskScore 0 to 1, higher is riskier (the legacy verify-document endpoint used 0 to 100).
+	RiskScore   *RiskScore   `json:"risk_score,omitempty"`
+	SessionData *SessionData `json:"session_data,omitempty"`
+
+	// VideoUrls Signed URLs of the session videos (.webm). Newer field; absent in older revisions.
+	VideoUrls *VideoURLs `json:"video_urls,omitempty"`
+}
+
+// VerifyIdentityError defines model for VerifyIdentityError.
+type VerifyIdentityError struct {
+	// Error Unknown values may appear; clients treat them as a failed verification.
+	Error     VerifyIdentityErrorCode `json:"error"`
+	RequestId *openapi_types.UUID     `json:"request_id,omitempty"`
+	Success   *bool                   `json:"success,omitempty"`
+}
+
+// VerifyIdentityErrorCode Unknown values may appear; clients treat them as a failed verification.
+type VerifyIdentityErrorCode string
+
+// VerifyIdentityRequest defines model for VerifyIdentityRequest.
+type VerifyIdentityRequest struct {
+	// AccountId A previously enrolled account (minLength inferred).
+	AccountId string `json:"account_id"`
+
+	// SessionId A new, completed Face Match session.
+	SessionId openapi_types.UUID `json:"session_id"`
+}
+
+// VerifyIdentityResponse The vendor JSON marks nothing required (one rendered docs revision marked all three);
+// this follows the JSON.
+type VerifyIdentityResponse struct {
+	// Match The session's face matches the face enrolled for the account.
+	Match     *bool               `json:"match,omitempty"`
+	RequestId *openapi_types.UUID `json:"request_id,omitempty"`
+
+	// Success The verification process completed.
+	Success *bool `json:"success,omitempty"`
+}
+
+// VideoURLs Signed URLs of the session videos (.webm). Newer field; absent in older revisions.
+type VideoURLs = []string
+
+// ProjectID defines model for ProjectID.
+type ProjectID = openapi_types.UUID
+
+// ReferringSessionID defines model for ReferringSessionID.
+type ReferringSessionID = openapi_types.UUID
+
+// EnrollBadRequest defines model for EnrollBadRequest.
+type EnrollBadRequest = EnrollError
+
+// Enrolled defines model for Enrolled.
+type Enrolled = EnrollResponse
+
+// RedirectBadRequest defines model for RedirectBadRequest.
+type RedirectBadRequest = RedirectError
+
+// SessionBadRequest defines model for SessionBadRequest.
+type SessionBadRequest = SessionError
+
+// TooManyRequests Body of the 401 and 429 answers (inferred; see those responses).
+type TooManyRequests = GatewayError
+
+// Unauthorized Body of the 401 and 429 answers (inferred; see those responses).
+type Unauthorized = GatewayError
+
+// CreateFaceMatchSessionParams defines parameters for CreateFaceMatchSession.
+type CreateFaceMatchSessionParams struct {
+	// ReferringSessionId The Verisoul core-platform session id of the user's current interaction (device SDK
+	// `getSessionID()`). Enables `referring_session_signals` and the referring_* /
+	// impossible_travel / link-sharing risk flags.
+	ReferringSessionId *ReferringSessionID `form:"referring_session_id,omitempty" json:"referring_session_id,omitempty"`
+
+	// Simulate Sandbox only. Makes the hosted page finish with this outcome (see Simulate).
+	Simulate *Simulate `form:"simulate,omitempty" json:"simulate,omitempty"`
+}
+
+// RedirectToFaceMatchParams defines parameters for RedirectToFaceMatch.
+type RedirectToFaceMatchParams struct {
+	// ProjectId Your Verisoul project id. The vendor marks it required and still documents the 400
+	// `missing_project_id` answer for requests that omit it.
+	ProjectId ProjectID `form:"project_id" json:"project_id"`
+
+	// ReferringSessionId The Verisoul core-platform session id of the user's current interaction (device SDK
+	// `getSessionID()`). Enables `referring_session_signals` and the referring_* /
+	// impossible_travel / link-sharing risk flags.
+	ReferringSessionId *ReferringSessionID `form:"referring_session_id,omitempty" json:"referring_session_id,omitempty"`
+}
+
+// EnrollFaceMatchJSONRequestBody defines body for EnrollFaceMatch for application/json ContentType.
+type EnrollFaceMatchJSONRequestBody = EnrollRequest
+
+// VerifyFaceJSONRequestBody defines body for VerifyFace for application/json ContentType.
+type VerifyFaceJSONRequestBody = VerifyFaceRequest
+
+// VerifyIdentityFaceMatchJSONRequestBody defines body for VerifyIdentityFaceMatch for application/json ContentType.
+type VerifyIdentityFaceMatchJSONRequestBody = VerifyIdentityRequest
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -165,34 +786,111 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
-	// EnrollWithBody Tie a completed session's face to an account
+	// EnrollFaceMatchWithBody Enroll an account with a completed session
 	//
-	// Must be called within 30 days of the session's creation.
+	// Ties the face of a completed session to `account_id`, so that later sessions are
+	// matched against it (1:N `matches`, `repeat_face`) and 1:1 verify-identity can compare
+	// against it. Sessions must be enrolled within 30 days of creation; a session can be
+	// tied to one account only.
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with POST /liveness/enroll (the `Enroll` operationId).
-	EnrollWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /liveness/enroll (the `EnrollFaceMatch` operationId).
+	EnrollFaceMatchWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// Enroll Tie a completed session's face to an account
+	// EnrollFaceMatch Enroll an account with a completed session
 	//
-	// Must be called within 30 days of the session's creation.
+	// Ties the face of a completed session to `account_id`, so that later sessions are
+	// matched against it (1:N `matches`, `repeat_face`) and 1:1 verify-identity can compare
+	// against it. Sessions must be enrolled within 30 days of creation; a session can be
+	// tied to one account only.
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with POST /liveness/enroll (the `Enroll` operationId).
-	Enroll(ctx context.Context, body EnrollJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /liveness/enroll (the `EnrollFaceMatch` operationId).
+	EnrollFaceMatch(ctx context.Context, body EnrollFaceMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateFaceMatchSession Create a Face Match session
+	//
+	// Creates a short-lived liveness session and returns its `session_id`, which the hosted
+	// page at `https://app.{env}.verisoul.ai/?session_id=…` needs. Although a GET, every call
+	// creates a new session: call it from the backend immediately before sending the user to
+	// the hosted page, never from the client. A session can be enrolled within 30 days of its
+	// creation. A failed capture needs a new session.
+	//
+	// Corresponds with GET /liveness/session (the `CreateFaceMatchSession` operationId).
+	CreateFaceMatchSession(ctx context.Context, params *CreateFaceMatchSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VerifyFaceWithBody Verify a completed Face Match session (1:N uniqueness)
+	//
+	// Returns the liveness decision, risk score and flags, device/network and
+	// referring-session signals, photo and video URLs, session data and the enrolled
+	// accounts this session is linked to (`matches`). Enroll afterwards if acceptable.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /liveness/verify-face (the `VerifyFace` operationId).
+	VerifyFaceWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VerifyFace Verify a completed Face Match session (1:N uniqueness)
+	//
+	// Returns the liveness decision, risk score and flags, device/network and
+	// referring-session signals, photo and video URLs, session data and the enrolled
+	// accounts this session is linked to (`matches`). Enroll afterwards if acceptable.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /liveness/verify-face (the `VerifyFace` operationId).
+	VerifyFace(ctx context.Context, body VerifyFaceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VerifyIdentityFaceMatchWithBody Verify a new session against an enrolled account (1:1 authentication)
+	//
+	// Compares the face of a new, completed session with the face enrolled for
+	// `account_id`. `success` says whether the verification process completed, `match`
+	// whether it is the same person: success and match → same person; success and no match
+	// → a different person; no success → not completed (ask the user to retry with a new
+	// session).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /liveness/verify-identity (the `VerifyIdentityFaceMatch` operationId).
+	VerifyIdentityFaceMatchWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VerifyIdentityFaceMatch Verify a new session against an enrolled account (1:1 authentication)
+	//
+	// Compares the face of a new, completed session with the face enrolled for
+	// `account_id`. `success` says whether the verification process completed, `match`
+	// whether it is the same person: success and match → same person; success and no match
+	// → a different person; no success → not completed (ask the user to retry with a new
+	// session).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /liveness/verify-identity (the `VerifyIdentityFaceMatch` operationId).
+	VerifyIdentityFaceMatch(ctx context.Context, body VerifyIdentityFaceMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RedirectToFaceMatch Redirect a browser to a new Face Match session (testing only)
+	//
+	// Public (no API key): creates a session for the project and answers 302 to the hosted
+	// verification page. Meant for temporary testing only: anyone holding the link can start
+	// billable sessions.
+	//
+	// Corresponds with GET /public/liveness-redirect (the `RedirectToFaceMatch` operationId).
+	RedirectToFaceMatch(ctx context.Context, params *RedirectToFaceMatchParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
-// EnrollWithBody Tie a completed session's face to an account
+// EnrollFaceMatchWithBody Enroll an account with a completed session
 //
-// Must be called within 30 days of the session's creation.
+// Ties the face of a completed session to `account_id`, so that later sessions are
+// matched against it (1:N `matches`, `repeat_face`) and 1:1 verify-identity can compare
+// against it. Sessions must be enrolled within 30 days of creation; a session can be
+// tied to one account only.
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with POST /liveness/enroll (the `Enroll` operationId).
-func (c *Client) EnrollWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewEnrollRequestWithBody(c.Server, contentType, body)
+// Corresponds with POST /liveness/enroll (the `EnrollFaceMatch` operationId).
+func (c *Client) EnrollFaceMatchWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEnrollFaceMatchRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -203,15 +901,18 @@ func (c *Client) EnrollWithBody(ctx context.Context, contentType string, body io
 	return c.Client.Do(req)
 }
 
-// Enroll Tie a completed session's face to an account
+// EnrollFaceMatch Enroll an account with a completed session
 //
-// Must be called within 30 days of the session's creation.
+// Ties the face of a completed session to `account_id`, so that later sessions are
+// matched against it (1:N `matches`, `repeat_face`) and 1:1 verify-identity can compare
+// against it. Sessions must be enrolled within 30 days of creation; a session can be
+// tied to one account only.
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with POST /liveness/enroll (the `Enroll` operationId).
-func (c *Client) Enroll(ctx context.Context, body EnrollJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewEnrollRequest(c.Server, body)
+// Corresponds with POST /liveness/enroll (the `EnrollFaceMatch` operationId).
+func (c *Client) EnrollFaceMatch(ctx context.Context, body EnrollFaceMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEnrollFaceMatchRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -222,19 +923,147 @@ func (c *Client) Enroll(ctx context.Context, body EnrollJSONRequestBody, reqEdit
 	return c.Client.Do(req)
 }
 
-// NewEnrollRequest calls the generic Enroll builder with application/json body
-func NewEnrollRequest(server string, body EnrollJSONRequestBody) (*http.Request, error) {
+// CreateFaceMatchSession Create a Face Match session
+//
+// Creates a short-lived liveness session and returns its `session_id`, which the hosted
+// page at `https://app.{env}.verisoul.ai/?session_id=…` needs. Although a GET, every call
+// creates a new session: call it from the backend immediately before sending the user to
+// the hosted page, never from the client. A session can be enrolled within 30 days of its
+// creation. A failed capture needs a new session.
+//
+// Corresponds with GET /liveness/session (the `CreateFaceMatchSession` operationId).
+func (c *Client) CreateFaceMatchSession(ctx context.Context, params *CreateFaceMatchSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateFaceMatchSessionRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VerifyFaceWithBody Verify a completed Face Match session (1:N uniqueness)
+//
+// Returns the liveness decision, risk score and flags, device/network and
+// referring-session signals, photo and video URLs, session data and the enrolled
+// accounts this session is linked to (`matches`). Enroll afterwards if acceptable.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /liveness/verify-face (the `VerifyFace` operationId).
+func (c *Client) VerifyFaceWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyFaceRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VerifyFace Verify a completed Face Match session (1:N uniqueness)
+//
+// Returns the liveness decision, risk score and flags, device/network and
+// referring-session signals, photo and video URLs, session data and the enrolled
+// accounts this session is linked to (`matches`). Enroll afterwards if acceptable.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /liveness/verify-face (the `VerifyFace` operationId).
+func (c *Client) VerifyFace(ctx context.Context, body VerifyFaceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyFaceRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VerifyIdentityFaceMatchWithBody Verify a new session against an enrolled account (1:1 authentication)
+//
+// Compares the face of a new, completed session with the face enrolled for
+// `account_id`. `success` says whether the verification process completed, `match`
+// whether it is the same person: success and match → same person; success and no match
+// → a different person; no success → not completed (ask the user to retry with a new
+// session).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /liveness/verify-identity (the `VerifyIdentityFaceMatch` operationId).
+func (c *Client) VerifyIdentityFaceMatchWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyIdentityFaceMatchRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VerifyIdentityFaceMatch Verify a new session against an enrolled account (1:1 authentication)
+//
+// Compares the face of a new, completed session with the face enrolled for
+// `account_id`. `success` says whether the verification process completed, `match`
+// whether it is the same person: success and match → same person; success and no match
+// → a different person; no success → not completed (ask the user to retry with a new
+// session).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /liveness/verify-identity (the `VerifyIdentityFaceMatch` operationId).
+func (c *Client) VerifyIdentityFaceMatch(ctx context.Context, body VerifyIdentityFaceMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyIdentityFaceMatchRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RedirectToFaceMatch Redirect a browser to a new Face Match session (testing only)
+//
+// Public (no API key): creates a session for the project and answers 302 to the hosted
+// verification page. Meant for temporary testing only: anyone holding the link can start
+// billable sessions.
+//
+// Corresponds with GET /public/liveness-redirect (the `RedirectToFaceMatch` operationId).
+func (c *Client) RedirectToFaceMatch(ctx context.Context, params *RedirectToFaceMatchParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRedirectToFaceMatchRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewEnrollFaceMatchRequest calls the generic EnrollFaceMatch builder with application/json body
+func NewEnrollFaceMatchRequest(server string, body EnrollFaceMatchJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewEnrollRequestWithBody(server, "application/json", bodyReader)
+	return NewEnrollFaceMatchRequestWithBody(server, "application/json", bodyReader)
 }
 
-// NewEnrollRequestWithBody constructs an http.Request for the Enroll method, with any body, and a specified content type
-func NewEnrollRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+// NewEnrollFaceMatchRequestWithBody constructs an http.Request for the EnrollFaceMatch method, with any body, and a specified content type
+func NewEnrollFaceMatchRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -258,6 +1087,214 @@ func NewEnrollRequestWithBody(server string, contentType string, body io.Reader)
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateFaceMatchSessionRequest constructs an http.Request for the CreateFaceMatchSession method
+func NewCreateFaceMatchSessionRequest(server string, params *CreateFaceMatchSessionParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/liveness/session")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ReferringSessionId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "referring_session_id", *params.ReferringSessionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Simulate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "simulate", *params.Simulate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewVerifyFaceRequest calls the generic VerifyFace builder with application/json body
+func NewVerifyFaceRequest(server string, body VerifyFaceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewVerifyFaceRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewVerifyFaceRequestWithBody constructs an http.Request for the VerifyFace method, with any body, and a specified content type
+func NewVerifyFaceRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/liveness/verify-face")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewVerifyIdentityFaceMatchRequest calls the generic VerifyIdentityFaceMatch builder with application/json body
+func NewVerifyIdentityFaceMatchRequest(server string, body VerifyIdentityFaceMatchJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewVerifyIdentityFaceMatchRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewVerifyIdentityFaceMatchRequestWithBody constructs an http.Request for the VerifyIdentityFaceMatch method, with any body, and a specified content type
+func NewVerifyIdentityFaceMatchRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/liveness/verify-identity")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRedirectToFaceMatchRequest constructs an http.Request for the RedirectToFaceMatch method
+func NewRedirectToFaceMatchRequest(server string, params *RedirectToFaceMatchParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/liveness-redirect")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "project_id", params.ProjectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.ReferringSessionId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "referring_session_id", *params.ReferringSessionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -306,58 +1343,143 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
-	// EnrollWithBodyWithResponse Tie a completed session's face to an account
+	// EnrollFaceMatchWithBodyWithResponse Enroll an account with a completed session
 	//
-	// Must be called within 30 days of the session's creation.
+	// Ties the face of a completed session to `account_id`, so that later sessions are
+	// matched against it (1:N `matches`, `repeat_face`) and 1:1 verify-identity can compare
+	// against it. Sessions must be enrolled within 30 days of creation; a session can be
+	// tied to one account only.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /liveness/enroll (the `Enroll` operationId).
-	EnrollWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnrollResult, error)
+	// Corresponds with POST /liveness/enroll (the `EnrollFaceMatch` operationId).
+	EnrollFaceMatchWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnrollFaceMatchResult, error)
 
-	// EnrollWithResponse Tie a completed session's face to an account
+	// EnrollFaceMatchWithResponse Enroll an account with a completed session
 	//
-	// Must be called within 30 days of the session's creation.
+	// Ties the face of a completed session to `account_id`, so that later sessions are
+	// matched against it (1:N `matches`, `repeat_face`) and 1:1 verify-identity can compare
+	// against it. Sessions must be enrolled within 30 days of creation; a session can be
+	// tied to one account only.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /liveness/enroll (the `Enroll` operationId).
-	EnrollWithResponse(ctx context.Context, body EnrollJSONRequestBody, reqEditors ...RequestEditorFn) (*EnrollResult, error)
+	// Corresponds with POST /liveness/enroll (the `EnrollFaceMatch` operationId).
+	EnrollFaceMatchWithResponse(ctx context.Context, body EnrollFaceMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*EnrollFaceMatchResult, error)
+
+	// CreateFaceMatchSessionWithResponse Create a Face Match session
+	//
+	// Creates a short-lived liveness session and returns its `session_id`, which the hosted
+	// page at `https://app.{env}.verisoul.ai/?session_id=…` needs. Although a GET, every call
+	// creates a new session: call it from the backend immediately before sending the user to
+	// the hosted page, never from the client. A session can be enrolled within 30 days of its
+	// creation. A failed capture needs a new session.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /liveness/session (the `CreateFaceMatchSession` operationId).
+	CreateFaceMatchSessionWithResponse(ctx context.Context, params *CreateFaceMatchSessionParams, reqEditors ...RequestEditorFn) (*CreateFaceMatchSessionResult, error)
+
+	// VerifyFaceWithBodyWithResponse Verify a completed Face Match session (1:N uniqueness)
+	//
+	// Returns the liveness decision, risk score and flags, device/network and
+	// referring-session signals, photo and video URLs, session data and the enrolled
+	// accounts this session is linked to (`matches`). Enroll afterwards if acceptable.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /liveness/verify-face (the `VerifyFace` operationId).
+	VerifyFaceWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyFaceResult, error)
+
+	// VerifyFaceWithResponse Verify a completed Face Match session (1:N uniqueness)
+	//
+	// Returns the liveness decision, risk score and flags, device/network and
+	// referring-session signals, photo and video URLs, session data and the enrolled
+	// accounts this session is linked to (`matches`). Enroll afterwards if acceptable.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /liveness/verify-face (the `VerifyFace` operationId).
+	VerifyFaceWithResponse(ctx context.Context, body VerifyFaceJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyFaceResult, error)
+
+	// VerifyIdentityFaceMatchWithBodyWithResponse Verify a new session against an enrolled account (1:1 authentication)
+	//
+	// Compares the face of a new, completed session with the face enrolled for
+	// `account_id`. `success` says whether the verification process completed, `match`
+	// whether it is the same person: success and match → same person; success and no match
+	// → a different person; no success → not completed (ask the user to retry with a new
+	// session).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /liveness/verify-identity (the `VerifyIdentityFaceMatch` operationId).
+	VerifyIdentityFaceMatchWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyIdentityFaceMatchResult, error)
+
+	// VerifyIdentityFaceMatchWithResponse Verify a new session against an enrolled account (1:1 authentication)
+	//
+	// Compares the face of a new, completed session with the face enrolled for
+	// `account_id`. `success` says whether the verification process completed, `match`
+	// whether it is the same person: success and match → same person; success and no match
+	// → a different person; no success → not completed (ask the user to retry with a new
+	// session).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /liveness/verify-identity (the `VerifyIdentityFaceMatch` operationId).
+	VerifyIdentityFaceMatchWithResponse(ctx context.Context, body VerifyIdentityFaceMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyIdentityFaceMatchResult, error)
+
+	// RedirectToFaceMatchWithResponse Redirect a browser to a new Face Match session (testing only)
+	//
+	// Public (no API key): creates a session for the project and answers 302 to the hosted
+	// verification page. Meant for temporary testing only: anyone holding the link can start
+	// billable sessions.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /public/liveness-redirect (the `RedirectToFaceMatch` operationId).
+	RedirectToFaceMatchWithResponse(ctx context.Context, params *RedirectToFaceMatchParams, reqEditors ...RequestEditorFn) (*RedirectToFaceMatchResult, error)
 }
 
-type EnrollResult struct {
+type EnrollFaceMatchResult struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *EnrollResponse
+	JSON200 *Enrolled
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *EnrollError
+	JSON400 *EnrollBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r EnrollResult) GetJSON200() *EnrollResponse {
+func (r EnrollFaceMatchResult) GetJSON200() *Enrolled {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r EnrollResult) GetJSON400() *EnrollError {
+func (r EnrollFaceMatchResult) GetJSON400() *EnrollBadRequest {
 	return r.JSON400
 }
 
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r EnrollFaceMatchResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r EnrollResult) GetJSON429() *TooManyRequests {
+func (r EnrollFaceMatchResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
-func (r EnrollResult) GetBody() []byte {
+func (r EnrollFaceMatchResult) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r EnrollResult) Status() string {
+func (r EnrollFaceMatchResult) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -365,7 +1487,7 @@ func (r EnrollResult) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r EnrollResult) StatusCode() int {
+func (r EnrollFaceMatchResult) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -373,70 +1495,425 @@ func (r EnrollResult) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r EnrollResult) ContentType() string {
+func (r EnrollFaceMatchResult) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// EnrollWithBodyWithResponse Tie a completed session's face to an account
+type CreateFaceMatchSessionResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SessionResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *SessionBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateFaceMatchSessionResult) GetJSON200() *SessionResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateFaceMatchSessionResult) GetJSON400() *SessionBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateFaceMatchSessionResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateFaceMatchSessionResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateFaceMatchSessionResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateFaceMatchSessionResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateFaceMatchSessionResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateFaceMatchSessionResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type VerifyFaceResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *VerifyFaceResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *VerifyFaceError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VerifyFaceResult) GetJSON200() *VerifyFaceResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r VerifyFaceResult) GetJSON400() *VerifyFaceError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r VerifyFaceResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r VerifyFaceResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r VerifyFaceResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VerifyFaceResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VerifyFaceResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VerifyFaceResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type VerifyIdentityFaceMatchResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *VerifyIdentityResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *VerifyIdentityError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VerifyIdentityFaceMatchResult) GetJSON200() *VerifyIdentityResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r VerifyIdentityFaceMatchResult) GetJSON400() *VerifyIdentityError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r VerifyIdentityFaceMatchResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r VerifyIdentityFaceMatchResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r VerifyIdentityFaceMatchResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VerifyIdentityFaceMatchResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VerifyIdentityFaceMatchResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VerifyIdentityFaceMatchResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RedirectToFaceMatchResult302Headers the declared response headers of an HTTP 302 response for RedirectToFaceMatch
+type RedirectToFaceMatchResult302Headers struct {
+	Location string
+}
+
+type RedirectToFaceMatchResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *RedirectBadRequest
+	// Headers302 the parsed response headers for an HTTP 302 response
+	Headers302 *RedirectToFaceMatchResult302Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RedirectToFaceMatchResult) GetJSON400() *RedirectBadRequest {
+	return r.JSON400
+}
+
+// GetBody returns the raw response body bytes
+func (r RedirectToFaceMatchResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RedirectToFaceMatchResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RedirectToFaceMatchResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RedirectToFaceMatchResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EnrollFaceMatchWithBodyWithResponse Enroll an account with a completed session
 //
-// Must be called within 30 days of the session's creation.
+// Ties the face of a completed session to `account_id`, so that later sessions are
+// matched against it (1:N `matches`, `repeat_face`) and 1:1 verify-identity can compare
+// against it. Sessions must be enrolled within 30 days of creation; a session can be
+// tied to one account only.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /liveness/enroll (the `Enroll` operationId).
-func (c *ClientWithResponses) EnrollWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnrollResult, error) {
-	rsp, err := c.EnrollWithBody(ctx, contentType, body, reqEditors...)
+// Corresponds with POST /liveness/enroll (the `EnrollFaceMatch` operationId).
+func (c *ClientWithResponses) EnrollFaceMatchWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnrollFaceMatchResult, error) {
+	rsp, err := c.EnrollFaceMatchWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseEnrollResult(rsp)
+	return ParseEnrollFaceMatchResult(rsp)
 }
 
-// EnrollWithResponse Tie a completed session's face to an account
+// EnrollFaceMatchWithResponse Enroll an account with a completed session
 //
-// Must be called within 30 days of the session's creation.
+// Ties the face of a completed session to `account_id`, so that later sessions are
+// matched against it (1:N `matches`, `repeat_face`) and 1:1 verify-identity can compare
+// against it. Sessions must be enrolled within 30 days of creation; a session can be
+// tied to one account only.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /liveness/enroll (the `Enroll` operationId).
-func (c *ClientWithResponses) EnrollWithResponse(ctx context.Context, body EnrollJSONRequestBody, reqEditors ...RequestEditorFn) (*EnrollResult, error) {
-	rsp, err := c.Enroll(ctx, body, reqEditors...)
+// Corresponds with POST /liveness/enroll (the `EnrollFaceMatch` operationId).
+func (c *ClientWithResponses) EnrollFaceMatchWithResponse(ctx context.Context, body EnrollFaceMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*EnrollFaceMatchResult, error) {
+	rsp, err := c.EnrollFaceMatch(ctx, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseEnrollResult(rsp)
+	return ParseEnrollFaceMatchResult(rsp)
 }
 
-// ParseEnrollResult parses an HTTP response from a EnrollWithResponse call
-func ParseEnrollResult(rsp *http.Response) (*EnrollResult, error) {
+// CreateFaceMatchSessionWithResponse Create a Face Match session
+//
+// Creates a short-lived liveness session and returns its `session_id`, which the hosted
+// page at `https://app.{env}.verisoul.ai/?session_id=…` needs. Although a GET, every call
+// creates a new session: call it from the backend immediately before sending the user to
+// the hosted page, never from the client. A session can be enrolled within 30 days of its
+// creation. A failed capture needs a new session.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /liveness/session (the `CreateFaceMatchSession` operationId).
+func (c *ClientWithResponses) CreateFaceMatchSessionWithResponse(ctx context.Context, params *CreateFaceMatchSessionParams, reqEditors ...RequestEditorFn) (*CreateFaceMatchSessionResult, error) {
+	rsp, err := c.CreateFaceMatchSession(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateFaceMatchSessionResult(rsp)
+}
+
+// VerifyFaceWithBodyWithResponse Verify a completed Face Match session (1:N uniqueness)
+//
+// Returns the liveness decision, risk score and flags, device/network and
+// referring-session signals, photo and video URLs, session data and the enrolled
+// accounts this session is linked to (`matches`). Enroll afterwards if acceptable.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /liveness/verify-face (the `VerifyFace` operationId).
+func (c *ClientWithResponses) VerifyFaceWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyFaceResult, error) {
+	rsp, err := c.VerifyFaceWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyFaceResult(rsp)
+}
+
+// VerifyFaceWithResponse Verify a completed Face Match session (1:N uniqueness)
+//
+// Returns the liveness decision, risk score and flags, device/network and
+// referring-session signals, photo and video URLs, session data and the enrolled
+// accounts this session is linked to (`matches`). Enroll afterwards if acceptable.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /liveness/verify-face (the `VerifyFace` operationId).
+func (c *ClientWithResponses) VerifyFaceWithResponse(ctx context.Context, body VerifyFaceJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyFaceResult, error) {
+	rsp, err := c.VerifyFace(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyFaceResult(rsp)
+}
+
+// VerifyIdentityFaceMatchWithBodyWithResponse Verify a new session against an enrolled account (1:1 authentication)
+//
+// Compares the face of a new, completed session with the face enrolled for
+// `account_id`. `success` says whether the verification process completed, `match`
+// whether it is the same person: success and match → same person; success and no match
+// → a different person; no success → not completed (ask the user to retry with a new
+// session).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /liveness/verify-identity (the `VerifyIdentityFaceMatch` operationId).
+func (c *ClientWithResponses) VerifyIdentityFaceMatchWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyIdentityFaceMatchResult, error) {
+	rsp, err := c.VerifyIdentityFaceMatchWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyIdentityFaceMatchResult(rsp)
+}
+
+// VerifyIdentityFaceMatchWithResponse Verify a new session against an enrolled account (1:1 authentication)
+//
+// Compares the face of a new, completed session with the face enrolled for
+// `account_id`. `success` says whether the verification process completed, `match`
+// whether it is the same person: success and match → same person; success and no match
+// → a different person; no success → not completed (ask the user to retry with a new
+// session).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /liveness/verify-identity (the `VerifyIdentityFaceMatch` operationId).
+func (c *ClientWithResponses) VerifyIdentityFaceMatchWithResponse(ctx context.Context, body VerifyIdentityFaceMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyIdentityFaceMatchResult, error) {
+	rsp, err := c.VerifyIdentityFaceMatch(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyIdentityFaceMatchResult(rsp)
+}
+
+// RedirectToFaceMatchWithResponse Redirect a browser to a new Face Match session (testing only)
+//
+// Public (no API key): creates a session for the project and answers 302 to the hosted
+// verification page. Meant for temporary testing only: anyone holding the link can start
+// billable sessions.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /public/liveness-redirect (the `RedirectToFaceMatch` operationId).
+func (c *ClientWithResponses) RedirectToFaceMatchWithResponse(ctx context.Context, params *RedirectToFaceMatchParams, reqEditors ...RequestEditorFn) (*RedirectToFaceMatchResult, error) {
+	rsp, err := c.RedirectToFaceMatch(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRedirectToFaceMatchResult(rsp)
+}
+
+// ParseEnrollFaceMatchResult parses an HTTP response from a EnrollFaceMatchWithResponse call
+func ParseEnrollFaceMatchResult(rsp *http.Response) (*EnrollFaceMatchResult, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &EnrollResult{
+	response := &EnrollFaceMatchResult{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest EnrollResponse
+		var dest Enrolled
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest EnrollError
+		var dest EnrollBadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -450,11 +1927,206 @@ func ParseEnrollResult(rsp *http.Response) (*EnrollResult, error) {
 	return response, nil
 }
 
+// ParseCreateFaceMatchSessionResult parses an HTTP response from a CreateFaceMatchSessionWithResponse call
+func ParseCreateFaceMatchSessionResult(rsp *http.Response) (*CreateFaceMatchSessionResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateFaceMatchSessionResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SessionResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest SessionBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseVerifyFaceResult parses an HTTP response from a VerifyFaceWithResponse call
+func ParseVerifyFaceResult(rsp *http.Response) (*VerifyFaceResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VerifyFaceResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest VerifyFaceResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest VerifyFaceError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseVerifyIdentityFaceMatchResult parses an HTTP response from a VerifyIdentityFaceMatchWithResponse call
+func ParseVerifyIdentityFaceMatchResult(rsp *http.Response) (*VerifyIdentityFaceMatchResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VerifyIdentityFaceMatchResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest VerifyIdentityResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest VerifyIdentityError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRedirectToFaceMatchResult parses an HTTP response from a RedirectToFaceMatchWithResponse call
+func ParseRedirectToFaceMatchResult(rsp *http.Response) (*RedirectToFaceMatchResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RedirectToFaceMatchResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 302:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest RedirectBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 302:
+		var headers RedirectToFaceMatchResult302Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: "uri"}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		response.Headers302 = &headers
+	}
+
+	return response, nil
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
-	// Enroll Tie a completed session's face to an account
+	// EnrollFaceMatch Enroll an account with a completed session
 	// (POST /liveness/enroll)
-	Enroll(w http.ResponseWriter, r *http.Request)
+	EnrollFaceMatch(w http.ResponseWriter, r *http.Request)
+	// CreateFaceMatchSession Create a Face Match session
+	// (GET /liveness/session)
+	CreateFaceMatchSession(w http.ResponseWriter, r *http.Request, params CreateFaceMatchSessionParams)
+	// VerifyFace Verify a completed Face Match session (1:N uniqueness)
+	// (POST /liveness/verify-face)
+	VerifyFace(w http.ResponseWriter, r *http.Request)
+	// VerifyIdentityFaceMatch Verify a new session against an enrolled account (1:1 authentication)
+	// (POST /liveness/verify-identity)
+	VerifyIdentityFaceMatch(w http.ResponseWriter, r *http.Request)
+	// RedirectToFaceMatch Redirect a browser to a new Face Match session (testing only)
+	// (GET /public/liveness-redirect)
+	RedirectToFaceMatch(w http.ResponseWriter, r *http.Request, params RedirectToFaceMatchParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -466,11 +2138,131 @@ type ServerInterfaceWrapper struct {
 
 type MiddlewareFunc func(http.Handler) http.Handler
 
-// Enroll operation middleware
-func (siw *ServerInterfaceWrapper) Enroll(w http.ResponseWriter, r *http.Request) {
+// EnrollFaceMatch operation middleware
+func (siw *ServerInterfaceWrapper) EnrollFaceMatch(w http.ResponseWriter, r *http.Request) {
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.Enroll(w, r)
+		siw.Handler.EnrollFaceMatch(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateFaceMatchSession operation middleware
+func (siw *ServerInterfaceWrapper) CreateFaceMatchSession(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateFaceMatchSessionParams
+
+	// ------------- Optional query parameter "referring_session_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "referring_session_id", r.URL.Query(), &params.ReferringSessionId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "referring_session_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "referring_session_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "simulate" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "simulate", r.URL.Query(), &params.Simulate, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "simulate"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "simulate", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateFaceMatchSession(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// VerifyFace operation middleware
+func (siw *ServerInterfaceWrapper) VerifyFace(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.VerifyFace(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// VerifyIdentityFaceMatch operation middleware
+func (siw *ServerInterfaceWrapper) VerifyIdentityFaceMatch(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.VerifyIdentityFaceMatch(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RedirectToFaceMatch operation middleware
+func (siw *ServerInterfaceWrapper) RedirectToFaceMatch(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RedirectToFaceMatchParams
+
+	// ------------- Required query parameter "project_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "project_id", r.URL.Query(), &params.ProjectId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "project_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "project_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "referring_session_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "referring_session_id", r.URL.Query(), &params.ReferringSessionId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "referring_session_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "referring_session_id", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RedirectToFaceMatch(w, r, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -600,24 +2392,45 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 		ErrorHandlerFunc:   options.ErrorHandlerFunc,
 	}
 
-	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/liveness/enroll", wrapper.Enroll)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/liveness/session", wrapper.CreateFaceMatchSession)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/public/liveness-redirect", wrapper.RedirectToFaceMatch)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/liveness/enroll", wrapper.EnrollFaceMatch)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/liveness/verify-face", wrapper.VerifyFace)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/liveness/verify-identity", wrapper.VerifyIdentityFaceMatch)
 
 	return m
 }
 
-type TooManyRequestsJSONResponse RateLimitError
+type EnrollBadRequestJSONResponse EnrollError
 
-type EnrollRequestObject struct {
-	Body *EnrollJSONRequestBody
+type EnrolledJSONResponse EnrollResponse
+
+type RedirectBadRequestJSONResponse RedirectError
+
+type RedirectFoundResponseHeaders struct {
+	Location string
+}
+type RedirectFoundResponse struct {
+	Headers RedirectFoundResponseHeaders
 }
 
-type EnrollResponseObject interface {
-	VisitEnrollResponse(w http.ResponseWriter) error
+type SessionBadRequestJSONResponse SessionError
+
+type TooManyRequestsJSONResponse GatewayError
+
+type UnauthorizedJSONResponse GatewayError
+
+type EnrollFaceMatchRequestObject struct {
+	Body *EnrollFaceMatchJSONRequestBody
 }
 
-type Enroll200JSONResponse EnrollResponse
+type EnrollFaceMatchResponseObject interface {
+	VisitEnrollFaceMatchResponse(w http.ResponseWriter) error
+}
 
-func (response Enroll200JSONResponse) VisitEnrollResponse(w http.ResponseWriter) error {
+type EnrollFaceMatch200JSONResponse struct{ EnrolledJSONResponse }
+
+func (response EnrollFaceMatch200JSONResponse) VisitEnrollFaceMatchResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -629,9 +2442,9 @@ func (response Enroll200JSONResponse) VisitEnrollResponse(w http.ResponseWriter)
 	return err
 }
 
-type Enroll400JSONResponse EnrollError
+type EnrollFaceMatch400JSONResponse struct{ EnrollBadRequestJSONResponse }
 
-func (response Enroll400JSONResponse) VisitEnrollResponse(w http.ResponseWriter) error {
+func (response EnrollFaceMatch400JSONResponse) VisitEnrollFaceMatchResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -643,9 +2456,23 @@ func (response Enroll400JSONResponse) VisitEnrollResponse(w http.ResponseWriter)
 	return err
 }
 
-type Enroll429JSONResponse struct{ TooManyRequestsJSONResponse }
+type EnrollFaceMatch401JSONResponse struct{ UnauthorizedJSONResponse }
 
-func (response Enroll429JSONResponse) VisitEnrollResponse(w http.ResponseWriter) error {
+func (response EnrollFaceMatch401JSONResponse) VisitEnrollFaceMatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnrollFaceMatch429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response EnrollFaceMatch429JSONResponse) VisitEnrollFaceMatchResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -657,11 +2484,245 @@ func (response Enroll429JSONResponse) VisitEnrollResponse(w http.ResponseWriter)
 	return err
 }
 
+type CreateFaceMatchSessionRequestObject struct {
+	Params CreateFaceMatchSessionParams
+}
+
+type CreateFaceMatchSessionResponseObject interface {
+	VisitCreateFaceMatchSessionResponse(w http.ResponseWriter) error
+}
+
+type CreateFaceMatchSession200JSONResponse SessionResponse
+
+func (response CreateFaceMatchSession200JSONResponse) VisitCreateFaceMatchSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaceMatchSession400JSONResponse struct{ SessionBadRequestJSONResponse }
+
+func (response CreateFaceMatchSession400JSONResponse) VisitCreateFaceMatchSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaceMatchSession401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateFaceMatchSession401JSONResponse) VisitCreateFaceMatchSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaceMatchSession429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateFaceMatchSession429JSONResponse) VisitCreateFaceMatchSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyFaceRequestObject struct {
+	Body *VerifyFaceJSONRequestBody
+}
+
+type VerifyFaceResponseObject interface {
+	VisitVerifyFaceResponse(w http.ResponseWriter) error
+}
+
+type VerifyFace200JSONResponse VerifyFaceResponse
+
+func (response VerifyFace200JSONResponse) VisitVerifyFaceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyFace400JSONResponse VerifyFaceError
+
+func (response VerifyFace400JSONResponse) VisitVerifyFaceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyFace401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response VerifyFace401JSONResponse) VisitVerifyFaceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyFace429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response VerifyFace429JSONResponse) VisitVerifyFaceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyIdentityFaceMatchRequestObject struct {
+	Body *VerifyIdentityFaceMatchJSONRequestBody
+}
+
+type VerifyIdentityFaceMatchResponseObject interface {
+	VisitVerifyIdentityFaceMatchResponse(w http.ResponseWriter) error
+}
+
+type VerifyIdentityFaceMatch200JSONResponse VerifyIdentityResponse
+
+func (response VerifyIdentityFaceMatch200JSONResponse) VisitVerifyIdentityFaceMatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyIdentityFaceMatch400JSONResponse VerifyIdentityError
+
+func (response VerifyIdentityFaceMatch400JSONResponse) VisitVerifyIdentityFaceMatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyIdentityFaceMatch401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response VerifyIdentityFaceMatch401JSONResponse) VisitVerifyIdentityFaceMatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyIdentityFaceMatch429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response VerifyIdentityFaceMatch429JSONResponse) VisitVerifyIdentityFaceMatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RedirectToFaceMatchRequestObject struct {
+	Params RedirectToFaceMatchParams
+}
+
+type RedirectToFaceMatchResponseObject interface {
+	VisitRedirectToFaceMatchResponse(w http.ResponseWriter) error
+}
+
+type RedirectToFaceMatch302Response = RedirectFoundResponse
+
+func (response RedirectToFaceMatch302Response) VisitRedirectToFaceMatchResponse(w http.ResponseWriter) error {
+	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	w.WriteHeader(302)
+	return nil
+}
+
+type RedirectToFaceMatch400JSONResponse struct{ RedirectBadRequestJSONResponse }
+
+func (response RedirectToFaceMatch400JSONResponse) VisitRedirectToFaceMatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
-	// Enroll Tie a completed session's face to an account
+	// EnrollFaceMatch Enroll an account with a completed session
 	// (POST /liveness/enroll)
-	Enroll(ctx context.Context, request EnrollRequestObject) (EnrollResponseObject, error)
+	EnrollFaceMatch(ctx context.Context, request EnrollFaceMatchRequestObject) (EnrollFaceMatchResponseObject, error)
+	// CreateFaceMatchSession Create a Face Match session
+	// (GET /liveness/session)
+	CreateFaceMatchSession(ctx context.Context, request CreateFaceMatchSessionRequestObject) (CreateFaceMatchSessionResponseObject, error)
+	// VerifyFace Verify a completed Face Match session (1:N uniqueness)
+	// (POST /liveness/verify-face)
+	VerifyFace(ctx context.Context, request VerifyFaceRequestObject) (VerifyFaceResponseObject, error)
+	// VerifyIdentityFaceMatch Verify a new session against an enrolled account (1:1 authentication)
+	// (POST /liveness/verify-identity)
+	VerifyIdentityFaceMatch(ctx context.Context, request VerifyIdentityFaceMatchRequestObject) (VerifyIdentityFaceMatchResponseObject, error)
+	// RedirectToFaceMatch Redirect a browser to a new Face Match session (testing only)
+	// (GET /public/liveness-redirect)
+	RedirectToFaceMatch(ctx context.Context, request RedirectToFaceMatchRequestObject) (RedirectToFaceMatchResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -703,11 +2764,11 @@ type strictHandler struct {
 	options     StrictHTTPServerOptions
 }
 
-// Enroll operation middleware
-func (sh *strictHandler) Enroll(w http.ResponseWriter, r *http.Request) {
-	var request EnrollRequestObject
+// EnrollFaceMatch operation middleware
+func (sh *strictHandler) EnrollFaceMatch(w http.ResponseWriter, r *http.Request) {
+	var request EnrollFaceMatchRequestObject
 
-	var body EnrollJSONRequestBody
+	var body EnrollFaceMatchJSONRequestBody
 	if err := runtime.BindJSONBody(r, &body); err != nil {
 		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
 		return
@@ -715,18 +2776,132 @@ func (sh *strictHandler) Enroll(w http.ResponseWriter, r *http.Request) {
 	request.Body = &body
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.Enroll(ctx, request.(EnrollRequestObject))
+		return sh.ssi.EnrollFaceMatch(ctx, request.(EnrollFaceMatchRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "Enroll")
+		handler = middleware(handler, "EnrollFaceMatch")
 	}
 
 	response, err := handler(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
-	} else if validResponse, ok := response.(EnrollResponseObject); ok {
-		if err := validResponse.VisitEnrollResponse(w); err != nil {
+	} else if validResponse, ok := response.(EnrollFaceMatchResponseObject); ok {
+		if err := validResponse.VisitEnrollFaceMatchResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateFaceMatchSession operation middleware
+func (sh *strictHandler) CreateFaceMatchSession(w http.ResponseWriter, r *http.Request, params CreateFaceMatchSessionParams) {
+	var request CreateFaceMatchSessionRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFaceMatchSession(ctx, request.(CreateFaceMatchSessionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFaceMatchSession")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateFaceMatchSessionResponseObject); ok {
+		if err := validResponse.VisitCreateFaceMatchSessionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// VerifyFace operation middleware
+func (sh *strictHandler) VerifyFace(w http.ResponseWriter, r *http.Request) {
+	var request VerifyFaceRequestObject
+
+	var body VerifyFaceJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyFace(ctx, request.(VerifyFaceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "VerifyFace")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(VerifyFaceResponseObject); ok {
+		if err := validResponse.VisitVerifyFaceResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// VerifyIdentityFaceMatch operation middleware
+func (sh *strictHandler) VerifyIdentityFaceMatch(w http.ResponseWriter, r *http.Request) {
+	var request VerifyIdentityFaceMatchRequestObject
+
+	var body VerifyIdentityFaceMatchJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyIdentityFaceMatch(ctx, request.(VerifyIdentityFaceMatchRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "VerifyIdentityFaceMatch")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(VerifyIdentityFaceMatchResponseObject); ok {
+		if err := validResponse.VisitVerifyIdentityFaceMatchResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RedirectToFaceMatch operation middleware
+func (sh *strictHandler) RedirectToFaceMatch(w http.ResponseWriter, r *http.Request, params RedirectToFaceMatchParams) {
+	var request RedirectToFaceMatchRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RedirectToFaceMatch(ctx, request.(RedirectToFaceMatchRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RedirectToFaceMatch")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RedirectToFaceMatchResponseObject); ok {
+		if err := validResponse.VisitRedirectToFaceMatchResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
