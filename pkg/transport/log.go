@@ -122,7 +122,11 @@ func newPathTemplates(templates []string) *pathTemplates {
 // the path (the base URL may add a prefix such as /api/v2), else the path
 // with every segment that does not look like a fixed word replaced by "{}".
 func (p *pathTemplates) logPath(path string) string {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
+	trimmed := strings.Trim(path, "/")
+	if trimmed == "" {
+		return "/"
+	}
+	segs := strings.Split(trimmed, "/")
 	best, bestLiterals := -1, -1
 	for i, t := range p.list {
 		if len(t) > len(segs) {
