@@ -1,0 +1,364 @@
+package contract
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// problemBuilder turns kin-openapi errors into Problems. kin-openapi's own messages embed
+// the offending value (SchemaError, ParseError), so every message here is rebuilt from
+// the error's structured fields instead of err.Error().
+type problemBuilder struct {
+	op       string
+	response bool // drift rules apply to responses only
+	out      []Problem
+}
+
+func (b *problemBuilder) add(loc, rule, msg string, drift bool) {
+	b.out = append(b.out, Problem{Operation: b.op, Location: loc, Rule: rule, Message: msg, Drift: drift})
+}
+
+var responseHeaderRE = regexp.MustCompile(`^response header "([^"]+)" (missing|doesn't match schema)`)
+
+func (b *problemBuilder) fromError(err error) {
+	if err == nil {
+		return
+	}
+	var me openapi3.MultiError
+	if errors.As(err, &me) && isMulti(err) {
+		for _, e := range me {
+			b.fromError(e)
+		}
+		return
+	}
+	switch e := err.(type) {
+	case *openapi3filter.RequestError:
+		b.fromRequestError(e)
+	case *openapi3filter.ResponseError:
+		b.fromResponseError(e)
+	case *openapi3filter.SecurityRequirementsError:
+		b.fromSecurity(e)
+	case *missingCredential:
+		b.add(e.location, RuleSecurity, "missing credential: "+e.Error(), false)
+	case *openapi3.SchemaError:
+		b.fromSchemaError("body", e)
+	default:
+		// Unknown error shapes may quote values: keep only their type.
+		b.add("request", "invalid", fmt.Sprintf("validation failed (%T)", err), false)
+	}
+}
+
+// isMulti reports whether err itself (not something it wraps) is a MultiError.
+func isMulti(err error) bool {
+	_, ok := err.(openapi3.MultiError)
+	return ok
+}
+
+func (b *problemBuilder) fromSecurity(e *openapi3filter.SecurityRequirementsError) {
+	var wants []string
+	loc := "header"
+	for _, err := range e.Errors {
+		var mc *missingCredential
+		if errors.As(err, &mc) {
+			if len(wants) == 0 {
+				loc = mc.location
+			}
+			wants = append(wants, mc.want+" in "+mc.location+" ("+mc.scheme+")")
+			continue
+		}
+		var re *openapi3filter.RequestError
+		if errors.As(err, &re) && re.Reason != "" {
+			wants = append(wants, re.Reason)
+		}
+	}
+	msg := "missing credential"
+	if len(wants) > 0 {
+		msg += ": needs " + strings.Join(wants, " or ")
+	}
+	b.add(loc, RuleSecurity, msg, false)
+}
+
+func (b *problemBuilder) fromRequestError(e *openapi3filter.RequestError) {
+	loc := "request"
+	switch {
+	case e.Parameter != nil:
+		name := e.Parameter.Name
+		if e.Parameter.In == openapi3.ParameterInHeader {
+			name = strings.ToLower(name)
+		}
+		loc = e.Parameter.In + "." + name
+	case e.RequestBody != nil:
+		loc = "body"
+	}
+	if e.Err == nil {
+		switch {
+		case strings.HasPrefix(e.Reason, "header Content-Type has unexpected value"):
+			b.add("header.content-type", RuleContentType, "request content type is not declared for this operation", false)
+		case e.Reason != "":
+			b.add(loc, "invalid", e.Reason, false)
+		default:
+			b.add(loc, "invalid", "invalid", false)
+		}
+		return
+	}
+	var mc *missingCredential
+	var pe *openapi3filter.ParseError
+	switch {
+	case errors.Is(e.Err, openapi3filter.ErrInvalidRequired):
+		b.add(loc, RuleRequired, requiredMessage(loc), false)
+	case errors.Is(e.Err, openapi3filter.ErrInvalidEmptyValue):
+		b.add(loc, "empty", "an empty value is not allowed", false)
+	case errors.As(e.Err, &mc):
+		b.add(mc.location, RuleSecurity, "missing credential: "+mc.Error(), false)
+	case errors.As(e.Err, &pe):
+		b.fromParseError(loc, pe)
+	default:
+		b.fromSchemaErrors(loc, e.Err)
+	}
+}
+
+func requiredMessage(loc string) string {
+	if loc == "body" {
+		return "a request body is required"
+	}
+	return "is required"
+}
+
+func (b *problemBuilder) fromResponseError(e *openapi3filter.ResponseError) {
+	switch {
+	case e.Reason == "status is not supported":
+		status := 0
+		if e.Input != nil {
+			status = e.Input.Status
+		}
+		b.add("status", RuleUndocumentedStatus, fmt.Sprintf("status %d is not documented for this operation", status), false)
+	case strings.HasPrefix(e.Reason, "response header Content-Type has unexpected value"):
+		b.add("header.content-type", RuleContentType, "response content type is not declared for this status", false)
+	case strings.HasPrefix(e.Reason, "failed to decode response body"):
+		var pe *openapi3filter.ParseError
+		if errors.As(e.Err, &pe) {
+			b.fromParseError("body", pe)
+			return
+		}
+		b.add("body", RuleDecode, "response body cannot be decoded for its content type", false)
+	case strings.HasPrefix(e.Reason, "response body doesn't match schema"):
+		b.fromSchemaErrors("body", e.Err)
+	default:
+		if m := responseHeaderRE.FindStringSubmatch(e.Reason); m != nil {
+			loc := "header." + strings.ToLower(m[1])
+			if m[2] == "missing" {
+				b.add(loc, RuleRequired, "required response header is missing", false)
+				return
+			}
+			if e.Err != nil {
+				b.fromSchemaErrors(loc, e.Err)
+				return
+			}
+		}
+		b.add("response", "invalid", e.Reason, false)
+	}
+}
+
+func (b *problemBuilder) fromParseError(loc string, pe *openapi3filter.ParseError) {
+	for _, p := range pe.Path() {
+		loc += "." + fmt.Sprint(p)
+	}
+	root := pe
+	for {
+		inner, ok := root.Cause.(*openapi3filter.ParseError)
+		if !ok {
+			break
+		}
+		root = inner
+	}
+	msg := "cannot be decoded"
+	if root.Reason != "" {
+		// Reasons are fixed phrases ("an invalid integer"); Value and Cause may quote input.
+		msg += ": " + root.Reason
+	}
+	rule := RuleDecode
+	if root.Kind == openapi3filter.KindInvalidFormat && strings.HasPrefix(root.Reason, "an invalid ") {
+		rule = RuleType
+	}
+	b.add(loc, rule, msg, false)
+}
+
+// fromSchemaErrors walks a SchemaError or a (nested) MultiError of them.
+func (b *problemBuilder) fromSchemaErrors(loc string, err error) {
+	if me, ok := err.(openapi3.MultiError); ok {
+		for _, e := range me {
+			b.fromSchemaErrors(loc, e)
+		}
+		return
+	}
+	var se *openapi3.SchemaError
+	if errors.As(err, &se) {
+		b.fromSchemaError(loc, se)
+		return
+	}
+	var pe *openapi3filter.ParseError
+	if errors.As(err, &pe) {
+		b.fromParseError(loc, pe)
+		return
+	}
+	b.add(loc, "invalid", fmt.Sprintf("does not match the schema (%T)", err), false)
+}
+
+func (b *problemBuilder) fromSchemaError(prefix string, se *openapi3.SchemaError) {
+	loc := prefix
+	for _, p := range se.JSONPointer() {
+		loc += "." + p
+	}
+	rule := se.SchemaField
+	msg := se.Reason
+	drift := false
+	switch rule {
+	case "allOf":
+		// Report what each member found; nested errors carry paths from the root value.
+		if nested := nestedErrors(se); len(nested) > 0 {
+			for _, e := range nested {
+				b.fromSchemaErrors(prefix, e)
+			}
+			return
+		}
+	case "oneOf":
+		// A value no branch accepts only because of enum values (a new decision kind, say)
+		// is drift in a response, like any unknown enum value.
+		if nested := nestedErrors(se); b.response && len(nested) > 0 && !errors.Is(se.Origin, openapi3.ErrOneOfConflict) && allEnum(nested) {
+			b.add(loc, RuleEnum, "value matches no oneOf branch, and only by enum values the spec does not list", true)
+			return
+		}
+		msg = "value matches no oneOf branch"
+		if errors.Is(se.Origin, openapi3.ErrOneOfConflict) {
+			msg = "value matches more than one oneOf branch"
+		}
+	case "required":
+		msg = "required property is missing"
+	case "format":
+		msg = "must be a valid " + strconv.Quote(formatOf(se.Schema)) + " string"
+	case "enum":
+		// kin-openapi checks enum before type: a number where a string enum is expected
+		// is a type violation, not a new enum value.
+		if se.Schema != nil && !typeAllows(se.Schema.Type, se.Value) {
+			rule, msg = RuleType, "must be "+typeName(se.Schema)
+			break
+		}
+		msg = "value is not one of the documented values " + enumList(se.Schema)
+		drift = b.response
+	case "properties":
+		// additionalProperties: false. Our own walk reports unknown properties with their
+		// names and locations (drift in responses), so this coarser error is dropped.
+		return
+	case "":
+		rule = "schema"
+	}
+	if msg == "" {
+		msg = "does not match the schema keyword " + strconv.Quote(rule)
+	}
+	b.add(loc, rule, msg, drift)
+}
+
+func formatOf(s *openapi3.Schema) string {
+	if s == nil {
+		return ""
+	}
+	return s.Format
+}
+
+func enumList(s *openapi3.Schema) string {
+	if s == nil {
+		return ""
+	}
+	parts := make([]string, 0, len(s.Enum))
+	for _, v := range s.Enum {
+		parts = append(parts, fmt.Sprint(v))
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// nestedErrors returns the per-member errors kin-openapi wraps in an allOf or oneOf
+// SchemaError's Origin.
+func nestedErrors(se *openapi3.SchemaError) []error {
+	if se.Origin == nil {
+		return nil
+	}
+	inner := errors.Unwrap(se.Origin)
+	if inner == nil {
+		return nil
+	}
+	if u, ok := inner.(interface{ Unwrap() error }); ok {
+		if me, ok := u.Unwrap().(openapi3.MultiError); ok {
+			return me
+		}
+	}
+	return nil
+}
+
+// allEnum reports whether every error in errs is, at bottom, an enum mismatch.
+func allEnum(errs []error) bool {
+	if len(errs) == 0 {
+		return false
+	}
+	for _, err := range errs {
+		switch e := err.(type) {
+		case openapi3.MultiError:
+			if !allEnum(e) {
+				return false
+			}
+		case *openapi3.SchemaError:
+			switch e.SchemaField {
+			case "enum":
+			case "allOf", "oneOf":
+				if !allEnum(nestedErrors(e)) {
+					return false
+				}
+			default:
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// typeAllows reports whether a decoded JSON value has one of the schema's types (no types:
+// anything). The value is inspected, never printed.
+func typeAllows(types *openapi3.Types, v any) bool {
+	if types == nil || len(*types) == 0 {
+		return true
+	}
+	var t string
+	switch v := v.(type) {
+	case nil:
+		return true // nullability is its own check
+	case string:
+		t = openapi3.TypeString
+	case bool:
+		t = openapi3.TypeBoolean
+	case json.Number:
+		if _, err := v.Int64(); err == nil && types.Includes(openapi3.TypeInteger) {
+			return true
+		}
+		t = openapi3.TypeNumber
+	case float64, float32, int, int64, int32:
+		if types.Includes(openapi3.TypeInteger) || types.Includes(openapi3.TypeNumber) {
+			return true
+		}
+		t = openapi3.TypeNumber
+	case map[string]any:
+		t = openapi3.TypeObject
+	case []any:
+		t = openapi3.TypeArray
+	default:
+		return true
+	}
+	return types.Includes(t) || (t == openapi3.TypeInteger && types.Includes(openapi3.TypeNumber))
+}

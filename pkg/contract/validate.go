@@ -1,0 +1,264 @@
+package contract
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// ValidateRequest checks r against the operation it resolves to: security (credential
+// presence only), parameters, and body. It returns nil or an *Error with every problem.
+// r's body stays readable: it is read through r.GetBody when set (nothing is buffered),
+// otherwise it is buffered once and r.Body/r.GetBody are replaced by readers over that
+// buffer. Multipart and binary bodies are streamed: file parts are skipped, never held.
+func (s *Spec) ValidateRequest(r *http.Request) error {
+	m, ok := s.find(r)
+	if !ok {
+		return &Error{Spec: s.Name, Problems: []Problem{noRoute(r, s)}}
+	}
+	return m.validateRequest(r)
+}
+
+// ValidateResponse checks a response to r: the status must be documented, then headers
+// and body must match. Unknown properties and enum values are drift (Problem.Drift).
+func (s *Spec) ValidateResponse(r *http.Request, status int, h http.Header, body []byte) error {
+	m, ok := s.find(r)
+	if !ok {
+		return &Error{Spec: s.Name, Problems: []Problem{noRoute(r, s)}}
+	}
+	return m.validateResponse(r, status, h, body)
+}
+
+func (m matchResult) validateRequest(r *http.Request) error {
+	b := &problemBuilder{op: m.route.opID}
+	op := m.route.kin.Operation
+	ct := r.Header.Get("Content-Type")
+	mediaType, params, _ := mime.ParseMediaType(ct)
+
+	var reqBody *openapi3.RequestBody
+	if op.RequestBody != nil {
+		reqBody = op.RequestBody.Value
+	}
+	hasBody := r.Body != nil && r.Body != http.NoBody
+	streamed := hasBody && reqBody != nil && isStreamedBody(mediaType, reqBody.Content.Get(ct))
+	form := hasBody && reqBody != nil && mediaType == "application/x-www-form-urlencoded" && reqBody.Content.Get(ct) != nil
+
+	// kin-openapi reads the whole body for the security check and again for the body
+	// check; it gets a shallow copy whose body is either our single buffer or, for
+	// streamed bodies, nothing at all.
+	kr := r.WithContext(r.Context())
+	var data []byte
+	if hasBody && !streamed {
+		var err error
+		if data, err = snapshot(r); err != nil {
+			b.add("body", RuleDecode, "request body cannot be read", false)
+			return asError(m.spec.Name, b.out)
+		}
+		kr.Body = io.NopCloser(bytes.NewReader(data))
+		kr.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+		kr.ContentLength = int64(len(data))
+	} else {
+		kr.Body, kr.GetBody = http.NoBody, nil
+	}
+	in := &openapi3filter.RequestValidationInput{
+		Request:    kr,
+		PathParams: m.params,
+		Route:      m.route.kin,
+		Options:    filterOptions(streamed || form),
+	}
+	b.fromError(openapi3filter.ValidateRequest(r.Context(), in))
+	m.checkParamFormats(b, kr)
+
+	switch {
+	case streamed:
+		m.validateStreamedBody(b, r, reqBody, ct, mediaType, params)
+	case form:
+		validateForm(b, data, reqBody, reqBody.Content.Get(ct))
+	case len(data) > 0 && reqBody != nil && isJSON(mediaType):
+		// Unknown request properties are violations, not drift: the request is ours to get
+		// right, and a property the vendor does not document is usually a typo.
+		if mt := reqBody.Content.Get(ct); mt != nil && mt.Schema != nil {
+			if v, err := decodeJSON(data); err == nil {
+				unknownProperties(v, mt.Schema, "body", func(loc, name string) {
+					b.add(loc+"."+name, RuleAdditionalProperties, "property is not in the spec", false)
+				})
+			}
+		}
+	}
+	return asError(m.spec.Name, b.out)
+}
+
+func (m matchResult) validateResponse(r *http.Request, status int, h http.Header, body []byte) error {
+	b := &problemBuilder{op: m.route.opID, response: true}
+	kr := r.WithContext(r.Context())
+	kr.Body, kr.GetBody = http.NoBody, nil
+	if h == nil {
+		h = http.Header{}
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request:    kr,
+			PathParams: m.params,
+			Route:      m.route.kin,
+			Options:    filterOptions(true),
+		},
+		Status:  status,
+		Header:  h,
+		Options: filterOptions(true),
+	}
+	in.SetBodyBytes(body)
+	b.fromError(openapi3filter.ValidateResponse(r.Context(), in))
+
+	if r.Method != http.MethodHead && len(body) > 0 {
+		if schema := responseSchema(m.route.kin.Operation, status, h.Get("Content-Type")); schema != nil {
+			if v, err := decodeJSON(body); err == nil {
+				unknownProperties(v, schema, "body", func(loc, name string) {
+					b.add(loc+"."+name, RuleAdditionalProperties,
+						"property is not in the spec (the vendor may have added it)", true)
+				})
+			}
+		}
+	}
+	return asError(m.spec.Name, b.out)
+}
+
+// responseSchema returns the JSON schema documented for status and content type, if any.
+func responseSchema(op *openapi3.Operation, status int, ct string) *openapi3.SchemaRef {
+	if op.Responses == nil {
+		return nil
+	}
+	ref := op.Responses.Status(status)
+	if ref == nil {
+		ref = op.Responses.Default()
+	}
+	if ref == nil || ref.Value == nil {
+		return nil
+	}
+	mediaType, _, _ := mime.ParseMediaType(ct)
+	if !isJSON(mediaType) {
+		return nil
+	}
+	mt := ref.Value.Content.Get(ct)
+	if mt == nil {
+		return nil
+	}
+	return mt.Schema
+}
+
+func isJSON(mediaType string) bool {
+	return mediaType == "application/json" || strings.HasSuffix(mediaType, "+json")
+}
+
+func decodeJSON(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	return v, err
+}
+
+// snapshot returns r's body and leaves r readable: through GetBody when the caller set it
+// (r.Body untouched), else by buffering r.Body once and replacing it.
+func snapshot(r *http.Request) ([]byte, error) {
+	if r.GetBody != nil {
+		rc, err := r.GetBody()
+		if err == nil {
+			defer rc.Close()
+			return readAllSized(rc, r.ContentLength)
+		}
+	}
+	data, err := readAllSized(r.Body, r.ContentLength)
+	r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	return data, nil
+}
+
+// bodyReader returns a fresh reader of r's body for a streaming check, buffering r.Body
+// only when it cannot be replayed (GetBody unset) — one copy, sized from ContentLength.
+func bodyReader(r *http.Request) (io.ReadCloser, error) {
+	if r.GetBody != nil {
+		if rc, err := r.GetBody(); err == nil {
+			return rc, nil
+		}
+	}
+	if _, err := snapshot(r); err != nil {
+		return nil, err
+	}
+	return r.GetBody()
+}
+
+// readAllSized is io.ReadAll that allocates ContentLength up front instead of doubling.
+func readAllSized(rd io.Reader, n int64) ([]byte, error) {
+	if n <= 0 || n > 1<<30 {
+		return io.ReadAll(rd)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, n+1)) // +1: ReadFrom wants room to see EOF
+	_, err := buf.ReadFrom(rd)
+	return buf.Bytes(), err
+}
+
+// checkParamFormats checks string formats of parameters against our format validators:
+// kin-openapi's parameter validation does not take per-validation format options.
+func (m matchResult) checkParamFormats(b *problemBuilder, r *http.Request) {
+	check := func(p *openapi3.Parameter) {
+		if p == nil || p.Schema == nil || p.Schema.Value == nil {
+			return
+		}
+		sch := p.Schema.Value
+		isArray := sch.Type.Is(openapi3.TypeArray)
+		if isArray && sch.Items != nil && sch.Items.Value != nil {
+			sch = sch.Items.Value
+		}
+		f, ok := stringFormats[sch.Format]
+		if !ok {
+			return
+		}
+		var values []string
+		switch p.In {
+		case openapi3.ParameterInPath:
+			if v, ok := m.params[p.Name]; ok {
+				values = []string{v}
+			}
+		case openapi3.ParameterInQuery:
+			values = r.URL.Query()[p.Name]
+		case openapi3.ParameterInHeader:
+			values = r.Header.Values(p.Name)
+		case openapi3.ParameterInCookie:
+			if c, err := r.Cookie(p.Name); err == nil {
+				values = []string{c.Value}
+			}
+		}
+		if isArray && (p.Explode == nil || !*p.Explode) && len(values) == 1 {
+			values = strings.Split(values[0], ",")
+		}
+		for _, v := range values {
+			if v != "" && f.Validate(v) != nil {
+				name := p.Name
+				if p.In == openapi3.ParameterInHeader {
+					name = strings.ToLower(name)
+				}
+				b.add(p.In+"."+name, RuleFormat, "must be a valid "+`"`+sch.Format+`"`+" string", false)
+				return
+			}
+		}
+	}
+	op := m.route.kin.Operation
+	for _, p := range m.route.kin.PathItem.Parameters {
+		if op.Parameters.GetByInAndName(p.Value.In, p.Value.Name) == nil {
+			check(p.Value)
+		}
+	}
+	for _, p := range op.Parameters {
+		check(p.Value)
+	}
+}
