@@ -32,13 +32,24 @@ func (s Safety) String() string {
 // harmlessly. Everything that enrols, verifies, validates, confirms an OTP,
 // syncs or deletes stays Unsafe unless the vendor documents idempotency.
 var operationSafety = map[string]Safety{
-	// Verisoul Face Match (api/verisoul/facematch.yaml).
-	"verisoul/enroll": Unsafe, // ties a face to an account
+	// Verisoul Face Match and ID Check (api/verisoul/*.yaml).
+	"verisoul/enrollFaceMatch":         Unsafe, // ties a face to an account
+	"verisoul/verifyFace":              Unsafe,
+	"verisoul/verifyIdentityFaceMatch": Unsafe,
+	"verisoul/enrollIDCheck":           Unsafe,
+	"verisoul/verifyID":                Unsafe,
 
-	// iProov claim API (api/iproov/claim.yaml): server token issuance is a
-	// harmless duplicate (an unused token expires); enrol/validate are not.
+	// iProov claim API (api/iproov/claim.yaml). Token issuance is a harmless
+	// duplicate: an unused token expires. Enrol, validate and user changes
+	// are not.
 	"iproov/userEnrolServerToken":  Safe,
 	"iproov/userVerifyServerToken": Safe,
+	"iproov/generateToken":         Safe, // OAuth access token
+	"iproov/userGet":               Safe,
+	"iproov/userEnrolImage":        Unsafe,
+	"iproov/userEnrolValidate":     Unsafe, // one-shot per token
+	"iproov/userVerifyValidate":    Unsafe, // one-shot per token
+	"iproov/invalidateToken":       Unsafe,
 }
 
 // classify is the default RetryPolicy.Classify: a lookup in operationSafety.

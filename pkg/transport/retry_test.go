@@ -479,14 +479,3 @@ func TestClassifyKey(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"iproov/userEnrolServerToken"}, got)
 }
-
-func TestOperationTable(t *testing.T) {
-	assert.Equal(t, Unsafe, classify("verisoul/enroll"))
-	assert.Equal(t, Unsafe, classify("verisoul/noSuchOperation"), "unknown operations are unsafe")
-	for key := range operationSafety {
-		vendor, op, ok := strings.Cut(key, "/")
-		assert.True(t, ok && vendor != "" && op != "", "key %q is <vendor>/<operationId>", key)
-	}
-	assert.Equal(t, "safe", Safe.String())
-	assert.Equal(t, "unsafe", Unsafe.String())
-}
