@@ -1,0 +1,210 @@
+package specgate
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"os"
+	"reflect"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// spec is one loaded spec file with what the rules need to locate problems.
+type spec struct {
+	rel string
+	src *source
+	doc *openapi3.T
+	c   *checker
+}
+
+func (s *spec) errorf(p pointer, rule, format string, args ...any) {
+	s.c.errorf(s.rel, s.src.line(p), rule, format, args...)
+}
+
+// checkSpec loads one spec and runs every spec rule over it.
+func (c *checker) checkSpec(ctx context.Context, rel string) {
+	data, err := os.ReadFile(c.abs(rel))
+	if err != nil {
+		c.errorf(rel, 1, RuleSpecValid, "cannot read: %v", err)
+		return
+	}
+	src, err := parseSource(data)
+	if err != nil {
+		c.errorf(rel, errorLine(err), RuleSpecValid, "not valid YAML: %s", firstLine(err.Error()))
+		return
+	}
+	doc, err := loadDoc(c.abs(rel), data)
+	if err != nil {
+		if broken := src.brokenRefs(); len(broken) > 0 {
+			for _, b := range broken {
+				c.errorf(rel, b.line, RuleSpecValid, "%s", b.msg)
+			}
+			return
+		}
+		c.errorf(rel, errorLine(err), RuleSpecValid, "does not load: %s", firstLine(err.Error()))
+		return
+	}
+	s := &spec{rel: rel, src: src, doc: doc, c: c}
+
+	if doc.OpenAPI != "" && !strings.HasPrefix(doc.OpenAPI, "3.0.") { // kin-openapi reports a missing one
+		s.errorf(pointer{"openapi"}, RuleSpecValid, "openapi is %q; idvkit specs are OpenAPI 3.0.3", doc.OpenAPI)
+	}
+	exampleErrs := s.validate(ctx)
+
+	before := s.countRule(RuleExamplesValid)
+	s.walk()
+	// kin-openapi is what pkg/contract loads the specs with; if it rejects an example the
+	// walk accepted, report kin-openapi's verdict rather than let the gate be laxer.
+	if s.countRule(RuleExamplesValid) == before {
+		for _, e := range exampleErrs {
+			s.c.errorf(s.rel, e.line, RuleExamplesValid, "%s", e.msg)
+		}
+	}
+}
+
+func (s *spec) countRule(rule string) int {
+	n := 0
+	for _, p := range s.c.problems {
+		if p.File == s.rel && p.Rule == rule {
+			n++
+		}
+	}
+	return n
+}
+
+// loadDoc parses a spec with kin-openapi the way pkg/contract does, recording origins
+// and resolving refs to sibling files only (never the network).
+func loadDoc(abs string, data []byte) (*openapi3.T, error) {
+	loader := openapi3.NewLoader()
+	loader.IncludeOrigin = true
+	loader.IsExternalRefsAllowed = true
+	loader.ReadFromURIFunc = openapi3.ReadFromFile
+	return loader.LoadFromDataWithPath(data, &url.URL{Path: abs})
+}
+
+type located struct {
+	line int
+	msg  string
+}
+
+// validate runs kin-openapi's document validation (examples on, every error collected).
+// Problems other than examples are reported as spec-valid; example failures are
+// returned so the caller can fall back to them.
+func (s *spec) validate(ctx context.Context) []located {
+	err := s.doc.Validate(ctx, openapi3.EnableMultiError(), openapi3.EnableExamplesValidation())
+	if err == nil {
+		return nil
+	}
+	var examples []located
+	for _, e := range flatten(err) {
+		l := located{line: s.kinLine(e), msg: firstLine(e.Error())}
+		var sve *openapi3.SchemaValueError
+		if errors.As(e, &sve) && sve.ValueKind == "example" {
+			examples = append(examples, l)
+			continue
+		}
+		s.c.errorf(s.rel, l.line, RuleSpecValid, "%s", l.msg)
+	}
+	return examples
+}
+
+func flatten(err error) []error {
+	var me openapi3.MultiError
+	if errors.As(err, &me) && isMulti(err) {
+		var out []error
+		for _, e := range me {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+// isMulti reports whether err itself (not something it wraps) is a MultiError, so a
+// wrapped one keeps its context message.
+func isMulti(err error) bool {
+	_, ok := err.(openapi3.MultiError)
+	return ok
+}
+
+var originType = reflect.TypeFor[*openapi3.Origin]()
+
+// kinLine finds the line of a kin-openapi validation error: the deepest Origin recorded
+// in its chain, else the path/operation/component its context wrappers name.
+func (s *spec) kinLine(err error) int {
+	line := 0
+	var p pointer
+	var method string
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if o := originOf(e); o != nil && o.Key != nil && o.Key.Line > 0 {
+			line = o.Key.Line
+		}
+		switch w := e.(type) {
+		case *openapi3.SectionValidationError:
+			if w.Section == "paths" || w.Section == "components" || w.Section == "info" || w.Section == "tags" {
+				p = pointer{w.Section}
+			}
+		case *openapi3.PathValidationError:
+			p = pointer{"paths", w.Path}
+		case *openapi3.OperationValidationError:
+			method = strings.ToLower(w.Method)
+			p = p.with(method)
+		case *openapi3.ComponentValidationError:
+			p = pointer{"components", componentSection(w.Section), w.Name}
+		}
+	}
+	if line > 0 {
+		return line
+	}
+	return s.src.line(p)
+}
+
+func originOf(err error) *openapi3.Origin {
+	v := reflect.ValueOf(err)
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	f := v.FieldByName("Origin")
+	if !f.IsValid() || f.Type() != originType || f.IsNil() {
+		return nil
+	}
+	return f.Interface().(*openapi3.Origin)
+}
+
+// componentSection maps kin-openapi's component section names to the document keys.
+func componentSection(s string) string {
+	switch s {
+	case "schema":
+		return "schemas"
+	case "parameter":
+		return "parameters"
+	case "header":
+		return "headers"
+	case "request body":
+		return "requestBodies"
+	case "response":
+		return "responses"
+	case "security scheme":
+		return "securitySchemes"
+	case "example":
+		return "examples"
+	case "link":
+		return "links"
+	case "callback":
+		return "callbacks"
+	}
+	return s
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return strings.TrimSpace(s)
+}

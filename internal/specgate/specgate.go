@@ -1,0 +1,233 @@
+// Package specgate is the pull-request gate for idvkit's OpenAPI specs: Check validates
+// every api/**/*.yaml (kin-openapi, examples included), applies the project's spec
+// rules and proves gen/ is what the specs generate; Diff reports breaking changes
+// against a git revision with oasdiff.
+package specgate
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Rule ids. They are stable: CI output, docs and tests refer to them.
+const (
+	RuleSpecValid        = "spec-valid"        // the document loads and passes kin-openapi validation
+	RuleExamplesValid    = "examples-valid"    // every example validates against its schema
+	RuleOperationID      = "operation-id"      // explicit lowerCamel operationId on every operation
+	RuleSummary          = "summary"           // every operation has a summary
+	RuleTag              = "tag"               // exactly one tag per operation, declared in top-level tags
+	RuleSource           = "x-idvkit-source"   // every operation names the source of its facts
+	RuleErrorResponses   = "error-responses"   // 4xx/5xx documented, each with a schema and an example
+	RuleSuccessExample   = "success-example"   // every 2xx response with content has a schema and an example
+	RuleNoInlineUnion    = "no-inline-union"   // oneOf/anyOf/allOf only in named components/schemas
+	RuleGeneratedCurrent = "generated-current" // gen/**/*.gen.go is exactly what the specs generate
+)
+
+// Severity tells whether a problem fails the gate.
+type Severity int
+
+const (
+	Error Severity = iota
+	Warning
+)
+
+// Problem is one finding, located in a file relative to the project root.
+type Problem struct {
+	File     string // slash-separated, relative to Options.Root
+	Line     int
+	Rule     string
+	Message  string
+	Severity Severity
+}
+
+// String renders the problem as "file:line: rule: message" (warnings add "warning: ").
+func (p Problem) String() string {
+	if p.Severity == Warning {
+		return fmt.Sprintf("%s:%d: %s: warning: %s", p.File, p.Line, p.Rule, p.Message)
+	}
+	return fmt.Sprintf("%s:%d: %s: %s", p.File, p.Line, p.Rule, p.Message)
+}
+
+// Options select what Check looks at.
+type Options struct {
+	// Root is the project root holding api/ and gen/; "" means ".".
+	Root string
+	// Only, when set, limits the check to these root-relative spec files and gen
+	// directories (a directory selects everything under it).
+	Only []string
+	// SkipGenerated turns the generated-current rule off.
+	SkipGenerated bool
+}
+
+// Report is the outcome of Check.
+type Report struct {
+	Problems  []Problem // sorted by file, line, rule, message
+	Specs     []string  // spec files checked, relative to the root
+	Generated []string  // gen directories checked, relative to the root
+}
+
+// Failed reports whether any problem is an error.
+func (r Report) Failed() bool {
+	return slices.ContainsFunc(r.Problems, func(p Problem) bool { return p.Severity == Error })
+}
+
+// Write prints one line per problem.
+func (r Report) Write(w io.Writer) error {
+	for _, p := range r.Problems {
+		if _, err := fmt.Fprintln(w, p.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Check runs every rule over the specs and generated code under opts.Root. The error is
+// for a root that cannot be read at all; everything else is a Problem.
+func Check(ctx context.Context, opts Options) (Report, error) {
+	root := cmp.Or(opts.Root, ".")
+	if fi, err := os.Stat(root); err != nil {
+		return Report{}, fmt.Errorf("spec check: %w", err)
+	} else if !fi.IsDir() {
+		return Report{}, fmt.Errorf("spec check: %s is not a directory", root)
+	}
+	c := &checker{root: root, only: cleanOnly(opts.Only)}
+
+	specs, err := c.find("api", func(rel string, d fs.DirEntry) bool {
+		return !d.IsDir() && strings.HasSuffix(rel, ".yaml")
+	})
+	if err != nil {
+		return Report{}, err
+	}
+	var report Report
+	for _, rel := range specs {
+		if err := ctx.Err(); err != nil {
+			return Report{}, err
+		}
+		c.checkSpec(ctx, rel)
+		report.Specs = append(report.Specs, rel)
+	}
+
+	if !opts.SkipGenerated {
+		cfgs, err := c.find("gen", func(rel string, d fs.DirEntry) bool {
+			return !d.IsDir() && d.Name() == "cfg.yaml"
+		})
+		if err != nil {
+			return Report{}, err
+		}
+		for _, cfg := range cfgs {
+			if err := ctx.Err(); err != nil {
+				return Report{}, err
+			}
+			dir := path.Dir(cfg)
+			c.checkGenerated(dir)
+			report.Generated = append(report.Generated, dir)
+		}
+	}
+
+	report.Problems = c.sorted()
+	return report, nil
+}
+
+// checker collects problems across files.
+type checker struct {
+	root     string
+	only     []string
+	problems []Problem
+	seen     map[Problem]bool
+}
+
+func (c *checker) add(p Problem) {
+	if p.Line < 1 {
+		p.Line = 1
+	}
+	if c.seen == nil {
+		c.seen = map[Problem]bool{}
+	}
+	if c.seen[p] {
+		return // a shared component reached from several places is reported once
+	}
+	c.seen[p] = true
+	c.problems = append(c.problems, p)
+}
+
+func (c *checker) errorf(file string, line int, rule, format string, args ...any) {
+	c.add(Problem{File: file, Line: line, Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+func (c *checker) warnf(file string, line int, rule, format string, args ...any) {
+	c.add(Problem{File: file, Line: line, Rule: rule, Message: fmt.Sprintf(format, args...), Severity: Warning})
+}
+
+func (c *checker) sorted() []Problem {
+	out := slices.Clone(c.problems)
+	slices.SortFunc(out, func(a, b Problem) int {
+		return cmp.Or(
+			strings.Compare(a.File, b.File),
+			cmp.Compare(a.Line, b.Line),
+			strings.Compare(a.Rule, b.Rule),
+			strings.Compare(a.Message, b.Message),
+		)
+	})
+	return out
+}
+
+// abs turns a root-relative slash path into a filesystem path.
+func (c *checker) abs(rel string) string { return filepath.Join(c.root, filepath.FromSlash(rel)) }
+
+// find walks root/top and returns the root-relative slash paths accepted by keep and
+// selected by Only. A missing top directory is not an error: a project may have no gen/.
+func (c *checker) find(top string, keep func(rel string, d fs.DirEntry) bool) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(c.abs(top), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == c.abs(top) {
+				return fs.SkipDir
+			}
+			return err
+		}
+		rel, err := filepath.Rel(c.root, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if keep(rel, d) && c.selected(rel) {
+			out = append(out, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("spec check: %w", err)
+	}
+	return out, nil
+}
+
+func (c *checker) selected(rel string) bool {
+	if len(c.only) == 0 {
+		return true
+	}
+	for _, o := range c.only {
+		if rel == o || strings.HasPrefix(rel, o+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func cleanOnly(only []string) []string {
+	var out []string
+	for _, o := range only {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, path.Clean(filepath.ToSlash(o)))
+		}
+	}
+	return out
+}
