@@ -35,7 +35,10 @@ type config struct {
 func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
 
 // WithHTTPClient sets the *http.Client whose Transport carries the calls.
-// nil keeps the default (a client on http.DefaultTransport).
+// nil keeps the default: http.DefaultTransport, redirects returned to the
+// caller instead of followed. A client given here keeps its own redirect
+// policy; note net/http forwards custom headers such as x-api-key to the
+// redirect target.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // WithLogger sets the logger for the one line per attempt. nil (the

@@ -85,7 +85,10 @@ func New(vendor, defaultBaseURL string, opts ...Option) (*Client, error) {
 		maxBody:   cfg.maxBody,
 	}
 	if c.hc == nil {
-		c.hc = &http.Client{}
+		// Vendor APIs answer redirects as data (Verisoul's hosted-page 302):
+		// hand them to the caller rather than follow them with the vendor's
+		// API key header attached.
+		c.hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)

@@ -216,3 +216,48 @@ func TestRequestErrorHidesQuery(t *testing.T) {
 	require.ErrorAs(t, err, &reqErr)
 	assert.True(t, errors.Is(err, reqErr.Err))
 }
+
+func TestRedirectsReturnedByDefault(t *testing.T) {
+	var followed bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hosted" {
+			followed = true
+			return
+		}
+		http.Redirect(w, r, "/hosted", http.StatusFound)
+	}))
+	defer srv.Close()
+	c, err := New("verisoul", srv.URL)
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/public/liveness-redirect", nil)
+	require.NoError(t, err)
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.Equal(t, "/hosted", resp.Header.Get("Location"))
+	assert.False(t, followed)
+	assert.NoError(t, c.Check(context.Background(), "redirectToFaceMatch", resp, nil))
+}
+
+func TestConcurrentCalls(t *testing.T) {
+	srv := newScriptedServer(t, answer{status: 503}, answer{status: 200})
+	rec := &sleepRecorder{}
+	c, err := New("verifik", srv.URL, WithRetryPolicy(testPolicy(rec)), WithTimeout(5*time.Second))
+	require.NoError(t, err)
+	const n = 32
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			resp, _, err := post(context.Background(), c, srv.URL+"/v2/projects", "readProjects")
+			if err == nil && resp.StatusCode != 200 {
+				err = errors.New(resp.Status)
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		require.NoError(t, <-errs)
+	}
+	assert.Equal(t, n+1, int(srv.hits.Load()), "only the first answer was a 503")
+}
