@@ -197,14 +197,25 @@ func bodyReader(r *http.Request) (io.ReadCloser, error) {
 	return r.GetBody()
 }
 
-// readAllSized is io.ReadAll that allocates ContentLength up front instead of doubling.
+// readAllSized is io.ReadAll that allocates ContentLength once instead of doubling.
 func readAllSized(rd io.Reader, n int64) ([]byte, error) {
 	if n <= 0 || n > 1<<30 {
 		return io.ReadAll(rd)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, n+1)) // +1: ReadFrom wants room to see EOF
-	_, err := buf.ReadFrom(rd)
-	return buf.Bytes(), err
+	buf := make([]byte, n)
+	k, err := io.ReadFull(rd, buf)
+	switch err {
+	case nil:
+	case io.EOF, io.ErrUnexpectedEOF:
+		return buf[:k], nil
+	default:
+		return nil, err
+	}
+	rest, err := io.ReadAll(rd) // ContentLength understated the body: rare
+	if len(rest) > 0 {
+		buf = append(buf, rest...)
+	}
+	return buf, err
 }
 
 // checkParamFormats checks string formats of parameters against our format validators:
