@@ -65,7 +65,7 @@ type DiffReport struct {
 
 // Breaking reports whether any change is ERR level.
 func (r DiffReport) Breaking() bool {
-	return slices.ContainsFunc(r.Changes, func(c Change) bool { return c.Level == breaking.ERR.String() })
+	return slices.ContainsFunc(r.Changes, func(c Change) bool { return c.Level == levelErr })
 }
 
 // Write prints one line per change and one per added spec.
@@ -115,7 +115,7 @@ func Diff(ctx context.Context, opts DiffOptions) (DiffReport, error) {
 	var report DiffReport
 	for _, rel := range base {
 		if !slices.Contains(current, rel) {
-			report.Changes = append(report.Changes, Change{Spec: rel, Level: breaking.ERR.String(), ID: "spec-removed",
+			report.Changes = append(report.Changes, Change{Spec: rel, Level: levelErr, ID: "spec-removed",
 				Text: "the spec was removed; every client generated from it breaks"})
 		}
 	}
@@ -168,7 +168,7 @@ func (c *checker) diffSpec(ctx context.Context, base, rel string) ([]Change, err
 	for _, ch := range found {
 		change := Change{
 			Spec:      rel,
-			Level:     ch.GetLevel().String(),
+			Level:     levelName(ch.GetLevel()),
 			ID:        ch.GetId(),
 			Operation: ch.GetOperation(),
 			Path:      ch.GetPath(),
@@ -183,6 +183,21 @@ func (c *checker) diffSpec(ctx context.Context, base, rel string) ([]Change, err
 		out = append(out, change)
 	}
 	return out, nil
+}
+
+const levelErr = "ERR"
+
+// levelName uses the names of oasdiff's --fail-on flag, which CI configs know.
+func levelName(l breaking.Level) string {
+	switch l {
+	case breaking.ERR:
+		return levelErr
+	case breaking.WARN:
+		return "WARN"
+	case breaking.INFO:
+		return "INFO"
+	}
+	return l.String()
 }
 
 // loadSpecInfo loads one side of a diff with a fresh loader (oasdiff's advice: a shared
