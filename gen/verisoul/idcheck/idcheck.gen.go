@@ -488,14 +488,14 @@ func (e Simulate) Valid() bool {
 
 // Defines values for TemplateType.
 const (
-	TemplateTypeDriverLicense   TemplateType = "driver_license"
-	TemplateTypeDriverLicense1  TemplateType = "Driver License"
-	TemplateTypeNationalId      TemplateType = "national_id"
-	TemplateTypeOther           TemplateType = "other"
-	TemplateTypePassport        TemplateType = "passport"
-	TemplateTypeResidencePermit TemplateType = "residence_permit"
-	TemplateTypeStateId         TemplateType = "state_id"
-	TemplateTypeUnknown         TemplateType = "unknown"
+	TemplateTypeDriverLicense       TemplateType = "driver_license"
+	TemplateTypeDriverLicenseLegacy TemplateType = "Driver License"
+	TemplateTypeNationalID          TemplateType = "national_id"
+	TemplateTypeOther               TemplateType = "other"
+	TemplateTypePassport            TemplateType = "passport"
+	TemplateTypeResidencePermit     TemplateType = "residence_permit"
+	TemplateTypeStateID             TemplateType = "state_id"
+	TemplateTypeUnknown             TemplateType = "unknown"
 )
 
 // Valid indicates whether the value is a known member of the TemplateType enum.
@@ -503,9 +503,9 @@ func (e TemplateType) Valid() bool {
 	switch e {
 	case TemplateTypeDriverLicense:
 		return true
-	case TemplateTypeDriverLicense1:
+	case TemplateTypeDriverLicenseLegacy:
 		return true
-	case TemplateTypeNationalId:
+	case TemplateTypeNationalID:
 		return true
 	case TemplateTypeOther:
 		return true
@@ -513,7 +513,7 @@ func (e TemplateType) Valid() bool {
 		return true
 	case TemplateTypeResidencePermit:
 		return true
-	case TemplateTypeStateId:
+	case TemplateTypeStateID:
 		return true
 	case TemplateTypeUnknown:
 		return true

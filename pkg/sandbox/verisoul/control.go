@@ -1,0 +1,374 @@
+package verisoul
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/idvkit/idvkit/pkg/sandbox"
+)
+
+// Errors of the end-user helpers.
+var (
+	ErrUnknownSession  = errors.New("verisoul sandbox: unknown session")
+	ErrSessionFinished = errors.New("verisoul sandbox: session already completed or failed")
+	ErrNoFace          = errors.New("verisoul sandbox: capture has no face image")
+	ErrUnknownFailure  = errors.New("verisoul sandbox: unknown error_message")
+)
+
+// Capture is what the end user gives the hosted page.
+type Capture struct {
+	// Face is the selfie; sandbox.FaceImage("alice") is recognised as alice.
+	Face []byte
+	// Document is the front of the identity document (ID Check sessions), made with
+	// sandbox.DocumentImage. Without one an ID Check session stays "ID scan not complete";
+	// an image that is not a readable document fails the ID scan.
+	Document []byte
+	// IPAddress the capture came from; by default a stable address per face, so a
+	// returning face also links by ip_address.
+	IPAddress string
+	// Incomparable makes verify-identity answer success=false for this session: the
+	// vendor's "verification did not complete" outcome, distinct from "different person".
+	Incomparable bool
+}
+
+// Start records that the user opened the hosted page without finishing: verify and
+// enroll then answer session_not_complete instead of session_not_started.
+func (e *Emulator) Start(sessionID string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, ok := e.sessions[strings.ToLower(sessionID)]
+	switch {
+	case !ok:
+		return ErrUnknownSession
+	case s.state == Completed || s.state == Failed:
+		return ErrSessionFinished
+	}
+	s.state = Started
+	return nil
+}
+
+// Complete finishes the capture of a session with c.
+func (e *Emulator) Complete(sessionID string, c Capture) error {
+	if len(c.Face) == 0 {
+		return ErrNoFace
+	}
+	face := sandbox.FaceOf(c.Face)
+	var doc *sandbox.Document
+	docUnreadable := false
+	if len(c.Document) > 0 {
+		if d, ok := sandbox.DocumentOf(c.Document); ok {
+			doc = &d
+		} else {
+			docUnreadable = true
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, ok := e.sessions[strings.ToLower(sessionID)]
+	switch {
+	case !ok:
+		return ErrUnknownSession
+	case s.state == Completed || s.state == Failed:
+		return ErrSessionFinished
+	}
+	if s.product == IDCheck && docUnreadable {
+		s.state, s.failure = Failed, FailIDScan
+		return nil
+	}
+	s.state, s.face, s.noCompare = Completed, face, c.Incomparable
+	s.ip = c.IPAddress
+	if s.ip == "" {
+		s.ip = ipFor(face)
+	}
+	if s.product == IDCheck {
+		s.document = doc
+	}
+	return nil
+}
+
+// CompleteAs finishes the capture as the named face (no document).
+func (e *Emulator) CompleteAs(sessionID, face string) error {
+	return e.Complete(sessionID, Capture{Face: sandbox.FaceImage(face)})
+}
+
+// CompleteWithDocument finishes an ID Check capture as face, showing document d
+// (see DocumentFor for a valid one to start from).
+func (e *Emulator) CompleteWithDocument(sessionID, face string, d sandbox.Document) error {
+	return e.Complete(sessionID, Capture{Face: sandbox.FaceImage(face), Document: sandbox.DocumentImage(d)})
+}
+
+// Fail ends the capture with one of the hosted page's error_message values
+// (FailLiveness, FailIDScan, FailCameraPermission, …).
+func (e *Emulator) Fail(sessionID, errorMessage string) error {
+	if !knownFailures[errorMessage] {
+		return ErrUnknownFailure
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, ok := e.sessions[strings.ToLower(sessionID)]
+	switch {
+	case !ok:
+		return ErrUnknownSession
+	case s.state == Completed || s.state == Failed:
+		return ErrSessionFinished
+	}
+	s.state, s.failure = Failed, errorMessage
+	return nil
+}
+
+// SessionInfo is what the emulator knows about a session (no images, no document data).
+type SessionInfo struct {
+	ID           string    `json:"session_id"`
+	ProjectID    string    `json:"project_id"`
+	Product      Product   `json:"product"`
+	State        State     `json:"state"`
+	ErrorMessage string    `json:"error_message,omitempty"`
+	Face         string    `json:"face,omitempty"`
+	HasDocument  bool      `json:"has_document"`
+	AccountID    string    `json:"account_id,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	Simulate     string    `json:"simulate,omitempty"`
+}
+
+// Session returns what the emulator knows about a session.
+func (e *Emulator) Session(id string) (SessionInfo, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, ok := e.sessions[strings.ToLower(id)]
+	if !ok {
+		return SessionInfo{}, false
+	}
+	return s.info(), true
+}
+
+func (s *session) info() SessionInfo {
+	return SessionInfo{
+		ID: s.id, ProjectID: s.project.ID, Product: s.product, State: s.state, ErrorMessage: s.failure,
+		Face: s.face, HasDocument: s.document != nil, AccountID: s.accountID, CreatedAt: s.created, Simulate: s.simulate,
+	}
+}
+
+// Enrollment is one session tied to an account.
+type Enrollment struct {
+	ProjectID  string    `json:"project_id"`
+	AccountID  string    `json:"account_id"`
+	SessionID  string    `json:"session_id"`
+	Face       string    `json:"face"`
+	EnrolledAt time.Time `json:"enrolled_at"`
+}
+
+// Enrollments lists every enrolment the emulator recorded, oldest first: what a client's
+// own records should agree with.
+func (e *Emulator) Enrollments() []Enrollment {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []Enrollment
+	for _, p := range e.projects {
+		for _, a := range p.accounts {
+			for _, s := range a.sessions {
+				out = append(out, Enrollment{ProjectID: p.ID, AccountID: a.id, SessionID: s.id, Face: s.face, EnrolledAt: s.enrolledAt})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].EnrolledAt.Equal(out[j].EnrolledAt) {
+			return out[i].EnrolledAt.Before(out[j].EnrolledAt)
+		}
+		return out[i].SessionID < out[j].SessionID
+	})
+	return out
+}
+
+// controlHandler serves the end-user simulation over HTTP, for tests in other languages
+// and for `idvkit sandbox serve`:
+//
+//	GET  /_sandbox/verisoul/app?session_id=…&redirect_url=…[&face=alice][&document=valid|fake|expired|minor|other_face|none][&fail=liveness_check_failed]
+//	POST /_sandbox/verisoul/sessions/{id}/start
+//	POST /_sandbox/verisoul/sessions/{id}/complete  {"face":"alice","document":{…sandbox.Document…},"ip_address":"…","incomparable":false}
+//	     (or "face_image"/"document_image" as base64 images)
+//	POST /_sandbox/verisoul/sessions/{id}/fail      {"error_message":"liveness_check_failed"}
+//	GET  /_sandbox/verisoul/sessions/{id}
+//	GET  /_sandbox/verisoul/enrollments
+func (e *Emulator) controlHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+AppPath, e.serveApp)
+	mux.HandleFunc("GET "+AppPath+"/", e.serveApp)
+	mux.HandleFunc("POST "+ControlPrefix+"sessions/{id}/start", func(w http.ResponseWriter, r *http.Request) {
+		e.answer(w, r.PathValue("id"), e.Start(r.PathValue("id")))
+	})
+	mux.HandleFunc("POST "+ControlPrefix+"sessions/{id}/complete", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Face          string            `json:"face"`
+			FaceImage     []byte            `json:"face_image"`
+			Document      *sandbox.Document `json:"document"`
+			DocumentImage []byte            `json:"document_image"`
+			IPAddress     string            `json:"ip_address"`
+			Incomparable  bool              `json:"incomparable"`
+		}
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&body); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_body", "message": err.Error()})
+			return
+		}
+		c := Capture{Face: body.FaceImage, Document: body.DocumentImage, IPAddress: body.IPAddress, Incomparable: body.Incomparable}
+		if body.Face != "" {
+			c.Face = sandbox.FaceImage(body.Face)
+		}
+		if body.Document != nil {
+			c.Document = sandbox.DocumentImage(*body.Document)
+		}
+		e.answer(w, r.PathValue("id"), e.Complete(r.PathValue("id"), c))
+	})
+	mux.HandleFunc("POST "+ControlPrefix+"sessions/{id}/fail", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			ErrorMessage string `json:"error_message"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&body); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_body", "message": err.Error()})
+			return
+		}
+		e.answer(w, r.PathValue("id"), e.Fail(r.PathValue("id"), body.ErrorMessage))
+	})
+	mux.HandleFunc("GET "+ControlPrefix+"sessions/{id}", func(w http.ResponseWriter, r *http.Request) {
+		info, ok := e.Session(r.PathValue("id"))
+		if !ok {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "session_not_found"})
+			return
+		}
+		writeJSON(w, http.StatusOK, info)
+	})
+	mux.HandleFunc("GET "+ControlPrefix+"enrollments", func(w http.ResponseWriter, r *http.Request) {
+		list := e.Enrollments()
+		if list == nil {
+			list = []Enrollment{}
+		}
+		writeJSON(w, http.StatusOK, list)
+	})
+	return mux
+}
+
+// answer writes the outcome of a helper call on session id.
+func (e *Emulator) answer(w http.ResponseWriter, id string, err error) {
+	switch {
+	case err == nil:
+		info, _ := e.Session(id)
+		writeJSON(w, http.StatusOK, info)
+	case errors.Is(err, ErrUnknownSession):
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "session_not_found"})
+	case errors.Is(err, ErrSessionFinished):
+		writeJSON(w, http.StatusConflict, map[string]string{"error": "session_finished"})
+	default:
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_capture", "message": err.Error()})
+	}
+}
+
+// serveApp stands in for https://app.{env}.verisoul.ai/: it takes the same query
+// (session_id, redirect_url, lng) and redirects back with session_id, success and
+// error_message as the real page does. Sandbox-only parameters decide the capture:
+// face=<name> completes it (ID Check sessions with a document chosen by document=),
+// fail=<error_message> fails it; without either the page only marks the session started.
+// Sessions already settled (simulate, Go helpers) redirect with their outcome.
+func (e *Emulator) serveApp(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	back := q.Get("redirect_url")
+	if back == "" {
+		back = "https://verisoul.ai"
+	}
+	id := q.Get("session_id")
+	if id == "" {
+		redirectBack(w, r, back, "", FailSessionIDNotFound)
+		return
+	}
+	info, ok := e.Session(id)
+	if !ok {
+		redirectBack(w, r, back, id, FailInvalidSessionID)
+		return
+	}
+	if info.State == Created || info.State == Started {
+		var err error
+		switch face, fail := q.Get("face"), q.Get("fail"); {
+		case fail != "":
+			err = e.Fail(id, fail)
+		case face != "" && info.Product == IDCheck:
+			err = e.completeWithDocumentChoice(id, face, q.Get("document"))
+		case face != "":
+			err = e.CompleteAs(id, face)
+		default:
+			_ = e.Start(id)
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprintf(w, "<!doctype html><title>Verisoul sandbox capture</title><p>Sandbox capture page for session %s. "+
+				"Add <code>face=alice</code> (and for ID Check <code>document=valid|fake|expired|minor|other_face|none</code>) "+
+				"or <code>fail=liveness_check_failed</code> to the URL to finish it.</p>", html.EscapeString(id))
+			return
+		}
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_capture", "message": err.Error()})
+			return
+		}
+		info, _ = e.Session(id)
+	}
+	redirectBack(w, r, back, id, info.ErrorMessage)
+}
+
+func (e *Emulator) completeWithDocument(id, face string, d *sandbox.Document) error {
+	c := Capture{Face: sandbox.FaceImage(face)}
+	if d != nil {
+		c.Document = sandbox.DocumentImage(*d)
+	}
+	return e.Complete(id, c)
+}
+
+// completeWithDocumentChoice finishes an ID Check capture with a document described by a
+// word, for the hosted page stand-in.
+func (e *Emulator) completeWithDocumentChoice(id, face, choice string) error {
+	d := e.documentFor(face)
+	switch choice {
+	case "", "valid":
+	case "fake":
+		d.Fake = true
+	case "expired":
+		d.Expiry = e.clock.Now().AddDate(0, -1, 0).Format(time.DateOnly)
+	case "minor":
+		d.DateOfBirth = e.clock.Now().AddDate(-14, 0, 0).Format(time.DateOnly)
+	case "other_face":
+		d.Face = face + "-lookalike"
+	case "none":
+		return e.completeWithDocument(id, face, nil)
+	default:
+		return fmt.Errorf("verisoul sandbox: unknown document choice %q", choice)
+	}
+	return e.completeWithDocument(id, face, &d)
+}
+
+func redirectBack(w http.ResponseWriter, r *http.Request, back, sessionID, failure string) {
+	u, err := url.Parse(back)
+	if err != nil || !u.IsAbs() {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_redirect_url"})
+		return
+	}
+	q := u.Query()
+	if sessionID != "" {
+		q.Set("session_id", sessionID)
+	}
+	q.Set("success", fmt.Sprint(failure == ""))
+	if failure != "" {
+		q.Set("error_message", failure)
+	}
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,332 @@
+// Package verisoul emulates Verisoul Face Match and ID Check offline, for tests and demos.
+//
+// The emulator implements the strict server interfaces generated from
+// api/verisoul/facematch.yaml and api/verisoul/idcheck.yaml, so it can only answer with
+// shapes those specs describe, and its vendor routes sit behind the contract middleware in
+// enforce mode, so a drift between emulator and spec fails loudly.
+//
+// It keeps sessions and enrolled accounts in memory and enforces what Verisoul documents:
+// the x-api-key (401 on a wrong key), 300 requests per minute per key (429), every 400
+// error code in its situation, the 30-day enrol window, one account per session, repeat
+// faces and documents across enrolled accounts (matches, repeat_face, repeat_id) and 1:1
+// matching by face.
+//
+// The end user's part — the hosted capture page — is emulated by Go helpers
+// (CompleteAs, CompleteWithDocument, Fail, Start), by control endpoints under
+// /_sandbox/verisoul/ and by a hosted page at AppPath that redirects back the way
+// app.{env}.verisoul.ai does. Verisoul's own sandbox switch, the simulate query parameter,
+// is honoured too. Faces are identified with sandbox.FaceOf: an image made by
+// sandbox.FaceImage("alice") is alice, wherever it appears.
+//
+//	emu := verisoul.New()
+//	srv := httptest.NewServer(emu.Handler())
+//	defer srv.Close()
+//	// point the client at srv.URL with verisoul.DefaultAPIKey, then:
+//	emu.CompleteAs(sessionID, "alice")
+package verisoul
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/idvkit/idvkit/gen/verisoul/facematch"
+	"github.com/idvkit/idvkit/gen/verisoul/idcheck"
+	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/sandbox"
+)
+
+const (
+	// DefaultAPIKey is the x-api-key of the emulator's default project.
+	DefaultAPIKey = "sandbox-verisoul-api-key"
+	// DefaultProjectID is the id of the emulator's default project.
+	DefaultProjectID = "00000000-0000-4000-8000-000000000001"
+	// AppPath is where the emulator serves its stand-in for the hosted capture page
+	// (https://app.{env}.verisoul.ai/ in real life).
+	AppPath = "/_sandbox/verisoul/app"
+	// ControlPrefix is the root of the emulator's control endpoints.
+	ControlPrefix = "/_sandbox/verisoul/"
+
+	// EnrollWindow is how long after its creation a session can be enrolled.
+	EnrollWindow = 30 * 24 * time.Hour
+	// DefaultRateLimit is Verisoul's documented limit: requests per minute per API key.
+	DefaultRateLimit = 300
+)
+
+// Product is the Verisoul product a session belongs to.
+type Product string
+
+const (
+	FaceMatch Product = "face_match"
+	IDCheck   Product = "id_check"
+)
+
+// State is where a session is in the end user's capture.
+type State string
+
+const (
+	// Created: the backend has the session id; the user has not opened the page.
+	Created State = "created"
+	// Started: the user opened the hosted page and has not finished.
+	Started State = "started"
+	// Completed: the capture finished; verify calls answer with results.
+	Completed State = "completed"
+	// Failed: the capture ended with an error_message; the user needs a new session.
+	Failed State = "failed"
+)
+
+// Project is one Verisoul project: its id, API key and settings.
+type Project struct {
+	ID     string
+	APIKey string
+	// GroupsEnabled marks a project with Multi-Accounting Groups, which Verisoul bars from
+	// Face Match and ID Check (400 groups_enabled).
+	GroupsEnabled bool
+}
+
+// Option configures an Emulator.
+type Option func(*Emulator)
+
+// WithClock sets the clock that stamps sessions and drives the enrol window and the rate
+// limit. Tests pass a *sandbox.FakeClock to cross the 30 days in an instant.
+func WithClock(c sandbox.Clock) Option { return func(e *Emulator) { e.clock = c } }
+
+// WithAPIKey replaces the default project's API key.
+func WithAPIKey(key string) Option { return func(e *Emulator) { e.defaultProject.APIKey = key } }
+
+// WithProject adds a project (another tenant, or one with groups enabled). Sessions and
+// accounts of one project are invisible to the others' keys.
+func WithProject(p Project) Option {
+	return func(e *Emulator) { e.extraProjects = append(e.extraProjects, p) }
+}
+
+// WithGroupsEnabled turns Multi-Accounting Groups on for the default project, so every
+// session request answers 400 groups_enabled.
+func WithGroupsEnabled() Option { return func(e *Emulator) { e.defaultProject.GroupsEnabled = true } }
+
+// WithRateLimit sets how many keyed requests one API key may make per window
+// (default 300 per minute, as Verisoul documents). n <= 0 disables the limit.
+func WithRateLimit(n int, per time.Duration) Option {
+	return func(e *Emulator) { e.limit, e.window = n, per }
+}
+
+// WithAppURL sets the hosted-page URL put in the Location of the public redirect
+// (for example "https://app.sandbox.verisoul.ai/"). By default it is the emulator's own
+// AppPath on whatever host the request reached, so a browser or test can follow it.
+func WithAppURL(u string) Option { return func(e *Emulator) { e.appURL = u } }
+
+// WithLogger receives contract problems of the emulator's own answers and control errors.
+func WithLogger(l *slog.Logger) Option { return func(e *Emulator) { e.log = l } }
+
+// WithContractProblems receives every contract problem the middleware finds in the
+// emulator's traffic, drift included (tests assert there are none).
+func WithContractProblems(f func(*contract.Error)) Option {
+	return func(e *Emulator) { e.onProblem = f }
+}
+
+// WithFaultSeed seeds the fault injector (see Faults) so injected faults repeat.
+func WithFaultSeed(seed uint64) Option { return func(e *Emulator) { e.faultSeed = seed } }
+
+// Emulator is an in-memory Verisoul. It is safe for concurrent use.
+type Emulator struct {
+	clock          sandbox.Clock
+	defaultProject Project
+	extraProjects  []Project
+	limit          int
+	window         time.Duration
+	appURL         string
+	log            *slog.Logger
+	faultSeed      uint64
+	onProblem      func(*contract.Error)
+
+	fmSpec, idcSpec *contract.Spec
+	faults          *sandbox.Faults
+	handler         http.Handler
+
+	mu       sync.Mutex
+	projects map[string]*project // by project id
+	byKey    map[string]*project
+	sessions map[string]*session
+	hits     map[string][]time.Time // rate-limit log per API key
+}
+
+type project struct {
+	Project
+	accounts map[string]*account
+}
+
+// account is an enrolled account: every session tied to it.
+type account struct {
+	id       string
+	sessions []*session
+}
+
+type session struct {
+	id         string
+	project    *project
+	product    Product
+	created    time.Time
+	referring  string
+	simulate   string
+	state      State
+	failure    string // hosted page error_message when Failed
+	face       string
+	document   *sandbox.Document
+	ip         string
+	noCompare  bool // verify-identity answers success=false
+	accountID  string
+	enrolledAt time.Time
+}
+
+// New returns an emulator with one default project (DefaultProjectID, DefaultAPIKey).
+func New(opts ...Option) *Emulator {
+	e := &Emulator{
+		clock:          sandbox.SystemClock(),
+		defaultProject: Project{ID: DefaultProjectID, APIKey: DefaultAPIKey},
+		limit:          DefaultRateLimit,
+		window:         time.Minute,
+		log:            slog.New(slog.DiscardHandler),
+		faultSeed:      1,
+		projects:       map[string]*project{},
+		byKey:          map[string]*project{},
+		sessions:       map[string]*session{},
+		hits:           map[string][]time.Time{},
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(e)
+		}
+	}
+	for _, p := range append([]Project{e.defaultProject}, e.extraProjects...) {
+		if _, err := uuid.Parse(p.ID); err != nil || len(p.ID) != 36 {
+			panic("verisoul sandbox: project id must be a UUID")
+		}
+		pr := &project{Project: p, accounts: map[string]*account{}}
+		e.projects[strings.ToLower(p.ID)] = pr
+		if p.APIKey != "" {
+			e.byKey[p.APIKey] = pr
+		}
+	}
+	kit := contract.Default()
+	e.fmSpec, e.idcSpec = kit.Spec("verisoul/facematch"), kit.Spec("verisoul/idcheck")
+	e.faults = sandbox.NewFaults(e.faultSeed, e.operationOf)
+	e.handler = e.buildHandler()
+	return e
+}
+
+// Handler serves the Verisoul API (both products, one host as in real life), the hosted
+// page stand-in at AppPath, the control endpoints under ControlPrefix and the fault
+// control endpoint at sandbox.ControlPath.
+func (e *Emulator) Handler() http.Handler { return e.handler }
+
+// Faults is the emulator's fault injector: set rules to make calls fail, slow down or
+// drift (see sandbox.FaultRule).
+func (e *Emulator) Faults() *sandbox.Faults { return e.faults }
+
+// APIKey is the default project's API key.
+func (e *Emulator) APIKey() string { return e.defaultProject.APIKey }
+
+// ProjectID is the default project's id (needed by the public redirect).
+func (e *Emulator) ProjectID() string { return e.defaultProject.ID }
+
+type ctxKey struct{}
+
+// withRequest hands the HTTP request to the strict handlers, which need its API key and host.
+func withRequest(f facematch.StrictHandlerFunc, _ string) facematch.StrictHandlerFunc {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, req any) (any, error) {
+		return f(context.WithValue(ctx, ctxKey{}, r), w, r, req)
+	}
+}
+
+func withRequestIDC(f idcheck.StrictHandlerFunc, _ string) idcheck.StrictHandlerFunc {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, req any) (any, error) {
+		return f(context.WithValue(ctx, ctxKey{}, r), w, r, req)
+	}
+}
+
+func requestOf(ctx context.Context) *http.Request {
+	r, _ := ctx.Value(ctxKey{}).(*http.Request)
+	return r
+}
+
+func (e *Emulator) buildHandler() http.Handler {
+	api := &server{e: e}
+	mwOpts := contract.MiddlewareOptions{Mode: contract.ModeEnforce, Logger: e.log, OnProblem: e.onProblem}
+	fm := contract.Middleware(mwOpts, e.fmSpec)(facematch.HandlerWithOptions(
+		facematch.NewStrictHandler(api, []facematch.StrictMiddlewareFunc{withRequest}),
+		facematch.StdHTTPServerOptions{BaseRouter: http.NewServeMux()}))
+	idc := contract.Middleware(mwOpts, e.idcSpec)(idcheck.HandlerWithOptions(
+		idcheck.NewStrictHandler(api, []idcheck.StrictMiddlewareFunc{withRequestIDC}),
+		idcheck.StdHTTPServerOptions{BaseRouter: http.NewServeMux()}))
+	control := e.controlHandler()
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, ControlPrefix):
+			control.ServeHTTP(w, r)
+		case isIDCheck(r):
+			idc.ServeHTTP(w, r)
+		default:
+			fm.ServeHTTP(w, r)
+		}
+	})
+	return e.faults.Wrap(root)
+}
+
+// isIDCheck routes a request to the ID Check spec: verify-id, and the shared session and
+// redirect paths when they carry the id flag. Enroll is the same call in both products
+// and is served by the Face Match side.
+func isIDCheck(r *http.Request) bool {
+	switch r.URL.Path {
+	case "/liveness/verify-id":
+		return true
+	case "/liveness/session", "/public/liveness-redirect":
+		return r.URL.Query().Has("id")
+	}
+	return false
+}
+
+// operationOf names a request's operation for the fault injector.
+func (e *Emulator) operationOf(r *http.Request) string {
+	spec := e.fmSpec
+	if isIDCheck(r) {
+		spec = e.idcSpec
+	}
+	op, _ := spec.FindOperation(r)
+	return op
+}
+
+// authorize resolves the request's API key to its project and applies the rate limit.
+// It returns the status to answer (401 or 429) when the call may not proceed.
+func (e *Emulator) authorize(ctx context.Context) (*project, int) {
+	r := requestOf(ctx)
+	if r == nil {
+		return nil, http.StatusUnauthorized
+	}
+	key := r.Header.Get("x-api-key")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	p, ok := e.byKey[key]
+	if !ok || key == "" {
+		return nil, http.StatusUnauthorized
+	}
+	if e.limit > 0 {
+		now := e.clock.Now()
+		log := e.hits[key]
+		cut := 0
+		for cut < len(log) && !log[cut].After(now.Add(-e.window)) {
+			cut++
+		}
+		log = log[cut:]
+		if len(log) >= e.limit {
+			e.hits[key] = log
+			return nil, http.StatusTooManyRequests
+		}
+		e.hits[key] = append(log, now)
+	}
+	return p, 0
+}

@@ -1,0 +1,194 @@
+package verisoul_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idvkit/idvkit/gen/verisoul/facematch"
+	"github.com/idvkit/idvkit/gen/verisoul/idcheck"
+	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/sandbox"
+	vs "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+)
+
+var (
+	fmSpec  = contract.Default().Spec("verisoul/facematch")
+	idcSpec = contract.Default().Spec("verisoul/idcheck")
+	t0      = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+)
+
+// exchange is one recorded call: the request as sent (body replayable) and the response.
+type exchange struct {
+	req     *http.Request
+	reqBody []byte
+	resp    *http.Response
+	body    []byte
+}
+
+// recorder is the generated clients' HttpRequestDoer: it keeps every exchange so tests
+// can hold both directions against the spec.
+type recorder struct {
+	hc   *http.Client
+	mu   sync.Mutex
+	last []exchange
+}
+
+func (r *recorder) Do(req *http.Request) (*http.Response, error) {
+	var reqBody []byte
+	if req.Body != nil {
+		reqBody, _ = io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
+	resp, err := r.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	r.mu.Lock()
+	r.last = append(r.last, exchange{req: req, reqBody: reqBody, resp: resp, body: body})
+	r.mu.Unlock()
+	return resp, nil
+}
+
+func (r *recorder) lastExchange(t *testing.T) exchange {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	require.NotEmpty(t, r.last, "no call recorded")
+	return r.last[len(r.last)-1]
+}
+
+// env is an emulator behind httptest with both generated clients pointed at it.
+type env struct {
+	t        *testing.T
+	emu      *vs.Emulator
+	clock    *sandbox.FakeClock
+	srv      *httptest.Server
+	rec      *recorder
+	key      string
+	fm       *facematch.ClientWithResponses
+	idc      *idcheck.ClientWithResponses
+	mu       sync.Mutex
+	problems []*contract.Error
+}
+
+func newEnv(t *testing.T, opts ...vs.Option) *env {
+	t.Helper()
+	e := &env{t: t, clock: sandbox.NewFakeClock(t0), key: vs.DefaultAPIKey}
+	opts = append([]vs.Option{
+		vs.WithClock(e.clock),
+		vs.WithContractProblems(func(err *contract.Error) {
+			e.mu.Lock()
+			e.problems = append(e.problems, err)
+			e.mu.Unlock()
+		}),
+	}, opts...)
+	e.emu = vs.New(opts...)
+	e.srv = httptest.NewServer(e.emu.Handler())
+	t.Cleanup(e.srv.Close)
+	// The public redirect answers 302: keep it instead of following it.
+	e.rec = &recorder{hc: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	auth := func(_ context.Context, r *http.Request) error {
+		if r.URL.Path != "/public/liveness-redirect" && e.key != "" {
+			r.Header.Set("x-api-key", e.key)
+		}
+		return nil
+	}
+	var err error
+	e.fm, err = facematch.NewClientWithResponses(e.srv.URL, facematch.WithHTTPClient(e.rec), facematch.WithRequestEditorFn(auth))
+	require.NoError(t, err)
+	e.idc, err = idcheck.NewClientWithResponses(e.srv.URL, idcheck.WithHTTPClient(e.rec), idcheck.WithRequestEditorFn(auth))
+	require.NoError(t, err)
+	// The emulator's own answers must match the spec exactly: no violations, no drift.
+	t.Cleanup(func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		for _, p := range e.problems {
+			t.Errorf("contract problem in emulator traffic: %v", p)
+		}
+	})
+	return e
+}
+
+// checkLast holds the last exchange against spec in both directions; our own emulator
+// must not even drift.
+func (e *env) checkLast(spec *contract.Spec) exchange {
+	e.t.Helper()
+	x := e.rec.lastExchange(e.t)
+	req := x.req.Clone(context.Background())
+	req.Body = io.NopCloser(bytes.NewReader(x.reqBody))
+	contract.RequireValidRequest(e.t, spec, req)
+	req.Body = io.NopCloser(bytes.NewReader(x.reqBody))
+	contract.RequireNoDrift(e.t, spec, req, x.resp, x.body)
+	return x
+}
+
+var ctx = context.Background()
+
+func (e *env) faceMatchSession() string {
+	e.t.Helper()
+	res, err := e.fm.CreateFaceMatchSessionWithResponse(ctx, &facematch.CreateFaceMatchSessionParams{})
+	require.NoError(e.t, err)
+	require.NotNil(e.t, res.JSON200, "status %d: %s", res.StatusCode(), res.Body)
+	return res.JSON200.SessionId.String()
+}
+
+func (e *env) idCheckSession() string {
+	e.t.Helper()
+	res, err := e.idc.CreateIDCheckSessionWithResponse(ctx, &idcheck.CreateIDCheckSessionParams{Id: true})
+	require.NoError(e.t, err)
+	require.NotNil(e.t, res.JSON200, "status %d: %s", res.StatusCode(), res.Body)
+	return res.JSON200.SessionId.String()
+}
+
+func (e *env) enroll(sessionID, account string) *facematch.EnrollFaceMatchResult {
+	e.t.Helper()
+	res, err := e.fm.EnrollFaceMatchWithResponse(ctx, facematch.EnrollRequest{SessionId: uuid.MustParse(sessionID), AccountId: account})
+	require.NoError(e.t, err)
+	return res
+}
+
+func (e *env) verifyFace(sessionID string) *facematch.VerifyFaceResult {
+	e.t.Helper()
+	res, err := e.fm.VerifyFaceWithResponse(ctx, facematch.VerifyFaceRequest{SessionId: uuid.MustParse(sessionID)})
+	require.NoError(e.t, err)
+	return res
+}
+
+func (e *env) verifyID(sessionID string) *idcheck.VerifyIDResult {
+	e.t.Helper()
+	res, err := e.idc.VerifyIDWithResponse(ctx, idcheck.VerifyIDRequest{SessionId: uuid.MustParse(sessionID)})
+	require.NoError(e.t, err)
+	return res
+}
+
+func (e *env) verifyIdentity(sessionID, account string) *facematch.VerifyIdentityFaceMatchResult {
+	e.t.Helper()
+	res, err := e.fm.VerifyIdentityFaceMatchWithResponse(ctx, facematch.VerifyIdentityRequest{SessionId: uuid.MustParse(sessionID), AccountId: account})
+	require.NoError(e.t, err)
+	return res
+}
+
+// enrolled creates a Face Match session completed as face and enrols it to account.
+func (e *env) enrolled(face, account string) string {
+	e.t.Helper()
+	id := e.faceMatchSession()
+	require.NoError(e.t, e.emu.CompleteAs(id, face))
+	res := e.enroll(id, account)
+	require.NotNil(e.t, res.JSON200, "enroll: %d %s", res.StatusCode(), res.Body)
+	return id
+}
