@@ -31,12 +31,21 @@ func runSpecCheck(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := report.Write(stdout); err != nil {
 		return 2
 	}
-	if report.Failed() {
-		fmt.Fprintf(stderr, "spec check: %d problem(s) in %d spec(s) and %d gen package(s)\n",
-			len(report.Problems), len(report.Specs), len(report.Generated))
+	errs, warns := 0, 0
+	for _, p := range report.Problems {
+		if p.Severity == specgate.Warning {
+			warns++
+		} else {
+			errs++
+		}
+	}
+	if errs > 0 {
+		fmt.Fprintf(stderr, "spec check: %d problem(s), %d warning(s) in %d spec(s) and %d gen package(s)\n",
+			errs, warns, len(report.Specs), len(report.Generated))
 		return 1
 	}
-	fmt.Fprintf(stderr, "spec check: ok (%d spec(s), %d gen package(s))\n", len(report.Specs), len(report.Generated))
+	fmt.Fprintf(stderr, "spec check: ok (%d spec(s), %d gen package(s), %d warning(s))\n",
+		len(report.Specs), len(report.Generated), warns)
 	return 0
 }
 

@@ -74,14 +74,14 @@ func TestSpecCheckCommand(t *testing.T) {
 			name:   "clean",
 			spec:   pingSpec,
 			code:   0,
-			stderr: "spec check: ok (1 spec(s), 0 gen package(s))",
+			stderr: "spec check: ok (1 spec(s), 0 gen package(s), 0 warning(s))",
 		},
 		{
 			name:   "an example with a wrong type",
 			spec:   strings.Replace(pingSpec, "ok: true", "ok: yes please", 1),
 			code:   1,
 			stdout: "api/ping/ping.yaml:22: examples-valid: example of GET /ping response 200 (application/json) does not match its schema at /ok: value must be a boolean\n",
-			stderr: "spec check: 1 problem(s)",
+			stderr: "spec check: 1 problem(s), 0 warning(s)",
 		},
 		{
 			name: "a missing source and summary",

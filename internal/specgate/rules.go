@@ -118,6 +118,12 @@ func (s *spec) responses(name string, op *openapi3.Operation, p pointer) {
 			}
 		}
 
+		for _, ct := range slices.Sorted(maps.Keys(ref.Value.Content)) {
+			if mt := ref.Value.Content[ct]; mt != nil {
+				s.openResponse(mt.Schema, at.with("content", ct, "schema"), map[*openapi3.Schema]bool{})
+			}
+		}
+
 		switch {
 		case isError:
 			s.needSchemaAndExample(ref.Value, at, where, RuleErrorResponses, true)
@@ -306,6 +312,37 @@ func (s *spec) components() {
 		s.content(r.Value.Content, rp.with("content"), where, response)
 		for _, h := range slices.Sorted(maps.Keys(r.Value.Headers)) {
 			s.header(r.Value.Headers[h], rp.with("headers", h), where+" header "+h)
+		}
+	}
+}
+
+// openResponse warns about response schemas closed with additionalProperties: false:
+// a vendor adding a field would then fail contract validation instead of surfacing as
+// drift. It follows $refs, since response bodies are mostly named schemas.
+func (s *spec) openResponse(ref *openapi3.SchemaRef, p pointer, seen map[*openapi3.Schema]bool) {
+	if ref == nil || ref.Value == nil || seen[ref.Value] {
+		return
+	}
+	seen[ref.Value] = true
+	if target, ok := refPointer(ref.Ref); ok && ref.Ref != "" {
+		p = target
+	}
+	sc := ref.Value
+	if ap := sc.AdditionalProperties; ap.Has != nil && !*ap.Has {
+		s.c.warnf(s.rel, s.src.line(p.with("additionalProperties")), RuleOpenResponse,
+			"%s is part of a response and closed with additionalProperties: false; responses stay open so new vendor fields are drift, not failures", p)
+	}
+	for _, name := range slices.Sorted(maps.Keys(sc.Properties)) {
+		s.openResponse(sc.Properties[name], p.with("properties", name), seen)
+	}
+	s.openResponse(sc.Items, p.with("items"), seen)
+	s.openResponse(sc.AdditionalProperties.Schema, p.with("additionalProperties"), seen)
+	for _, group := range []struct {
+		kw       string
+		branches openapi3.SchemaRefs
+	}{{"allOf", sc.AllOf}, {"oneOf", sc.OneOf}, {"anyOf", sc.AnyOf}} {
+		for i, b := range group.branches {
+			s.openResponse(b, p.with(group.kw, fmt.Sprint(i)), seen)
 		}
 	}
 }

@@ -25,6 +25,8 @@ func (s *spec) errorf(p pointer, rule, format string, args ...any) {
 
 // checkSpec loads one spec and runs every spec rule over it.
 func (c *checker) checkSpec(ctx context.Context, rel string) {
+	// A half-written spec must not take the gate down for the others.
+	defer c.recoverAs(rel, RuleSpecValid)
 	data, err := os.ReadFile(c.abs(rel))
 	if err != nil {
 		c.errorf(rel, 1, RuleSpecValid, "cannot read: %v", err)
@@ -207,4 +209,10 @@ func componentSection(s string) string {
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return strings.TrimSpace(s)
+}
+
+func (c *checker) recoverAs(rel, rule string) {
+	if r := recover(); r != nil {
+		c.errorf(rel, 1, rule, "checking it crashed: %v", r)
+	}
 }

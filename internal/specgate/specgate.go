@@ -30,6 +30,7 @@ const (
 	RuleSuccessExample   = "success-example"   // every 2xx response with content has a schema and an example
 	RuleNoInlineUnion    = "no-inline-union"   // oneOf/anyOf/allOf only in named components/schemas
 	RuleGeneratedCurrent = "generated-current" // gen/**/*.gen.go is exactly what the specs generate
+	RuleOpenResponse     = "open-response"     // warning: response schemas do not set additionalProperties: false
 )
 
 // Severity tells whether a problem fails the gate.

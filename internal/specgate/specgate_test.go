@@ -262,6 +262,20 @@ func TestCheckRules(t *testing.T) {
 	}
 }
 
+func TestCheckWarnsAboutClosedResponses(t *testing.T) {
+	spec := replace("    Error:\n      type: object\n", "    Error:\n      type: object\n      additionalProperties: false # closed\n")(t, goodSpec(t))
+	report := check(t, project(t, map[string]string{specRel: spec}))
+	require.Len(t, report.Problems, 1)
+	p := report.Problems[0]
+	assert.Equal(t, specgate.Warning, p.Severity)
+	assert.Equal(t, fmt.Sprintf("%s:%d: %s", specRel, lineOf(t, spec, "closed"), specgate.RuleOpenResponse), located(report.Problems)[0])
+	assert.Contains(t, p.String(), "open-response: warning: components/schemas/Error is part of a response")
+	assert.False(t, report.Failed(), "warnings do not fail the gate")
+
+	// The same keyword on a request schema (NewWidget) is fine: the good spec has it.
+	assert.Contains(t, goodSpec(t), "additionalProperties: false")
+}
+
 func TestCheckSpecsThatDoNotLoad(t *testing.T) {
 	tests := []struct {
 		name string
