@@ -23,8 +23,10 @@
 package contract
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -201,7 +203,29 @@ func asError(spec string, problems []Problem) error {
 	if len(problems) == 0 {
 		return nil
 	}
-	return &Error{Spec: spec, Problems: dedupe(problems)}
+	ps := dedupe(problems)
+	// A stable order (status and route first, then by location) keeps logs and test
+	// output comparable from run to run.
+	slices.SortStableFunc(ps, func(a, b Problem) int {
+		if c := cmp.Compare(rank(a), rank(b)); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Location, b.Location); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Rule, b.Rule)
+	})
+	return &Error{Spec: spec, Problems: ps}
+}
+
+func rank(p Problem) int {
+	switch p.Location {
+	case "route":
+		return 0
+	case "status":
+		return 1
+	}
+	return 2
 }
 
 func dedupe(ps []Problem) []Problem {

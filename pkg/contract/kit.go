@@ -36,8 +36,9 @@ type Spec struct {
 	literals map[string]bool // every literal path segment, to redact unknown paths
 }
 
-// Load parses every **/*.yaml in fsys as an OpenAPI 3.0 document and validates it
-// (examples included). A spec that fails does not stop the others: Load returns a Kit with
+// Load parses every **/*.yaml in fsys that has a top-level "openapi:" key as an OpenAPI
+// 3.0 document and validates it (examples included); other YAML files are fragments specs
+// may $ref by relative path. A spec that fails does not stop the others: Load returns a Kit with
 // the good specs and an error joining one error per broken spec, each naming it.
 func Load(fsys fs.FS) (*Kit, error) {
 	var names []string
@@ -45,7 +46,14 @@ func Load(fsys fs.FS) (*Kit, error) {
 		if err != nil {
 			return err
 		}
-		if !d.IsDir() && strings.HasSuffix(p, ".yaml") {
+		if d.IsDir() || !strings.HasSuffix(p, ".yaml") {
+			return nil
+		}
+		isSpec, err := hasOpenAPIKey(fsys, p)
+		if err != nil {
+			return err
+		}
+		if isSpec {
 			names = append(names, p)
 		}
 		return nil
@@ -70,6 +78,21 @@ func Load(fsys fs.FS) (*Kit, error) {
 	}
 	k.err = errors.Join(errs...)
 	return k, k.err
+}
+
+// hasOpenAPIKey tells a spec from a fragment other specs $ref (shared schemas): only a
+// document with a top-level "openapi:" key is a spec.
+func hasOpenAPIKey(fsys fs.FS, p string) (bool, error) {
+	data, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return false, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "openapi:") || strings.HasPrefix(line, `"openapi":`) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func loadSpec(fsys fs.FS, p, name string) (*Spec, error) {
@@ -102,7 +125,10 @@ func loadSpec(fsys fs.FS, p, name string) (*Spec, error) {
 }
 
 var defaultKit = sync.OnceValue(func() *Kit {
-	k, _ := Load(api.FS) // each broken spec's error is kept and raised by Spec(name)
+	k, err := Load(api.FS) // each broken spec's error is kept and raised by Spec(name)
+	if k == nil {
+		k = &Kit{specs: map[string]*Spec{}, broken: map[string]error{}, err: err}
+	}
 	return k
 })
 
@@ -192,9 +218,10 @@ var schemaOptions = []openapi3.SchemaValidationOption{
 
 // filterOptions are the kin-openapi options of every validation. Defaults are never set:
 // validation must not rewrite the traffic it checks.
-func filterOptions(excludeRequestBody bool) *openapi3filter.Options {
+func filterOptions(excludeRequestBody, excludeResponseBody bool) *openapi3filter.Options {
 	return &openapi3filter.Options{
 		ExcludeRequestBody:      excludeRequestBody,
+		ExcludeResponseBody:     excludeResponseBody,
 		IncludeResponseStatus:   true,
 		MultiError:              true,
 		AuthenticationFunc:      credentialPresent,

@@ -46,13 +46,15 @@ func (m matchResult) validateRequest(r *http.Request) error {
 		reqBody = op.RequestBody.Value
 	}
 	hasBody := r.Body != nil && r.Body != http.NoBody
-	streamed := hasBody && reqBody != nil && isStreamedBody(mediaType, reqBody.Content.Get(ct))
-	form := hasBody && reqBody != nil && mediaType == "application/x-www-form-urlencoded" && reqBody.Content.Get(ct) != nil
+	var mt *openapi3.MediaType
+	if reqBody != nil {
+		mt = reqBody.Content.Get(ct)
+	}
+	streamed := hasBody && reqBody != nil && isStreamedBody(mediaType, mt)
+	form := hasBody && mt != nil && mediaType == "application/x-www-form-urlencoded"
+	jsonBody := hasBody && reqBody != nil && isJSON(mediaType)
+	ownBody := streamed || form || jsonBody
 
-	// kin-openapi reads the whole body for the security check and again for the body
-	// check; it gets a shallow copy whose body is either our single buffer or, for
-	// streamed bodies, nothing at all.
-	kr := r.WithContext(r.Context())
 	var data []byte
 	if hasBody && !streamed {
 		var err error
@@ -60,17 +62,22 @@ func (m matchResult) validateRequest(r *http.Request) error {
 			b.add("body", RuleDecode, "request body cannot be read", false)
 			return asError(m.spec.Name, b.out)
 		}
+	}
+	// kin-openapi checks security and parameters (and other bodies) on a shallow copy.
+	// It reads the whole body for the security check and again for the body check, so it
+	// only sees a body we do not check ourselves.
+	kr := r.WithContext(r.Context())
+	kr.Body, kr.GetBody = http.NoBody, nil
+	if hasBody && !ownBody {
 		kr.Body = io.NopCloser(bytes.NewReader(data))
 		kr.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 		kr.ContentLength = int64(len(data))
-	} else {
-		kr.Body, kr.GetBody = http.NoBody, nil
 	}
 	in := &openapi3filter.RequestValidationInput{
 		Request:    kr,
 		PathParams: m.params,
 		Route:      m.route.kin,
-		Options:    filterOptions(streamed || form),
+		Options:    filterOptions(ownBody, false),
 	}
 	b.fromError(openapi3filter.ValidateRequest(r.Context(), in))
 	m.checkParamFormats(b, kr)
@@ -79,46 +86,60 @@ func (m matchResult) validateRequest(r *http.Request) error {
 	case streamed:
 		m.validateStreamedBody(b, r, reqBody, ct, mediaType, params)
 	case form:
-		validateForm(b, data, reqBody, reqBody.Content.Get(ct))
-	case len(data) > 0 && reqBody != nil && isJSON(mediaType):
+		validateForm(b, data, reqBody, mt)
+	case jsonBody:
+		if mt == nil {
+			b.add("header.content-type", RuleContentType, "request content type is not declared for this operation", false)
+			break
+		}
+		if len(data) == 0 {
+			if reqBody.Required {
+				b.add("body", RuleRequired, requiredMessage("body"), false)
+			}
+			break
+		}
 		// Unknown request properties are violations, not drift: the request is ours to get
 		// right, and a property the vendor does not document is usually a typo.
-		if mt := reqBody.Content.Get(ct); mt != nil && mt.Schema != nil {
-			if v, err := decodeJSON(data); err == nil {
-				unknownProperties(v, mt.Schema, "body", func(loc, name string) {
-					b.add(loc+"."+name, RuleAdditionalProperties, "property is not in the spec", false)
-				})
-			}
-		}
+		checkJSON(b, data, mt.Schema, openapi3.VisitAsRequest(), func(loc, name string) {
+			b.add(loc+"."+name, RuleAdditionalProperties, "property is not in the spec", false)
+		})
 	}
 	return asError(m.spec.Name, b.out)
 }
 
 func (m matchResult) validateResponse(r *http.Request, status int, h http.Header, body []byte) error {
 	b := &problemBuilder{op: m.route.opID, response: true}
-	kr := r.WithContext(r.Context())
-	kr.Body, kr.GetBody = http.NoBody, nil
 	if h == nil {
 		h = http.Header{}
 	}
+	ct := h.Get("Content-Type")
+	mediaType, _, _ := mime.ParseMediaType(ct)
+	ownBody := isJSON(mediaType) && r.Method != http.MethodHead && !unvalidatedStatus(status)
+
+	kr := r.WithContext(r.Context())
+	kr.Body, kr.GetBody = http.NoBody, nil
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
 			Request:    kr,
 			PathParams: m.params,
 			Route:      m.route.kin,
-			Options:    filterOptions(true),
+			Options:    filterOptions(true, ownBody),
 		},
 		Status:  status,
 		Header:  h,
-		Options: filterOptions(true),
+		Options: filterOptions(true, ownBody),
 	}
 	in.SetBodyBytes(body)
 	b.fromError(openapi3filter.ValidateResponse(r.Context(), in))
 
-	if r.Method != http.MethodHead && len(body) > 0 {
-		if schema := responseSchema(m.route.kin.Operation, status, h.Get("Content-Type")); schema != nil {
-			if v, err := decodeJSON(body); err == nil {
-				unknownProperties(v, schema, "body", func(loc, name string) {
+	if ownBody {
+		// JSON bodies are decoded once here, for the schema check and the drift walk.
+		ref := responseRef(m.route.kin.Operation, status)
+		if ref != nil && ref.Value != nil && len(ref.Value.Content) > 0 {
+			if mt := ref.Value.Content.Get(ct); mt == nil {
+				b.add("header.content-type", RuleContentType, "response content type is not declared for this status", false)
+			} else {
+				checkJSON(b, body, mt.Schema, openapi3.VisitAsResponse(), func(loc, name string) {
 					b.add(loc+"."+name, RuleAdditionalProperties,
 						"property is not in the spec (the vendor may have added it)", true)
 				})
@@ -128,38 +149,53 @@ func (m matchResult) validateResponse(r *http.Request, status int, h http.Header
 	return asError(m.spec.Name, b.out)
 }
 
-// responseSchema returns the JSON schema documented for status and content type, if any.
-func responseSchema(op *openapi3.Operation, status int, ct string) *openapi3.SchemaRef {
+// checkJSON decodes a JSON body once, checks it against schema and walks it for
+// properties the schema does not list.
+func checkJSON(b *problemBuilder, data []byte, schema *openapi3.SchemaRef, side openapi3.SchemaValidationOption, unknown func(loc, name string)) {
+	if schema == nil || schema.Value == nil {
+		return
+	}
+	v, err := decodeJSON(data)
+	if err != nil {
+		b.add("body", RuleDecode, "body is not valid JSON", false)
+		return
+	}
+	opts := append([]openapi3.SchemaValidationOption{openapi3.MultiErrors(), side}, schemaOptions...)
+	if err := schema.Value.VisitJSON(v, opts...); err != nil {
+		b.fromSchemaErrors("body", err)
+	}
+	unknownProperties(v, schema, "body", unknown)
+}
+
+// unvalidatedStatus mirrors the statuses kin-openapi never validates.
+func unvalidatedStatus(status int) bool {
+	switch status {
+	case http.StatusNotModified, http.StatusPermanentRedirect, http.StatusTemporaryRedirect, http.StatusMovedPermanently:
+		return true
+	}
+	return false
+}
+
+// responseRef returns the response documented for status, or the default one.
+func responseRef(op *openapi3.Operation, status int) *openapi3.ResponseRef {
 	if op.Responses == nil {
 		return nil
 	}
-	ref := op.Responses.Status(status)
-	if ref == nil {
-		ref = op.Responses.Default()
+	if ref := op.Responses.Status(status); ref != nil {
+		return ref
 	}
-	if ref == nil || ref.Value == nil {
-		return nil
-	}
-	mediaType, _, _ := mime.ParseMediaType(ct)
-	if !isJSON(mediaType) {
-		return nil
-	}
-	mt := ref.Value.Content.Get(ct)
-	if mt == nil {
-		return nil
-	}
-	return mt.Schema
+	return op.Responses.Default()
 }
 
 func isJSON(mediaType string) bool {
 	return mediaType == "application/json" || strings.HasSuffix(mediaType, "+json")
 }
 
+// decodeJSON uses json.Unmarshal rather than a json.Decoder: the decoder copies the whole
+// body into its own growing buffer, which matters for base64 images inside JSON.
 func decodeJSON(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
 	var v any
-	err := dec.Decode(&v)
+	err := json.Unmarshal(data, &v)
 	return v, err
 }
 
