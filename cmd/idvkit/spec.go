@@ -49,25 +49,25 @@ func runSpecCheck(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return 0
 }
 
-// runSpecDiff is `idvkit spec diff -base <git-ref> [-dir .]`: breaking changes of each
-// spec against a git revision. Exit 1 when any change is ERR level, 2 on usage or I/O.
+// runSpecDiff is `idvkit spec diff -base <git-ref> [-dir .] [path...]`: breaking changes
+// of each spec against a git revision. Exit 1 when any change is ERR level, 2 on usage or I/O.
 func runSpecDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("spec diff", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	base := fs.String("base", "", "git revision to compare against (for example origin/main)")
 	dir := fs.String("dir", ".", "project root holding api/")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: idvkit spec diff -base <git-ref> [-dir .]")
+		fmt.Fprintln(stderr, "usage: idvkit spec diff -base <git-ref> [-dir .] [api/x/y.yaml ...]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *base == "" || fs.NArg() > 0 {
+	if *base == "" {
 		fs.Usage()
 		return 2
 	}
-	report, err := specgate.Diff(ctx, specgate.DiffOptions{Root: *dir, Base: *base})
+	report, err := specgate.Diff(ctx, specgate.DiffOptions{Root: *dir, Base: *base, Only: fs.Args()})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2

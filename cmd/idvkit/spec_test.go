@@ -141,7 +141,7 @@ func TestSpecDiffCommand(t *testing.T) {
 		return code, out.String(), errOut.String()
 	}
 
-	code, out, _ := diff("-base", "HEAD", "-dir", root)
+	code, out, _ := diff("--base", "HEAD", "-dir", root) // the issue spells it --base
 	assert.Equal(t, 0, code)
 	assert.Empty(t, out)
 

@@ -112,9 +112,9 @@ func (s *spec) validate(ctx context.Context) []located {
 	return examples
 }
 
+// flatten opens a top-level MultiError; a wrapped one keeps its context message.
 func flatten(err error) []error {
-	var me openapi3.MultiError
-	if errors.As(err, &me) && isMulti(err) {
+	if me, ok := err.(openapi3.MultiError); ok {
 		var out []error
 		for _, e := range me {
 			out = append(out, flatten(e)...)
@@ -122,13 +122,6 @@ func flatten(err error) []error {
 		return out
 	}
 	return []error{err}
-}
-
-// isMulti reports whether err itself (not something it wraps) is a MultiError, so a
-// wrapped one keeps its context message.
-func isMulti(err error) bool {
-	_, ok := err.(openapi3.MultiError)
-	return ok
 }
 
 var originType = reflect.TypeFor[*openapi3.Origin]()
