@@ -1,0 +1,285 @@
+package iproov
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/idvkit/idvkit/pkg/sandbox"
+)
+
+// Errors of the end-user helpers, so tests can tell why a capture was refused.
+var (
+	ErrUnknownClaim = errors.New("iproov sandbox: no such claim token")
+	ErrClaimExpired = errors.New("iproov sandbox: claim token expired before it was claimed")
+	ErrClaimAborted = errors.New("iproov sandbox: claim was invalidated")
+	ErrClaimUsed    = errors.New("iproov sandbox: claim was already captured or used")
+)
+
+// Capture is what the end user does in the iProov SDK with a claim token.
+type Capture struct {
+	// Face is the face shown, as named by sandbox.FaceImage. Ignored when Image is set.
+	Face string
+	// Image is an image of the face shown; sandbox.FaceOf decides whose face it is.
+	Image []byte
+	// LivenessFailure, when not empty, makes the liveness (or Genuine Presence) check fail
+	// with this reason.
+	LivenessFailure string
+}
+
+// StartCapture launches the SDK with token without finishing: the claim is in progress
+// (validate answers invalid_token; invalidate informs the user).
+func (e *Emulator) StartCapture(token string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	rec, err := e.capturable(token)
+	if err != nil {
+		return err
+	}
+	rec.state = claimStreaming
+	return nil
+}
+
+// Capture claims token in the SDK and completes the capture as c says.
+func (e *Emulator) Capture(token string, c Capture) error {
+	face := c.Face
+	if c.Image != nil {
+		face = sandbox.FaceOf(c.Image)
+	}
+	if face == "" {
+		return errors.New("iproov sandbox: a capture needs a face or an image")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	rec, err := e.capturable(token)
+	if err != nil {
+		return err
+	}
+	rec.state, rec.face, rec.image, rec.liveFail = claimCaptured, face, c.Image, c.LivenessFailure
+	return nil
+}
+
+// CaptureFace completes the capture of token showing face (for example "alice").
+func (e *Emulator) CaptureFace(token, face string) error {
+	return e.Capture(token, Capture{Face: face})
+}
+
+// FailLiveness completes the capture of token with a failed liveness check; reason ""
+// means ReasonLiveness.
+func (e *Emulator) FailLiveness(token, face, reason string) error {
+	if reason == "" {
+		reason = ReasonLiveness
+	}
+	return e.Capture(token, Capture{Face: face, LivenessFailure: reason})
+}
+
+// capturable returns the claim the SDK may capture; e.mu is held.
+func (e *Emulator) capturable(token string) (*claimRec, error) {
+	rec := e.claims[token]
+	switch {
+	case rec == nil:
+		return nil, ErrUnknownClaim
+	case rec.state == claimAborted:
+		return nil, ErrClaimAborted
+	case rec.state == claimIssued && e.expired(rec):
+		return nil, ErrClaimExpired
+	case rec.state == claimCaptured || rec.state == claimSpent:
+		return nil, ErrClaimUsed
+	}
+	return rec, nil
+}
+
+// FailNext makes the next call of operation (an operationId of the spec, such as
+// "userVerifyValidate") answer status with the spec's own example of that answer. Calls
+// queue up in order. Only statuses the spec documents for the operation are accepted, so
+// the emulator still cannot answer an undocumented shape.
+func (e *Emulator) FailNext(operation string, status int) error {
+	if _, ok := e.examples[operation][status]; !ok {
+		return fmt.Errorf("iproov sandbox: %s documents no %d answer", operation, status)
+	}
+	e.mu.Lock()
+	e.failNext[operation] = append(e.failNext[operation], status)
+	e.mu.Unlock()
+	return nil
+}
+
+// Stats counts what the emulator issued, for tests and the demo.
+type Stats struct {
+	ClaimTokens  int // enrol and verify claim tokens
+	AccessTokens int // OAuth access tokens
+	Users        int // users enrolled now
+}
+
+// Stats returns the counts so far.
+func (e *Emulator) Stats() Stats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return Stats{ClaimTokens: len(e.claims), AccessTokens: len(e.tokens), Users: len(e.users)}
+}
+
+// controlHandler serves the end-user and test controls:
+//
+//	POST /_sandbox/iproov/claims/{token}/start    the SDK claimed the token, capture in progress
+//	POST /_sandbox/iproov/claims/{token}/capture  {"face":"alice"} or {"image":"<base64>"}, "liveness_failure":"reason"
+//	POST /_sandbox/iproov/fail-next               {"operation":"userVerifyValidate","status":500}
+//	PUT  /_sandbox/iproov/availability            {"up":false}
+//	POST /_sandbox/iproov/reset
+//	GET  /_sandbox/iproov/stats
+func (e *Emulator) controlHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+ControlPrefix+"claims/{token}/start", func(w http.ResponseWriter, r *http.Request) {
+		controlAnswer(w, e.StartCapture(r.PathValue("token")))
+	})
+	mux.HandleFunc("POST "+ControlPrefix+"claims/{token}/capture", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Face            string `json:"face"`
+			Image           string `json:"image"`
+			LivenessFailure string `json:"liveness_failure"`
+		}
+		if !decodeControl(w, r, &body) {
+			return
+		}
+		c := Capture{Face: body.Face, LivenessFailure: body.LivenessFailure}
+		if body.Image != "" {
+			img, err := base64.StdEncoding.DecodeString(body.Image)
+			if err != nil {
+				controlError(w, http.StatusBadRequest, "invalid_image", "image is not base64")
+				return
+			}
+			c.Image = img
+		}
+		controlAnswer(w, e.Capture(r.PathValue("token"), c))
+	})
+	mux.HandleFunc("POST "+ControlPrefix+"fail-next", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Operation string `json:"operation"`
+			Status    int    `json:"status"`
+		}
+		if !decodeControl(w, r, &body) {
+			return
+		}
+		if err := e.FailNext(body.Operation, body.Status); err != nil {
+			controlError(w, http.StatusBadRequest, "undocumented_status", err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("PUT "+ControlPrefix+"availability", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Up bool `json:"up"`
+		}
+		if !decodeControl(w, r, &body) {
+			return
+		}
+		e.SetAvailable(body.Up)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST "+ControlPrefix+"reset", func(w http.ResponseWriter, r *http.Request) {
+		e.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET "+ControlPrefix+"stats", func(w http.ResponseWriter, r *http.Request) {
+		st := e.Stats()
+		writeJSON(w, http.StatusOK, map[string]int{
+			"claim_tokens": st.ClaimTokens, "access_tokens": st.AccessTokens, "users": st.Users,
+		})
+	})
+	return mux
+}
+
+func decodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		controlError(w, http.StatusBadRequest, "invalid_body", "the body is not the JSON this control expects")
+		return false
+	}
+	return true
+}
+
+func controlAnswer(w http.ResponseWriter, err error) {
+	switch {
+	case err == nil:
+		w.WriteHeader(http.StatusNoContent)
+	case errors.Is(err, ErrUnknownClaim):
+		controlError(w, http.StatusNotFound, "unknown_claim", err.Error())
+	case errors.Is(err, ErrClaimExpired):
+		controlError(w, http.StatusGone, "claim_expired", err.Error())
+	case errors.Is(err, ErrClaimAborted), errors.Is(err, ErrClaimUsed):
+		controlError(w, http.StatusConflict, "claim_state", err.Error())
+	default:
+		controlError(w, http.StatusBadRequest, "invalid_capture", err.Error())
+	}
+}
+
+func controlError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]string{"error": code, "message": msg})
+}
+
+// example is a documented answer of the spec, ready to replay.
+type example struct {
+	body   []byte
+	header http.Header
+}
+
+// loadExamples indexes every documented answer's example by operation and status.
+func (e *Emulator) loadExamples() map[string]map[int]example {
+	out := map[string]map[int]example{}
+	for _, item := range e.spec.Doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for status, ref := range op.Responses.Map() {
+				code, err := strconv.Atoi(status)
+				if err != nil || ref.Value == nil {
+					continue
+				}
+				mt := ref.Value.Content.Get("application/json")
+				if mt == nil || mt.Example == nil {
+					continue
+				}
+				body, err := json.Marshal(mt.Example)
+				if err != nil {
+					continue
+				}
+				h := http.Header{"Content-Type": {"application/json"}}
+				for name, hr := range ref.Value.Headers {
+					if hr.Value != nil && hr.Value.Example != nil {
+						h.Set(name, fmt.Sprint(hr.Value.Example))
+					}
+				}
+				if out[op.OperationID] == nil {
+					out[op.OperationID] = map[int]example{}
+				}
+				out[op.OperationID][code] = example{body: body, header: h}
+			}
+		}
+	}
+	return out
+}
+
+// injectFailures answers queued FailNext statuses. It sits inside the contract
+// middleware, so these answers are checked like any other.
+func (e *Emulator) injectFailures(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		op, _ := e.spec.FindOperation(r)
+		e.mu.Lock()
+		queue := e.failNext[op]
+		status := 0
+		if len(queue) > 0 {
+			status, e.failNext[op] = queue[0], queue[1:]
+		}
+		e.mu.Unlock()
+		if status == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ex := e.examples[op][status]
+		for k, v := range ex.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write(ex.body)
+	})
+}

@@ -1,0 +1,351 @@
+// Package iproov emulates iProov's REST API v2 (the claim API) for tests and demos: the
+// Service API (enrol and verify claim tokens, photo enrol, validation, invalidation), the
+// OAuth access token, the Management API (users) and availability.
+//
+// The emulator implements the strict server interface generated from api/iproov/claim.yaml,
+// so it cannot answer a shape the spec does not document, and every vendor route runs
+// through contract.Middleware in enforce mode. State lives in memory behind a mutex; time
+// comes from an injectable sandbox.Clock.
+//
+// What happens in the end user's browser or app - launching the iProov SDK with a claim
+// token and showing a face - is simulated with [Emulator.Capture] (or the control endpoint
+// POST /_sandbox/iproov/claims/{token}/capture). Faces come from helper-made images
+// (sandbox.FaceImage("alice")) or any image bytes.
+//
+// Rules enforced, as iProov documents them: tokens are 64 hex characters, must be claimed
+// within 2 minutes and are bound to a user, a claim type, an assurance type and a risk
+// profile; validation is one-shot; wrong api_key/secret answers 401 invalid_key; an
+// assurance type the service provider lacks answers 403; already_enrolled, no_user,
+// inactive_user, invalid_validation, invalid_token, invalid_source, invalid_enrol_image;
+// OAuth Basic credentials, scopes and the 1 hour / 50 uses life of access tokens; 429 with
+// Retry-After past a configurable rate.
+package iproov
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/idvkit/idvkit/gen/iproov/claim"
+	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/sandbox"
+)
+
+// Sandbox defaults. Credentials have iProov's shapes (40 lowercase alphanumeric
+// characters for the key and secret) so client-side checks see realistic values.
+const (
+	DefaultAPIKey        = "idvkitsandboxapikey000000000000000000000"
+	DefaultSecret        = "idvkitsandboxsecret000000000000000000000"
+	DefaultOAuthUsername = "idvkit-sandbox"
+	DefaultOAuthPassword = "idvkit-sandbox-password"
+)
+
+// iProov's documented limits.
+const (
+	// ClaimWindow is how long a claim token may wait before it is claimed.
+	ClaimWindow = 2 * time.Minute
+	// AccessTokenLife and AccessTokenUses bound an OAuth access token, whichever ends first.
+	AccessTokenLife = time.Hour
+	AccessTokenUses = 50
+	// MaxImageBytes caps a photo-enrol image.
+	MaxImageBytes = 2 << 20
+)
+
+// BasePath is where the emulator serves the vendor routes, as iProov's hosts do.
+const BasePath = "/api/v2"
+
+// ControlPrefix is where the emulator serves its end-user and test controls.
+const ControlPrefix = "/_sandbox/iproov/"
+
+// Scopes of the Management API.
+const (
+	ScopeUserRead        = "user-read"
+	ScopeUserWrite       = "user-write"
+	ScopeUserWriteStatus = "user-write-status"
+)
+
+// NoFace is a face name whose images hold no usable face: photo enrol answers
+// success=false for them, and a capture showing it fails liveness.
+const NoFace = "no-face"
+
+// Option configures an Emulator.
+type Option func(*config)
+
+type config struct {
+	clock       sandbox.Clock
+	apiKey      string
+	secret      string
+	oauthUser   string
+	oauthPass   string
+	assurance   map[claim.AssuranceType]bool
+	profiles    map[string]bool
+	scopes      []string
+	rateN       int
+	ratePer     time.Duration
+	frames      bool
+	logger      *slog.Logger
+	onProblem   func(*contract.Error)
+	faultSeed   uint64
+	unavailable bool
+}
+
+// WithClock sets the clock (default the system clock); tests pass a *sandbox.FakeClock to
+// cross the 2 minute claim window and the access token's hour.
+func WithClock(c sandbox.Clock) Option { return func(cfg *config) { cfg.clock = c } }
+
+// WithCredentials sets the service provider's api_key and secret.
+func WithCredentials(apiKey, secret string) Option {
+	return func(cfg *config) { cfg.apiKey, cfg.secret = apiKey, secret }
+}
+
+// WithOAuthCredentials sets the OAuth username and password accepted by
+// POST /{api_key}/access_token.
+func WithOAuthCredentials(username, password string) Option {
+	return func(cfg *config) { cfg.oauthUser, cfg.oauthPass = username, password }
+}
+
+// WithAssuranceTypes sets the assurance types enabled for the service provider (default
+// both). Asking for another, or omitting it when genuine_presence is not enabled, answers
+// 403 invalid_assurance_type.
+func WithAssuranceTypes(types ...claim.AssuranceType) Option {
+	return func(cfg *config) {
+		cfg.assurance = map[claim.AssuranceType]bool{}
+		for _, t := range types {
+			cfg.assurance[t] = true
+		}
+	}
+}
+
+// WithRiskProfiles enables risk profiles with these names. Once enabled a token request
+// must name one of them; without this option any risk_profile answers 400
+// invalid_risk_appetite.
+func WithRiskProfiles(names ...string) Option {
+	return func(cfg *config) {
+		cfg.profiles = map[string]bool{}
+		for _, n := range names {
+			cfg.profiles[n] = true
+		}
+	}
+}
+
+// WithOAuthScopes sets the scopes the service provider's OAuth client has (default all
+// three).
+func WithOAuthScopes(scopes ...string) Option {
+	return func(cfg *config) { cfg.scopes = append([]string(nil), scopes...) }
+}
+
+// WithRateLimit allows n token requests (enrol and verify together) per window; past it
+// the token endpoints answer 429 too_many_requests with Retry-After. n = 0 (the default)
+// means no limit.
+func WithRateLimit(n int, per time.Duration) Option {
+	return func(cfg *config) { cfg.rateN, cfg.ratePer = n, per }
+}
+
+// WithFrames turns on iProov's frame-return feature: validations carry frame_available
+// and the captured image as frame.
+func WithFrames() Option { return func(cfg *config) { cfg.frames = true } }
+
+// WithLogger sets the logger of the contract middleware (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(cfg *config) { cfg.logger = l } }
+
+// WithOnProblem receives every contract problem the middleware finds in the emulator's
+// traffic: tests assert it is never called.
+func WithOnProblem(f func(*contract.Error)) Option { return func(cfg *config) { cfg.onProblem = f } }
+
+// WithFaultSeed seeds the fault injector (see Emulator.Faults) so runs repeat.
+func WithFaultSeed(seed uint64) Option { return func(cfg *config) { cfg.faultSeed = seed } }
+
+// Emulator is an in-memory iProov service provider. It is safe for concurrent use.
+type Emulator struct {
+	cfg      config
+	spec     *contract.Spec
+	faults   *sandbox.Faults
+	handler  http.Handler
+	examples map[string]map[int]example // documented answers, for FailNext
+
+	mu       sync.Mutex
+	claims   map[string]*claimRec
+	users    map[string]*userRec
+	tokens   map[string]*accessRec
+	window   rateWindow
+	failNext map[string][]int // operationId → statuses to answer next, in order
+	down     bool
+}
+
+type claimState int
+
+const (
+	claimIssued    claimState = iota // waiting for the SDK (or for enrol/image)
+	claimStreaming                   // the SDK claimed it; the capture has not finished
+	claimCaptured                    // the capture finished; waiting for validate
+	claimSpent                       // validated, or used by enrol/image
+	claimAborted                     // invalidated
+)
+
+type claimRec struct {
+	token       string
+	kind        claim.ClaimType
+	userID      string
+	assurance   claim.AssuranceType
+	riskProfile string
+	issued      time.Time
+	state       claimState
+
+	// What the end user showed.
+	face      string
+	image     []byte
+	liveFail  string // liveness failure reason; "" passed
+	abortText string
+}
+
+type userRec struct {
+	id        string
+	name      string
+	status    claim.UserStatus
+	face      string
+	activated *time.Time
+	suspended *time.Time
+}
+
+type accessRec struct {
+	scopes map[string]bool
+	issued time.Time
+	uses   int
+}
+
+type rateWindow struct {
+	start time.Time
+	n     int
+}
+
+// New returns an emulator with the sandbox defaults, changed by opts.
+func New(opts ...Option) *Emulator {
+	cfg := config{
+		clock:     sandbox.SystemClock(),
+		apiKey:    DefaultAPIKey,
+		secret:    DefaultSecret,
+		oauthUser: DefaultOAuthUsername,
+		oauthPass: DefaultOAuthPassword,
+		assurance: map[claim.AssuranceType]bool{claim.GenuinePresence: true, claim.Liveness: true},
+		scopes:    []string{ScopeUserRead, ScopeUserWrite, ScopeUserWriteStatus},
+		faultSeed: 1,
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.New(slog.DiscardHandler)
+	}
+	e := &Emulator{
+		cfg:      cfg,
+		spec:     contract.Default().Spec("iproov/claim"),
+		claims:   map[string]*claimRec{},
+		users:    map[string]*userRec{},
+		tokens:   map[string]*accessRec{},
+		failNext: map[string][]int{},
+	}
+	e.faults = sandbox.NewFaults(cfg.faultSeed, func(r *http.Request) string {
+		op, _ := e.spec.FindOperation(r)
+		return op
+	})
+	e.examples = e.loadExamples()
+	e.handler = e.buildHandler()
+	return e
+}
+
+// Handler serves the vendor routes under /api/v2, the controls under /_sandbox/iproov/ and
+// the shared fault controls at sandbox.ControlPath.
+func (e *Emulator) Handler() http.Handler { return e.handler }
+
+// Faults is the emulator's network fault injector (errors, 429, latency, drops,
+// truncation, drift), shared with the other emulators' kit.
+func (e *Emulator) Faults() *sandbox.Faults { return e.faults }
+
+// APIKey and Secret return the service provider's credentials.
+func (e *Emulator) APIKey() string { return e.cfg.apiKey }
+
+// Secret returns the service provider's API secret.
+func (e *Emulator) Secret() string { return e.cfg.secret }
+
+// OAuthCredentials returns the OAuth username and password.
+func (e *Emulator) OAuthCredentials() (username, password string) {
+	return e.cfg.oauthUser, e.cfg.oauthPass
+}
+
+func (e *Emulator) buildHandler() http.Handler {
+	strict := claim.NewStrictHandlerWithOptions(&server{e: e},
+		[]claim.StrictMiddlewareFunc{withRequest},
+		claim.StrictHTTPServerOptions{
+			RequestErrorHandlerFunc:  e.requestError,
+			ResponseErrorHandlerFunc: e.responseError,
+		})
+	vendor := claim.HandlerWithOptions(strict, claim.StdHTTPServerOptions{
+		BaseURL:          BasePath,
+		ErrorHandlerFunc: e.requestError,
+	})
+	checked := contract.Middleware(contract.MiddlewareOptions{
+		Mode:      contract.ModeEnforce,
+		Logger:    e.cfg.logger,
+		OnProblem: e.cfg.onProblem,
+	}, e.spec)(e.injectFailures(vendor))
+
+	mux := http.NewServeMux()
+	mux.Handle(ControlPrefix, e.controlHandler())
+	mux.Handle("/", e.vendorRules(checked))
+	return e.faults.Wrap(mux)
+}
+
+type requestKey struct{}
+
+// withRequest hands the raw request to the handlers: credentials of the Management API
+// travel in headers the generated request objects do not carry.
+func withRequest(f claim.StrictHandlerFunc, _ string) claim.StrictHandlerFunc {
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, req any) (any, error) {
+		return f(context.WithValue(ctx, requestKey{}, r), w, r, req)
+	}
+}
+
+func requestOf(ctx context.Context) *http.Request {
+	r, _ := ctx.Value(requestKey{}).(*http.Request)
+	return r
+}
+
+// requestError answers a request the generated code could not bind. The contract
+// middleware rejects malformed requests first, so this is a last resort in iProov's shape.
+func (e *Emulator) requestError(w http.ResponseWriter, r *http.Request, _ error) {
+	writeJSON(w, http.StatusBadRequest, claim.ClientErrorResponse{
+		Error: claim.ClientErrorCodeInvalidRequest, ErrorDescription: "The request could not be read",
+	})
+}
+
+func (e *Emulator) responseError(w http.ResponseWriter, r *http.Request, _ error) {
+	writeJSON(w, http.StatusInternalServerError, claim.ServerErrorResponse{
+		Error: claim.ServerErrorCodeServerError, ErrorDescription: "An unexpected error occurred",
+	})
+}
+
+// Reset forgets every claim, user and access token and clears queued failures and faults.
+func (e *Emulator) Reset() {
+	e.mu.Lock()
+	e.claims = map[string]*claimRec{}
+	e.users = map[string]*userRec{}
+	e.tokens = map[string]*accessRec{}
+	e.window = rateWindow{}
+	e.failNext = map[string][]int{}
+	e.down = false
+	e.mu.Unlock()
+	e.faults.Clear()
+}
+
+func (e *Emulator) now() time.Time { return e.cfg.clock.Now().UTC() }
+
+func (e *Emulator) validCredentials(apiKey, secret string) bool {
+	return apiKey == e.cfg.apiKey && secret == e.cfg.secret
+}
+
+func trimmed(s string) string { return strings.TrimSpace(s) }

@@ -1,0 +1,214 @@
+package iproov_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/textproto"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/idvkit/idvkit/gen/iproov/claim"
+	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/sandbox"
+	emu "github.com/idvkit/idvkit/pkg/sandbox/iproov"
+)
+
+var t0 = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+
+// harness is an emulator behind httptest with the real generated client in front. Both
+// sides check the traffic against the spec: the emulator's middleware and a client round
+// tripper in enforce mode. Any contract problem fails the test at cleanup.
+type harness struct {
+	t     *testing.T
+	emu   *emu.Emulator
+	srv   *httptest.Server
+	api   *claim.ClientWithResponses
+	clock *sandbox.FakeClock
+	spec  *contract.Spec
+
+	mu       sync.Mutex
+	problems []*contract.Error
+	seen     map[string]map[int]bool // operationId → statuses answered
+}
+
+func newHarness(t *testing.T, opts ...emu.Option) *harness {
+	t.Helper()
+	h := &harness{t: t, clock: sandbox.NewFakeClock(t0), spec: contract.Default().Spec("iproov/claim"), seen: map[string]map[int]bool{}}
+	record := func(e *contract.Error) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.problems = append(h.problems, e)
+	}
+	opts = append([]emu.Option{emu.WithClock(h.clock), emu.WithOnProblem(record), emu.WithLogger(quiet)}, opts...)
+	h.emu = emu.New(opts...)
+	h.srv = httptest.NewServer(h.emu.Handler())
+	t.Cleanup(h.srv.Close)
+
+	rt := contract.NewRoundTripper(h.srv.Client().Transport, contract.ModeEnforce, contract.RoundTripperOptions{OnProblem: record, Logger: quiet}, h.spec)
+	hc := &http.Client{Transport: observe(rt, h)}
+	api, err := claim.NewClientWithResponses(h.srv.URL+emu.BasePath, claim.WithHTTPClient(hc))
+	require.NoError(t, err)
+	h.api = api
+	t.Cleanup(func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		for _, p := range h.problems {
+			t.Errorf("contract problem: %v", p)
+		}
+	})
+	return h
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// observe records which documented answer each call got.
+func observe(next http.RoundTripper, h *harness) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := next.RoundTrip(r)
+		if err == nil {
+			if op, ok := h.spec.FindOperation(r); ok {
+				h.mu.Lock()
+				if h.seen[op] == nil {
+					h.seen[op] = map[int]bool{}
+				}
+				h.seen[op][resp.StatusCode] = true
+				h.mu.Unlock()
+			}
+		}
+		return resp, err
+	})
+}
+
+var ctx = context.Background()
+
+// quiet keeps expected contract reports out of the test output; the harness fails on them.
+var quiet = slog.New(slog.DiscardHandler)
+
+func ptr[T any](v T) *T { return &v }
+
+func (h *harness) tokenReq(userID string) claim.ServerClaimRequest {
+	return claim.ServerClaimRequest{ApiKey: emu.DefaultAPIKey, Secret: emu.DefaultSecret, Resource: "onboarding", UserId: userID}
+}
+
+func (h *harness) enrolToken(userID string) string {
+	h.t.Helper()
+	res, err := h.api.UserEnrolServerTokenWithResponse(ctx, h.tokenReq(userID))
+	require.NoError(h.t, err)
+	require.Equal(h.t, http.StatusOK, res.StatusCode(), string(res.Body))
+	return res.JSON200.Token
+}
+
+func (h *harness) verifyToken(userID string) string {
+	h.t.Helper()
+	res, err := h.api.UserVerifyServerTokenWithResponse(ctx, h.tokenReq(userID))
+	require.NoError(h.t, err)
+	require.Equal(h.t, http.StatusOK, res.StatusCode(), string(res.Body))
+	return res.JSON200.Token
+}
+
+func validateReq(userID, token string) claim.ClaimValidateRequest {
+	return claim.ClaimValidateRequest{ApiKey: emu.DefaultAPIKey, Secret: emu.DefaultSecret, UserId: userID, Token: token, Client: "idvkit-test"}
+}
+
+func enrolValidateReq(userID, token string) claim.EnrolValidateRequest {
+	return claim.EnrolValidateRequest{ApiKey: emu.DefaultAPIKey, Secret: emu.DefaultSecret, UserId: userID, Token: token, Client: "idvkit-test"}
+}
+
+// enrol makes userID an active user whose face is face, by capture enrol.
+func (h *harness) enrol(userID, face string) {
+	h.t.Helper()
+	tok := h.enrolToken(userID)
+	require.NoError(h.t, h.emu.CaptureFace(tok, face))
+	res, err := h.api.UserEnrolValidateWithResponse(ctx, enrolValidateReq(userID, tok))
+	require.NoError(h.t, err)
+	require.Equal(h.t, http.StatusOK, res.StatusCode(), string(res.Body))
+	require.True(h.t, res.JSON200.Passed)
+}
+
+// accessToken gets an OAuth access token with scopes (none: every scope).
+func (h *harness) accessToken(scopes ...string) string {
+	h.t.Helper()
+	body, ct := form(scopes...)
+	res, err := h.api.GenerateTokenWithBodyWithResponse(ctx, emu.DefaultAPIKey, ct, body, basicAuth(emu.DefaultOAuthUsername, emu.DefaultOAuthPassword))
+	require.NoError(h.t, err)
+	require.Equal(h.t, http.StatusOK, res.StatusCode(), string(res.Body))
+	return res.JSON200.AccessToken
+}
+
+func form(scopes ...string) (*bytes.Reader, string) {
+	v := "grant_type=client_credentials"
+	for _, s := range scopes {
+		v += "&scope=" + s
+	}
+	return bytes.NewReader([]byte(v)), "application/x-www-form-urlencoded"
+}
+
+func basicAuth(user, pass string) claim.RequestEditorFn {
+	return func(_ context.Context, r *http.Request) error {
+		r.SetBasicAuth(user, pass)
+		return nil
+	}
+}
+
+func bearer(token string) claim.RequestEditorFn {
+	return func(_ context.Context, r *http.Request) error {
+		r.Header.Set("Authorization", "Bearer "+token)
+		return nil
+	}
+}
+
+// photoForm builds the multipart body of POST /claim/enrol/image.
+type photoForm struct {
+	apiKey, secret, token, source string
+	image                         []byte
+	imageType                     string
+	noImage                       bool
+}
+
+func (p photoForm) build() (*bytes.Buffer, string) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if p.apiKey == "" {
+		p.apiKey = emu.DefaultAPIKey
+	}
+	if p.secret == "" {
+		p.secret = emu.DefaultSecret
+	}
+	_ = mw.WriteField("api_key", p.apiKey)
+	_ = mw.WriteField("secret", p.secret)
+	_ = mw.WriteField("rotation", "0")
+	_ = mw.WriteField("token", p.token)
+	if p.source != "" {
+		_ = mw.WriteField("source", p.source)
+	}
+	if !p.noImage {
+		ct := p.imageType
+		if ct == "" {
+			ct = "image/png"
+		}
+		hdr := textproto.MIMEHeader{}
+		hdr.Set("Content-Disposition", `form-data; name="image"; filename="image.png"`)
+		hdr.Set("Content-Type", ct)
+		w, _ := mw.CreatePart(hdr)
+		_, _ = w.Write(p.image)
+	}
+	_ = mw.Close()
+	return &buf, mw.FormDataContentType()
+}
+
+func (h *harness) enrolImage(p photoForm) *claim.UserEnrolImageResult {
+	h.t.Helper()
+	body, ct := p.build()
+	res, err := h.api.UserEnrolImageWithBodyWithResponse(ctx, ct, body)
+	require.NoError(h.t, err)
+	return res
+}

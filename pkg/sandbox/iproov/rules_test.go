@@ -1,0 +1,128 @@
+package iproov_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/sandbox"
+	emu "github.com/idvkit/idvkit/pkg/sandbox/iproov"
+)
+
+// TestVendorFieldRules sends requests that break iProov's field rules - and therefore
+// the spec - and expects iProov's own error codes, in documented shapes, rather than the
+// contract middleware's contract_violation.
+func TestVendorFieldRules(t *testing.T) {
+	creds := `"api_key":"` + emu.DefaultAPIKey + `","secret":"` + emu.DefaultSecret + `"`
+	jsonReq := func(method, path, body string) func(h *harness) *http.Request {
+		return func(h *harness) *http.Request {
+			r, _ := http.NewRequest(method, h.srv.URL+emu.BasePath+path, strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/json")
+			return r
+		}
+	}
+	photo := func(p photoForm) func(h *harness) *http.Request {
+		return func(h *harness) *http.Request {
+			if p.token == "" {
+				p.token = h.enrolToken("u1")
+			}
+			body, ct := p.build()
+			r, _ := http.NewRequest(http.MethodPost, h.srv.URL+emu.BasePath+"/claim/enrol/image", body)
+			r.Header.Set("Content-Type", ct)
+			return r
+		}
+	}
+	tokenForm := func(body string, auth bool) func(h *harness) *http.Request {
+		return func(h *harness) *http.Request {
+			r, _ := http.NewRequest(http.MethodPost, h.srv.URL+emu.BasePath+"/"+emu.DefaultAPIKey+"/access_token", strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if auth {
+				r.SetBasicAuth(emu.DefaultOAuthUsername, emu.DefaultOAuthPassword)
+			}
+			return r
+		}
+	}
+	tests := []struct {
+		name   string
+		req    func(h *harness) *http.Request
+		status int
+		code   string
+	}{
+		{"token without api_key", jsonReq("POST", "/claim/enrol/token", `{"secret":"x","resource":"r","user_id":"u1"}`), 401, "invalid_key"},
+		{"token without resource", jsonReq("POST", "/claim/enrol/token", `{`+creds+`,"user_id":"u1"}`), 400, "missing_data"},
+		{"token with empty resource", jsonReq("POST", "/claim/verify/token", `{`+creds+`,"resource":"","user_id":"u1"}`), 400, "missing_data"},
+		{"token with malformed user_id", jsonReq("POST", "/claim/enrol/token", `{`+creds+`,"resource":"r","user_id":"has space"}`), 400, "invalid_user_id"},
+		{"token without user_id", jsonReq("POST", "/claim/verify/token", `{`+creds+`,"resource":"r"}`), 400, "invalid_user_id"},
+		{"token with unknown assurance type", jsonReq("POST", "/claim/enrol/token", `{`+creds+`,"resource":"r","user_id":"u1","assurance_type":"selfie"}`), 403, "invalid_assurance_type"},
+		{"token with malformed risk profile", jsonReq("POST", "/claim/enrol/token", `{`+creds+`,"resource":"r","user_id":"u1","risk_profile":"a b"}`), 400, "invalid_risk_appetite"},
+		{"validate without client", jsonReq("POST", "/claim/verify/validate", `{`+creds+`,"user_id":"u1","token":"t"}`), 400, "missing_data"},
+		{"validate with malformed ip", jsonReq("POST", "/claim/enrol/validate", `{`+creds+`,"user_id":"u1","token":"t","client":"c","ip":"::1"}`), 400, "invalid_request"},
+		{"photo with unknown source", photo(photoForm{source: "passport", image: sandbox.FaceImage("alice")}), 400, "invalid_source"},
+		{"photo without image", photo(photoForm{source: "eid", noImage: true}), 400, "invalid_enrol_image"},
+		{"photo that is not an image", photo(photoForm{source: "eid", image: []byte("%PDF-1.7 not an image")}), 400, "invalid_enrol_image"},
+		{"photo over 2 MB", photo(photoForm{source: "eid", image: append(sandbox.FaceImage("alice"), make([]byte, emu.MaxImageBytes)...)}), 400, "invalid_enrol_image"},
+		{"photo sent as octet-stream", photo(photoForm{source: "eid", image: sandbox.FaceImage("alice"), imageType: "application/octet-stream"}), 400, "invalid_enrol_image"},
+		{"invalidate without reason", jsonReq("POST", "/claim/abc/invalidate", `{}`), 400, "missing_data"},
+		{"invalidate with a disallowed reason", jsonReq("POST", "/claim/abc/invalidate", `{"reason":"<script>"}`), 400, "invalid_reason"},
+		{"access token without Basic credentials", tokenForm("grant_type=client_credentials", false), 400, "invalid_client"},
+		{"access token without grant_type", tokenForm("scope=user-read", true), 400, "invalid_request"},
+		{"access token with malformed grant_type", tokenForm("grant_type=client%20credentials", true), 400, "invalid_grant"},
+		{"access token with another grant", tokenForm("grant_type=password", true), 400, "unsupported_grant_type"},
+		{"access token with malformed scope", tokenForm("grant_type=client_credentials&scope=user%2Fread", true), 400, "invalid_scope"},
+		{"access token with unknown scope", tokenForm("grant_type=client_credentials&scope=admin", true), 400, "invalid_scope"},
+		{"users without bearer", jsonReq("GET", "/users/u1", ""), 401, "invalid_oauth"},
+		{"availability without api_key", jsonReq("GET", "/availability", ""), 400, "missing_data"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			req := tt.req(h)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			require.Equal(t, tt.status, resp.StatusCode, string(body))
+			var e struct{ Error, ErrorDescription string }
+			require.NoError(t, json.Unmarshal(body, &e))
+			assert.Equal(t, tt.code, e.Error)
+			contract.RequireNoDrift(t, h.spec, req, resp, body)
+		})
+	}
+}
+
+// TestPhotoWithoutTokenIsMissingData pins the order of the photo-enrol checks: an empty
+// token field is missing data, not a bad token.
+func TestPhotoWithoutTokenIsMissingData(t *testing.T) {
+	h := newHarness(t)
+	body, ct := photoForm{token: "", image: sandbox.FaceImage("alice")}.build()
+	resp, err := http.Post(h.srv.URL+emu.BasePath+"/claim/enrol/image", ct, body)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, 400, resp.StatusCode)
+	assert.Contains(t, string(data), `"missing_data"`)
+}
+
+// TestRequestsOutsideTheRulesStillHitTheContract shows the rules layer is narrow: a
+// request with a property iProov does not know is refused by the contract middleware.
+func TestRequestsOutsideTheRulesStillHitTheContract(t *testing.T) {
+	h := newHarness(t)
+	body := `{"api_key":"` + emu.DefaultAPIKey + `","secret":"` + emu.DefaultSecret + `","resource":"r","user_id":"u1","riskProfile":"D_33_1A"}`
+	resp, err := http.Post(h.srv.URL+emu.BasePath+"/claim/enrol/token", "application/json", bytes.NewReader([]byte(body)))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.Contains(t, string(data), "contract_violation")
+	h.mu.Lock()
+	h.problems = nil // the violation was the point
+	h.mu.Unlock()
+}
