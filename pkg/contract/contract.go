@@ -18,8 +18,21 @@
 // [RequireNoDrift] fails on it. errors.Is(err, [ErrDrift]) is true when every problem of an
 // [*Error] is drift.
 //
+// Unknown properties in a request are violations, not drift: the request is ours to get
+// right, and a property the vendor does not document is usually a typo.
+//
 // Routing ignores the specs' servers: an operation is found by matching its path template
 // against the end of the request path, so httptest URLs and any base path prefix work.
+//
+// Memory: multipart and binary uploads are checked while streaming; file parts are
+// skipped, never held. A request with GetBody (every client request built from bytes) is
+// read through GetBody and not copied; a server request is buffered once, because the
+// handler reads it afterwards. JSON bodies are decoded once for both the schema check and
+// the drift walk. See BenchmarkValidateMultipart5MB.
+//
+// String formats: "uuid" accepts any version and variant in 8-4-4-4-12 hex form. It is
+// registered per validation, not in kin-openapi's global registry, so spec example
+// validation at load time does not check uuids.
 package contract
 
 import (

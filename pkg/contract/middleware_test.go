@@ -193,3 +193,40 @@ func TestDefaultKitVerisoulEnroll(t *testing.T) {
 	RequireValidRequest(t, s, req)
 	assert.Same(t, s, Default().Spec("verisoul/facematch"), "loaded once")
 }
+
+func TestMiddlewareConcurrent(t *testing.T) {
+	var reports atomic.Int32
+	h := Middleware(MiddlewareOptions{
+		Mode:      ModeEnforce,
+		OnProblem: func(*Error) { reports.Add(1) },
+		Logger:    discardLogger(),
+	}, people(t))(fakeSessions(200, `{"id":"`+uuidV4+`","status":"done","extra":1}`, true))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			target := srv.URL + "/sessions/" + uuidV4
+			if i%2 == 1 {
+				target = srv.URL + "/sessions/bad"
+			}
+			req, _ := http.NewRequest("GET", target, nil)
+			req.Header.Set("x-api-key", apiKey)
+			resp, err := srv.Client().Do(req)
+			if !assert.NoError(t, err) {
+				return
+			}
+			defer resp.Body.Close()
+			want := 200
+			if i%2 == 1 {
+				want = 400
+			}
+			assert.Equal(t, want, resp.StatusCode)
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, int32(16), reports.Load(), "8 drift reports and 8 violations")
+}

@@ -154,6 +154,11 @@ func TestValidateResponse(t *testing.T) {
 		{"property of another oneOf branch is not drift", 200, jsonHeader(reqID...), `{"id":"` + uuidV4 + `","status":"done","decision":{"outcome":"approved","reasons":[]}}`, nil, false},
 		{"free-form object accepts anything", 200, jsonHeader(reqID...), `{"id":"` + uuidV4 + `","status":"done","labels":{"x":{"y":1}}}`, nil, false},
 		{"drift and violation together", 200, jsonHeader(reqID...), `{"id":"` + uuidV4 + `","status":"done","risk":1,"reviewer":7}`, []string{"body.risk additionalProperties drift", "body.reviewer type"}, false},
+		{"compressed body is not decoded", 200, jsonHeader("X-Request-Id", "r", "Content-Encoding", "gzip"), "\x1f\x8b\x08garbage", nil, false},
+		{"compressed body with undocumented status", 418, jsonHeader("Content-Encoding", "gzip"), "\x1f\x8b\x08garbage", []string{"status undocumented-status"}, false},
+		{"number where a string enum is expected is a type violation", 200, jsonHeader(reqID...), `{"id":"` + uuidV4 + `","status":5}`, []string{"body.status type"}, false},
+		{"new oneOf kind by enum only is drift", 200, jsonHeader(reqID...), `{"id":"` + uuidV4 + `","status":"done","decision":{"outcome":"escalated"}}`, []string{"body.decision enum drift"}, true},
+		{"oneOf branch with a wrong type is a violation", 200, jsonHeader(reqID...), `{"id":"` + uuidV4 + `","status":"done","decision":{"outcome":"approved","score":"high"}}`, []string{"body.decision oneOf"}, false},
 		{"not a uuid", 200, jsonHeader(reqID...), `{"id":"123","status":"done"}`, []string{"body.id format"}, false},
 	}
 	for _, tt := range tests {
