@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"os/exec"
+	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -33,8 +36,9 @@ type DiffOptions struct {
 // Change is one backward-compatibility finding of oasdiff.
 type Change struct {
 	Spec      string // root-relative spec path
-	Line      int    // line in the working-tree spec; 0 when the element no longer exists there
-	BaseLine  int    // line in the base revision's spec, when known
+	File      string // file holding the change's line when not Spec: a fragment Spec $refs
+	Line      int    // line in the working tree; 0 when the element no longer exists there
+	BaseLine  int    // line in the base revision, when known
 	Level     string // ERR or WARN
 	ID        string // oasdiff's rule id, or spec-removed
 	Operation string // HTTP method, when the change is about an operation
@@ -53,7 +57,7 @@ func (c Change) String() string {
 	if c.Operation != "" || c.Path != "" {
 		op = strings.TrimSpace(c.Operation+" "+c.Path) + ": "
 	}
-	return fmt.Sprintf("%s:%d: %s %s: %s%s%s", c.Spec, max(line, 1), c.Level, c.ID, op, c.Text, loc)
+	return fmt.Sprintf("%s:%d: %s %s: %s%s%s", cmp.Or(c.File, c.Spec), max(line, 1), c.Level, c.ID, op, c.Text, loc)
 }
 
 // DiffReport is the outcome of Diff.
@@ -95,11 +99,21 @@ func Diff(ctx context.Context, opts DiffOptions) (DiffReport, error) {
 		return DiffReport{}, fmt.Errorf("spec diff: %q is not a commit in %s", opts.Base, root)
 	}
 	c := &checker{root: root, only: cleanOnly(opts.Only)}
-	current, err := c.find("api", func(rel string, d fs.DirEntry) bool {
+	files, err := c.find("api", func(rel string, d fs.DirEntry) bool {
 		return !d.IsDir() && strings.HasSuffix(rel, ".yaml")
 	})
 	if err != nil {
 		return DiffReport{}, err
+	}
+	var current []string
+	for _, rel := range files {
+		data, err := os.ReadFile(c.abs(rel))
+		if err != nil {
+			return DiffReport{}, fmt.Errorf("spec diff: %w", err)
+		}
+		if isSpecData(data) {
+			current = append(current, rel)
+		}
 	}
 	out, err := git(ctx, root, "ls-tree", "-r", "--name-only", opts.Base, "--", "api")
 	if err != nil {
@@ -107,7 +121,14 @@ func Diff(ctx context.Context, opts DiffOptions) (DiffReport, error) {
 	}
 	var base []string
 	for _, rel := range strings.Fields(string(out)) {
-		if strings.HasSuffix(rel, ".yaml") && c.selected(rel) {
+		if !strings.HasSuffix(rel, ".yaml") || !c.selected(rel) {
+			continue
+		}
+		data, err := git(ctx, root, "show", opts.Base+":./"+rel)
+		if err != nil {
+			return DiffReport{}, fmt.Errorf("spec diff: read %s at %s: %w", rel, opts.Base, err)
+		}
+		if isSpecData(data) {
 			base = append(base, rel)
 		}
 	}
@@ -140,21 +161,19 @@ func Diff(ctx context.Context, opts DiffOptions) (DiffReport, error) {
 	return report, nil
 }
 
+// isSpecData tells a spec from a fragment specs $ref, as Check and pkg/contract do; what
+// does not parse counts as a spec, so its error surfaces.
+func isSpecData(data []byte) bool {
+	src, err := parseSource(data)
+	return err != nil || src.exists(pointer{"openapi"})
+}
+
 func (c *checker) diffSpec(ctx context.Context, base, rel string) ([]Change, error) {
-	// ./ makes the path relative to the root even when the root is not the repo's top.
-	old, err := git(ctx, c.root, "show", base+":./"+rel)
-	if err != nil {
-		return nil, fmt.Errorf("spec diff: read %s at %s: %w", rel, base, err)
-	}
-	s1, err := loadSpecInfo(old, rel)
+	s1, err := c.loadAtRevision(ctx, base, rel)
 	if err != nil {
 		return nil, fmt.Errorf("spec diff: %s at %s does not load: %s", rel, base, firstLine(err.Error()))
 	}
-	cur, err := os.ReadFile(c.abs(rel))
-	if err != nil {
-		return nil, fmt.Errorf("spec diff: %w", err)
-	}
-	s2, err := loadSpecInfo(cur, rel)
+	s2, err := c.loadWorkTree(rel)
 	if err != nil {
 		return nil, fmt.Errorf("spec diff: %s does not load: %s", rel, firstLine(err.Error()))
 	}
@@ -174,15 +193,96 @@ func (c *checker) diffSpec(ctx context.Context, base, rel string) ([]Change, err
 			Path:      ch.GetPath(),
 			Text:      ch.GetUncolorizedText(l),
 		}
-		if src := ch.GetRevisionSource(); src != nil {
+		if src := ch.GetRevisionSource(); src != nil && src.Line > 0 {
 			change.Line = src.Line
+			change.File = c.sourceFile(src.File, base, rel)
 		}
-		if src := ch.GetBaseSource(); src != nil {
+		if src := ch.GetBaseSource(); src != nil && src.Line > 0 {
 			change.BaseLine = src.Line
+			if change.Line == 0 {
+				change.File = c.sourceFile(src.File, base, rel)
+			}
+		}
+		if change.File == rel {
+			change.File = ""
 		}
 		out = append(out, change)
 	}
 	return out, nil
+}
+
+// sourceFile makes a file oasdiff names for a change root-relative: a working-tree
+// path, or a "<base>:path" of the base revision.
+func (c *checker) sourceFile(file, base, rel string) string {
+	f := strings.TrimPrefix(strings.TrimPrefix(file, "./"), base+":")
+	if f == "" {
+		return rel
+	}
+	if filepath.IsAbs(f) {
+		return c.relFile(f, rel)
+	}
+	return path.Clean(filepath.ToSlash(f))
+}
+
+// loadAtRevision loads rel as it was at base, its relative $refs read from the same
+// revision. oasdiff's own git source does the same but runs git in the process's
+// working directory, and the root need not be that.
+func (c *checker) loadAtRevision(ctx context.Context, base, rel string) (*load.SpecInfo, error) {
+	prefix := base + ":"
+	data, err := git(ctx, c.root, "show", prefix+"./"+rel)
+	if err != nil {
+		return nil, err
+	}
+	loader := newDiffLoader()
+	loader.JoinFunc = func(basePath, relative *url.URL) *url.URL {
+		if basePath == nil {
+			return relative
+		}
+		joined := *basePath
+		dir := strings.TrimPrefix(basePath.Path, prefix)
+		joined.Path = prefix + path.Join(path.Dir(dir), relative.Path)
+		return &joined
+	}
+	loader.ReadFromURIFunc = func(_ *openapi3.Loader, location *url.URL) ([]byte, error) {
+		p, ok := strings.CutPrefix(location.Path, prefix)
+		if !ok || location.Scheme != "" || location.Host != "" {
+			return nil, fmt.Errorf("ref %s leaves the revision", location.Redacted())
+		}
+		return git(ctx, c.root, "show", prefix+"./"+p)
+	}
+	doc, err := loader.LoadFromDataWithPath(data, &url.URL{Path: prefix + rel})
+	if err != nil {
+		return nil, err
+	}
+	return specInfo(doc, rel), nil
+}
+
+// loadWorkTree loads rel from the working tree, relative $refs from sibling files.
+func (c *checker) loadWorkTree(rel string) (*load.SpecInfo, error) {
+	loader := newDiffLoader()
+	loader.ReadFromURIFunc = openapi3.ReadFromFile
+	doc, err := loader.LoadFromFile(c.abs(rel))
+	if err != nil {
+		return nil, err
+	}
+	return specInfo(doc, rel), nil
+}
+
+// newDiffLoader is a fresh loader per side (oasdiff's advice: a shared loader's cache
+// mixes up two documents of the same name), with origins on for line numbers.
+func newDiffLoader() *openapi3.Loader {
+	loader := openapi3.NewLoader()
+	loader.IncludeOrigin = true
+	loader.IsExternalRefsAllowed = true
+	return loader
+}
+
+func specInfo(doc *openapi3.T, rel string) *load.SpecInfo {
+	info := &load.SpecInfo{Url: rel, Spec: doc}
+	if doc.Info != nil {
+		info.Version = doc.Info.Version
+	}
+	return info
 }
 
 const levelErr = "ERR"
@@ -198,14 +298,6 @@ func levelName(l breaking.Level) string {
 		return "INFO"
 	}
 	return l.String()
-}
-
-// loadSpecInfo loads one side of a diff with a fresh loader (oasdiff's advice: a shared
-// loader's cache mixes up two documents of the same name) and origins on, for lines.
-func loadSpecInfo(data []byte, name string) (*load.SpecInfo, error) {
-	loader := openapi3.NewLoader()
-	loader.IncludeOrigin = true
-	return load.NewSpecInfoFromData(loader, data, name)
 }
 
 func git(ctx context.Context, dir string, args ...string) ([]byte, error) {

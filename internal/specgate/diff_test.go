@@ -184,3 +184,36 @@ func TestDiffErrors(t *testing.T) {
 	_, err = specgate.Diff(context.Background(), specgate.DiffOptions{Root: root, Base: "base"})
 	require.ErrorContains(t, err, specRel)
 }
+
+// A spec split into a fragment: the base side's $refs are read from the same revision,
+// and the project root may be a subdirectory of the repository.
+func TestDiffFollowsRefsIntoFragmentsAtTheBase(t *testing.T) {
+	const fragment = `components:
+  schemas:
+    Error:
+      type: object
+      required: [code]
+      properties:
+        code:
+          type: string
+`
+	spec := strings.ReplaceAll(goodSpec(t), "$ref: '#/components/schemas/Error'", "$ref: './shared.yaml#/components/schemas/Error'")
+	top := repoWithBase(t, map[string]string{"svc/" + specRel: spec, "svc/api/w/shared.yaml": fragment})
+	root := filepath.Join(top, "svc")
+
+	report, err := specgate.Diff(context.Background(), specgate.DiffOptions{Root: root, Base: "base"})
+	require.NoError(t, err)
+	assert.Empty(t, report.Changes)
+	assert.Equal(t, []string{specRel}, report.Specs, "the fragment is not a spec of its own")
+
+	writeFile(t, root, "api/w/shared.yaml", strings.Replace(fragment, "      required: [code]\n", "", 1))
+	report, err = specgate.Diff(context.Background(), specgate.DiffOptions{Root: root, Base: "base"})
+	require.NoError(t, err)
+	require.NotEmpty(t, report.Changes)
+	for _, c := range report.Changes {
+		assert.Equal(t, specRel, c.Spec)
+		assert.Equal(t, "response-property-became-optional", c.ID, c.String())
+		assert.Equal(t, "ERR", c.Level)
+		assert.Equal(t, "api/w/shared.yaml", c.File, "%+v", c)
+	}
+}

@@ -129,10 +129,26 @@ func (s *source) exists(p pointer) bool {
 	return true
 }
 
+// refs lists every $ref value in the document.
+func (s *source) refs() []string {
+	var out []string
+	s.visitRefs(func(_ *yaml.Node, v string) { out = append(out, v) })
+	return out
+}
+
 // brokenRefs lists the local $refs that point at nothing, with their lines: kin-openapi
 // reports only the first one and without a location.
 func (s *source) brokenRefs() []located {
 	var out []located
+	s.visitRefs(func(k *yaml.Node, v string) {
+		if p, ok := refPointer(v); ok && !s.exists(p) {
+			out = append(out, located{line: k.Line, msg: fmt.Sprintf("$ref %s points at nothing", v)})
+		}
+	})
+	return out
+}
+
+func (s *source) visitRefs(fn func(key *yaml.Node, value string)) {
 	var visit func(n *yaml.Node)
 	visit = func(n *yaml.Node) {
 		if n == nil {
@@ -140,11 +156,8 @@ func (s *source) brokenRefs() []located {
 		}
 		if n.Kind == yaml.MappingNode {
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				if k.Value == "$ref" && v.Kind == yaml.ScalarNode {
-					if p, ok := refPointer(v.Value); ok && !s.exists(p) {
-						out = append(out, located{line: k.Line, msg: fmt.Sprintf("$ref %s points at nothing", v.Value)})
-					}
+				if k, v := n.Content[i], n.Content[i+1]; k.Value == "$ref" && v.Kind == yaml.ScalarNode {
+					fn(k, v.Value)
 				}
 			}
 		}
@@ -153,5 +166,4 @@ func (s *source) brokenRefs() []located {
 		}
 	}
 	visit(s.root)
-	return out
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/url"
 	"os"
+	"path"
+	"path/filepath"
 	"reflect"
 	"strings"
 
@@ -23,30 +25,38 @@ func (s *spec) errorf(p pointer, rule, format string, args ...any) {
 	s.c.errorf(s.rel, s.src.line(p), rule, format, args...)
 }
 
-// checkSpec loads one spec and runs every spec rule over it.
-func (c *checker) checkSpec(ctx context.Context, rel string) {
+// checkSpec loads one spec and runs every spec rule over it. A YAML file without a
+// top-level openapi key is a fragment other specs $ref (as pkg/contract treats it): it
+// is only parsed here and checked through the specs that use it; isSpec is false then.
+func (c *checker) checkSpec(ctx context.Context, rel string) (isSpec bool) {
 	// A half-written spec must not take the gate down for the others.
 	defer c.recoverAs(rel, RuleSpecValid)
+	isSpec = true
 	data, err := os.ReadFile(c.abs(rel))
 	if err != nil {
 		c.errorf(rel, 1, RuleSpecValid, "cannot read: %v", err)
-		return
+		return true
 	}
 	src, err := parseSource(data)
 	if err != nil {
 		c.errorf(rel, errorLine(err), RuleSpecValid, "not valid YAML: %s", firstLine(err.Error()))
-		return
+		return true
 	}
+	if !src.exists(pointer{"openapi"}) {
+		c.fragments = append(c.fragments, rel)
+		return false
+	}
+	c.fileRefs(rel, src)
 	doc, err := loadDoc(c.abs(rel), data)
 	if err != nil {
 		if broken := src.brokenRefs(); len(broken) > 0 {
 			for _, b := range broken {
 				c.errorf(rel, b.line, RuleSpecValid, "%s", b.msg)
 			}
-			return
+			return true
 		}
 		c.errorf(rel, errorLine(err), RuleSpecValid, "does not load: %s", firstLine(err.Error()))
-		return
+		return true
 	}
 	s := &spec{rel: rel, src: src, doc: doc, c: c}
 
@@ -61,9 +71,10 @@ func (c *checker) checkSpec(ctx context.Context, rel string) {
 	// walk accepted, report kin-openapi's verdict rather than let the gate be laxer.
 	if s.countRule(RuleExamplesValid) == before {
 		for _, e := range exampleErrs {
-			s.c.errorf(s.rel, e.line, RuleExamplesValid, "%s", e.msg)
+			s.c.errorf(e.file, e.line, RuleExamplesValid, "%s", e.msg)
 		}
 	}
+	return true
 }
 
 func (s *spec) countRule(rule string) int {
@@ -87,6 +98,7 @@ func loadDoc(abs string, data []byte) (*openapi3.T, error) {
 }
 
 type located struct {
+	file string // root-relative; "" for the spec itself
 	line int
 	msg  string
 }
@@ -101,13 +113,14 @@ func (s *spec) validate(ctx context.Context) []located {
 	}
 	var examples []located
 	for _, e := range flatten(err) {
-		l := located{line: s.kinLine(e), msg: firstLine(e.Error())}
+		file, line := s.kinLocation(e)
+		l := located{file: file, line: line, msg: firstLine(e.Error())}
 		var sve *openapi3.SchemaValueError
 		if errors.As(e, &sve) && sve.ValueKind == "example" {
 			examples = append(examples, l)
 			continue
 		}
-		s.c.errorf(s.rel, l.line, RuleSpecValid, "%s", l.msg)
+		s.c.errorf(l.file, l.line, RuleSpecValid, "%s", l.msg)
 	}
 	return examples
 }
@@ -126,15 +139,15 @@ func flatten(err error) []error {
 
 var originType = reflect.TypeFor[*openapi3.Origin]()
 
-// kinLine finds the line of a kin-openapi validation error: the deepest Origin recorded
-// in its chain, else the path/operation/component its context wrappers name.
-func (s *spec) kinLine(err error) int {
-	line := 0
+// kinLocation finds the file and line of a kin-openapi validation error: the deepest
+// Origin recorded in its chain (which may lie in a fragment the spec $refs), else the
+// path/operation/component its context wrappers name.
+func (s *spec) kinLocation(err error) (string, int) {
+	var origin *openapi3.Location
 	var p pointer
-	var method string
 	for e := err; e != nil; e = errors.Unwrap(e) {
 		if o := originOf(e); o != nil && o.Key != nil && o.Key.Line > 0 {
-			line = o.Key.Line
+			origin = o.Key
 		}
 		switch w := e.(type) {
 		case *openapi3.SectionValidationError:
@@ -144,16 +157,33 @@ func (s *spec) kinLine(err error) int {
 		case *openapi3.PathValidationError:
 			p = pointer{"paths", w.Path}
 		case *openapi3.OperationValidationError:
-			method = strings.ToLower(w.Method)
-			p = p.with(method)
+			p = p.with(strings.ToLower(w.Method))
 		case *openapi3.ComponentValidationError:
 			p = pointer{"components", componentSection(w.Section), w.Name}
 		}
 	}
-	if line > 0 {
-		return line
+	if origin != nil {
+		return s.c.relFile(origin.File, s.rel), origin.Line
 	}
-	return s.src.line(p)
+	return s.rel, s.src.line(p)
+}
+
+// relFile turns a path kin-openapi recorded into a root-relative one; fallback when it
+// names no file under the root.
+func (c *checker) relFile(file, fallback string) string {
+	if file == "" {
+		return fallback
+	}
+	absRoot, err1 := filepath.Abs(c.root)
+	absFile, err2 := filepath.Abs(filepath.FromSlash(file))
+	if err1 != nil || err2 != nil {
+		return fallback
+	}
+	rel, err := filepath.Rel(absRoot, absFile)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return fallback
+	}
+	return filepath.ToSlash(rel)
 }
 
 func originOf(err error) *openapi3.Origin {
@@ -207,5 +237,29 @@ func firstLine(s string) string {
 func (c *checker) recoverAs(rel, rule string) {
 	if r := recover(); r != nil {
 		c.errorf(rel, 1, rule, "checking it crashed: %v", r)
+	}
+}
+
+// fileRefs records the files rel's $refs point into, to tell used fragments from strays.
+func (c *checker) fileRefs(rel string, src *source) {
+	if c.referenced == nil {
+		c.referenced = map[string]bool{}
+	}
+	for _, ref := range src.refs() {
+		file, _, _ := strings.Cut(ref, "#")
+		if file == "" || strings.Contains(file, "://") {
+			continue
+		}
+		c.referenced[path.Clean(path.Join(path.Dir(rel), file))] = true
+	}
+}
+
+// strayFragments warns about YAML files under api/ that are neither a spec nor $ref'd
+// by one: most likely a spec missing its openapi key, which nothing would check.
+func (c *checker) strayFragments() {
+	for _, f := range c.fragments {
+		if !c.referenced[f] {
+			c.warnf(f, 1, RuleSpecValid, "no top-level openapi key and no spec $refs it; a spec needs openapi: 3.0.3")
+		}
 	}
 }

@@ -113,8 +113,12 @@ func Check(ctx context.Context, opts Options) (Report, error) {
 		if err := ctx.Err(); err != nil {
 			return Report{}, err
 		}
-		c.checkSpec(ctx, rel)
-		report.Specs = append(report.Specs, rel)
+		if c.checkSpec(ctx, rel) {
+			report.Specs = append(report.Specs, rel)
+		}
+	}
+	if len(c.only) == 0 { // with a selection, the specs that use a fragment may be left out
+		c.strayFragments()
 	}
 
 	if !opts.SkipGenerated {
@@ -140,10 +144,12 @@ func Check(ctx context.Context, opts Options) (Report, error) {
 
 // checker collects problems across files.
 type checker struct {
-	root     string
-	only     []string
-	problems []Problem
-	seen     map[Problem]bool
+	root       string
+	only       []string
+	problems   []Problem
+	seen       map[Problem]bool
+	fragments  []string        // api/ YAML files without an openapi key
+	referenced map[string]bool // files the specs $ref into, root-relative
 }
 
 func (c *checker) add(p Problem) {

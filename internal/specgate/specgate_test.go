@@ -294,12 +294,6 @@ func TestCheckSpecsThatDoNotLoad(t *testing.T) {
 			line: -1,
 			msg:  "$ref #/components/schemas/Missing points at nothing",
 		},
-		{
-			name: "not OpenAPI at all",
-			edit: func(*testing.T, string) string { return "just: text\n" },
-			line: 1,
-			msg:  "",
-		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -321,6 +315,38 @@ func TestCheckSpecsThatDoNotLoad(t *testing.T) {
 			assert.Contains(t, report.Problems[0].Message, tt.msg)
 		})
 	}
+}
+
+// A YAML file without an openapi key is a fragment specs $ref (pkg/contract skips them
+// too): checked through the specs using it, and a warning when nothing uses it.
+func TestCheckFragments(t *testing.T) {
+	const fragment = `components:
+  schemas:
+    Error:
+      type: object
+      required: [code]
+      properties:
+        code:
+          type: string
+`
+	spec := goodSpec(t)
+	for range 3 {
+		spec = strings.Replace(spec, "$ref: '#/components/schemas/Error'", "$ref: './shared.yaml#/components/schemas/Error'", 1)
+	}
+	require.NotContains(t, spec, "$ref: '#/components/schemas/Error'")
+	root := project(t, map[string]string{specRel: spec, "api/w/shared.yaml": fragment, "api/w/notes.yaml": "just: text\n"})
+
+	report := check(t, root)
+	assert.Equal(t, []string{specRel}, report.Specs)
+	assert.Equal(t, []string{"api/w/notes.yaml:1: spec-valid"}, located(report.Problems))
+	assert.Equal(t, specgate.Warning, report.Problems[0].Severity)
+	assert.False(t, report.Failed())
+
+	// An example is still validated against a schema that lives in the fragment.
+	broken := replace("code: invalid_size # create-400-code", "code: 42 # create-400-code")(t, spec)
+	root = project(t, map[string]string{specRel: broken, "api/w/shared.yaml": fragment})
+	report = check(t, root)
+	assert.Equal(t, []string{fmt.Sprintf("%s:%d: examples-valid", specRel, lineOf(t, broken, "create-400-code"))}, located(report.Problems))
 }
 
 func TestCheckOutputFormatAndOrder(t *testing.T) {
