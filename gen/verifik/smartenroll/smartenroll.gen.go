@@ -22,31 +22,31 @@ import (
 
 // Defines values for AppRegistrationStatus.
 const (
-	AppRegistrationStatusCOMPLETED               AppRegistrationStatus = "COMPLETED"
-	AppRegistrationStatusCOMPLETEDWITHOUTKYC     AppRegistrationStatus = "COMPLETED_WITHOUT_KYC"
-	AppRegistrationStatusEXPIRED                 AppRegistrationStatus = "EXPIRED"
-	AppRegistrationStatusFAILED                  AppRegistrationStatus = "FAILED"
-	AppRegistrationStatusNEEDSMANUALVERIFICATION AppRegistrationStatus = "NEEDS_MANUAL_VERIFICATION"
-	AppRegistrationStatusONGOING                 AppRegistrationStatus = "ONGOING"
-	AppRegistrationStatusSTARTED                 AppRegistrationStatus = "STARTED"
+	AppRegistrationCompleted               AppRegistrationStatus = "COMPLETED"
+	AppRegistrationCompletedWithoutKYC     AppRegistrationStatus = "COMPLETED_WITHOUT_KYC"
+	AppRegistrationExpired                 AppRegistrationStatus = "EXPIRED"
+	AppRegistrationFailed                  AppRegistrationStatus = "FAILED"
+	AppRegistrationNeedsManualVerification AppRegistrationStatus = "NEEDS_MANUAL_VERIFICATION"
+	AppRegistrationOngoing                 AppRegistrationStatus = "ONGOING"
+	AppRegistrationStarted                 AppRegistrationStatus = "STARTED"
 )
 
 // Valid indicates whether the value is a known member of the AppRegistrationStatus enum.
 func (e AppRegistrationStatus) Valid() bool {
 	switch e {
-	case AppRegistrationStatusCOMPLETED:
+	case AppRegistrationCompleted:
 		return true
-	case AppRegistrationStatusCOMPLETEDWITHOUTKYC:
+	case AppRegistrationCompletedWithoutKYC:
 		return true
-	case AppRegistrationStatusEXPIRED:
+	case AppRegistrationExpired:
 		return true
-	case AppRegistrationStatusFAILED:
+	case AppRegistrationFailed:
 		return true
-	case AppRegistrationStatusNEEDSMANUALVERIFICATION:
+	case AppRegistrationNeedsManualVerification:
 		return true
-	case AppRegistrationStatusONGOING:
+	case AppRegistrationOngoing:
 		return true
-	case AppRegistrationStatusSTARTED:
+	case AppRegistrationStarted:
 		return true
 	default:
 		return false
@@ -55,16 +55,16 @@ func (e AppRegistrationStatus) Valid() bool {
 
 // Defines values for CompareStatus.
 const (
-	Failed  CompareStatus = "failed"
-	Success CompareStatus = "success"
+	CompareFailed  CompareStatus = "failed"
+	CompareSuccess CompareStatus = "success"
 )
 
 // Valid indicates whether the value is a known member of the CompareStatus enum.
 func (e CompareStatus) Valid() bool {
 	switch e {
-	case Failed:
+	case CompareFailed:
 		return true
-	case Success:
+	case CompareSuccess:
 		return true
 	default:
 		return false
@@ -73,19 +73,19 @@ func (e CompareStatus) Valid() bool {
 
 // Defines values for CriminalDatabaseStatus.
 const (
-	CriminalDatabaseStatusClear CriminalDatabaseStatus = "clear"
-	CriminalDatabaseStatusError CriminalDatabaseStatus = "error"
-	CriminalDatabaseStatusFound CriminalDatabaseStatus = "found"
+	DatabaseClear CriminalDatabaseStatus = "clear"
+	DatabaseError CriminalDatabaseStatus = "error"
+	DatabaseFound CriminalDatabaseStatus = "found"
 )
 
 // Valid indicates whether the value is a known member of the CriminalDatabaseStatus enum.
 func (e CriminalDatabaseStatus) Valid() bool {
 	switch e {
-	case CriminalDatabaseStatusClear:
+	case DatabaseClear:
 		return true
-	case CriminalDatabaseStatusError:
+	case DatabaseError:
 		return true
-	case CriminalDatabaseStatusFound:
+	case DatabaseFound:
 		return true
 	default:
 		return false
@@ -94,19 +94,19 @@ func (e CriminalDatabaseStatus) Valid() bool {
 
 // Defines values for DeviceOS.
 const (
-	ANDROID DeviceOS = "ANDROID"
-	DESKTOP DeviceOS = "DESKTOP"
-	IOS     DeviceOS = "IOS"
+	OSAndroid DeviceOS = "ANDROID"
+	OSDesktop DeviceOS = "DESKTOP"
+	OSIOS     DeviceOS = "IOS"
 )
 
 // Valid indicates whether the value is a known member of the DeviceOS enum.
 func (e DeviceOS) Valid() bool {
 	switch e {
-	case ANDROID:
+	case OSAndroid:
 		return true
-	case DESKTOP:
+	case OSDesktop:
 		return true
-	case IOS:
+	case OSIOS:
 		return true
 	default:
 		return false
@@ -115,19 +115,19 @@ func (e DeviceOS) Valid() bool {
 
 // Defines values for DocumentCaptureMethod.
 const (
-	SCANPROMPT DocumentCaptureMethod = "SCAN_PROMPT"
-	SCANSTUDIO DocumentCaptureMethod = "SCAN_STUDIO"
-	SCANZERO   DocumentCaptureMethod = "SCAN_ZERO"
+	CaptureScanPrompt DocumentCaptureMethod = "SCAN_PROMPT"
+	CaptureScanStudio DocumentCaptureMethod = "SCAN_STUDIO"
+	CaptureScanZero   DocumentCaptureMethod = "SCAN_ZERO"
 )
 
 // Valid indicates whether the value is a known member of the DocumentCaptureMethod enum.
 func (e DocumentCaptureMethod) Valid() bool {
 	switch e {
-	case SCANPROMPT:
+	case CaptureScanPrompt:
 		return true
-	case SCANSTUDIO:
+	case CaptureScanStudio:
 		return true
-	case SCANZERO:
+	case CaptureScanZero:
 		return true
 	default:
 		return false
@@ -136,22 +136,22 @@ func (e DocumentCaptureMethod) Valid() bool {
 
 // Defines values for DocumentValidationStatus.
 const (
-	DocumentValidationStatusACTIVE    DocumentValidationStatus = "ACTIVE"
-	DocumentValidationStatusASSESSING DocumentValidationStatus = "ASSESSING"
-	DocumentValidationStatusFAILED    DocumentValidationStatus = "FAILED"
-	DocumentValidationStatusVALIDATED DocumentValidationStatus = "VALIDATED"
+	DocumentActive    DocumentValidationStatus = "ACTIVE"
+	DocumentAssessing DocumentValidationStatus = "ASSESSING"
+	DocumentFailed    DocumentValidationStatus = "FAILED"
+	DocumentValidated DocumentValidationStatus = "VALIDATED"
 )
 
 // Valid indicates whether the value is a known member of the DocumentValidationStatus enum.
 func (e DocumentValidationStatus) Valid() bool {
 	switch e {
-	case DocumentValidationStatusACTIVE:
+	case DocumentActive:
 		return true
-	case DocumentValidationStatusASSESSING:
+	case DocumentAssessing:
 		return true
-	case DocumentValidationStatusFAILED:
+	case DocumentFailed:
 		return true
-	case DocumentValidationStatusVALIDATED:
+	case DocumentValidated:
 		return true
 	default:
 		return false
@@ -180,7 +180,7 @@ func (e EmailGateway) Valid() bool {
 const (
 	ErrorCodeAlreadyExists                 ErrorCode = "already_exists"
 	ErrorCodeAppRegistrationNotFound       ErrorCode = "appRegistration_not_found"
-	ErrorCodeAppRegistrationNotFound1      ErrorCode = "AppRegistration_not_found"
+	ErrorCodeAppRegistrationNotFoundOnSync ErrorCode = "AppRegistration_not_found"
 	ErrorCodeBadRequest                    ErrorCode = "BadRequest"
 	ErrorCodeCollectionNotSet              ErrorCode = "collection_not_set"
 	ErrorCodeConflict                      ErrorCode = "Conflict"
@@ -192,11 +192,11 @@ const (
 	ErrorCodeForbidden                     ErrorCode = "Forbidden"
 	ErrorCodeInformationValidationNotFound ErrorCode = "informationValidation_not_found"
 	ErrorCodeLivenessFailed                ErrorCode = "liveness_failed"
-	ErrorCodeMissingEmailAndOtp            ErrorCode = "missing_email_and_otp"
-	ErrorCodeMissingOcrExtractionData      ErrorCode = "missing_ocr_extraction_data"
+	ErrorCodeMissingEmailAndOTP            ErrorCode = "missing_email_and_otp"
+	ErrorCodeMissingOCRExtractionData      ErrorCode = "missing_ocr_extraction_data"
 	ErrorCodeMissingParameter              ErrorCode = "MissingParameter"
 	ErrorCodeNotFound                      ErrorCode = "NotFound"
-	ErrorCodeOtpDoesNotMatch               ErrorCode = "otp_does_not_match"
+	ErrorCodeOTPDoesNotMatch               ErrorCode = "otp_does_not_match"
 	ErrorCodePersonAlreadySet              ErrorCode = "person_already_set"
 	ErrorCodePhoneValidationHasExpired     ErrorCode = "phoneValidation_has_expired"
 	ErrorCodePhoneValidationNotFound       ErrorCode = "phone_validation_not_found"
@@ -216,7 +216,7 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case ErrorCodeAppRegistrationNotFound:
 		return true
-	case ErrorCodeAppRegistrationNotFound1:
+	case ErrorCodeAppRegistrationNotFoundOnSync:
 		return true
 	case ErrorCodeBadRequest:
 		return true
@@ -240,15 +240,15 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case ErrorCodeLivenessFailed:
 		return true
-	case ErrorCodeMissingEmailAndOtp:
+	case ErrorCodeMissingEmailAndOTP:
 		return true
-	case ErrorCodeMissingOcrExtractionData:
+	case ErrorCodeMissingOCRExtractionData:
 		return true
 	case ErrorCodeMissingParameter:
 		return true
 	case ErrorCodeNotFound:
 		return true
-	case ErrorCodeOtpDoesNotMatch:
+	case ErrorCodeOTPDoesNotMatch:
 		return true
 	case ErrorCodePersonAlreadySet:
 		return true
@@ -277,19 +277,19 @@ func (e ErrorCode) Valid() bool {
 
 // Defines values for InformationValidationStatus.
 const (
-	InformationValidationStatusACTIVE    InformationValidationStatus = "ACTIVE"
-	InformationValidationStatusASSESSING InformationValidationStatus = "ASSESSING"
-	InformationValidationStatusFAILED    InformationValidationStatus = "FAILED"
+	InformationActive    InformationValidationStatus = "ACTIVE"
+	InformationAssessing InformationValidationStatus = "ASSESSING"
+	InformationFailed    InformationValidationStatus = "FAILED"
 )
 
 // Valid indicates whether the value is a known member of the InformationValidationStatus enum.
 func (e InformationValidationStatus) Valid() bool {
 	switch e {
-	case InformationValidationStatusACTIVE:
+	case InformationActive:
 		return true
-	case InformationValidationStatusASSESSING:
+	case InformationAssessing:
 		return true
-	case InformationValidationStatusFAILED:
+	case InformationFailed:
 		return true
 	default:
 		return false
@@ -298,16 +298,16 @@ func (e InformationValidationStatus) Valid() bool {
 
 // Defines values for OTPStatus.
 const (
-	Sent      OTPStatus = "sent"
-	Validated OTPStatus = "validated"
+	OTPSent      OTPStatus = "sent"
+	OTPValidated OTPStatus = "validated"
 )
 
 // Valid indicates whether the value is a known member of the OTPStatus enum.
 func (e OTPStatus) Valid() bool {
 	switch e {
-	case Sent:
+	case OTPSent:
 		return true
-	case Validated:
+	case OTPValidated:
 		return true
 	default:
 		return false
@@ -318,8 +318,8 @@ func (e OTPStatus) Valid() bool {
 const (
 	PhoneGatewayBoth     PhoneGateway = "both"
 	PhoneGatewayNone     PhoneGateway = "none"
-	PhoneGatewaySms      PhoneGateway = "sms"
-	PhoneGatewayWhatsapp PhoneGateway = "whatsapp"
+	PhoneGatewaySMS      PhoneGateway = "sms"
+	PhoneGatewayWhatsApp PhoneGateway = "whatsapp"
 )
 
 // Valid indicates whether the value is a known member of the PhoneGateway enum.
@@ -329,9 +329,9 @@ func (e PhoneGateway) Valid() bool {
 		return true
 	case PhoneGatewayNone:
 		return true
-	case PhoneGatewaySms:
+	case PhoneGatewaySMS:
 		return true
-	case PhoneGatewayWhatsapp:
+	case PhoneGatewayWhatsApp:
 		return true
 	default:
 		return false
@@ -409,19 +409,19 @@ func (e Populate) Valid() bool {
 
 // Defines values for ProjectFlowStatus.
 const (
-	ProjectFlowStatusActive ProjectFlowStatus = "active"
-	ProjectFlowStatusDraft  ProjectFlowStatus = "draft"
-	ProjectFlowStatusPaused ProjectFlowStatus = "paused"
+	FlowActive ProjectFlowStatus = "active"
+	FlowDraft  ProjectFlowStatus = "draft"
+	FlowPaused ProjectFlowStatus = "paused"
 )
 
 // Valid indicates whether the value is a known member of the ProjectFlowStatus enum.
 func (e ProjectFlowStatus) Valid() bool {
 	switch e {
-	case ProjectFlowStatusActive:
+	case FlowActive:
 		return true
-	case ProjectFlowStatusDraft:
+	case FlowDraft:
 		return true
-	case ProjectFlowStatusPaused:
+	case FlowPaused:
 		return true
 	default:
 		return false
@@ -430,37 +430,37 @@ func (e ProjectFlowStatus) Valid() bool {
 
 // Defines values for ProjectFlowType.
 const (
-	ProjectFlowTypeDatAPI      ProjectFlowType = "datAPI"
-	ProjectFlowTypeIdScan      ProjectFlowType = "idScan"
-	ProjectFlowTypeLiveness    ProjectFlowType = "liveness"
-	ProjectFlowTypeLogin       ProjectFlowType = "login"
-	ProjectFlowTypeOnboarding  ProjectFlowType = "onboarding"
-	ProjectFlowTypeOneTimeLink ProjectFlowType = "oneTimeLink"
-	ProjectFlowTypeScanGPT     ProjectFlowType = "scanGPT"
-	ProjectFlowTypeScanPro     ProjectFlowType = "scanPro"
-	ProjectFlowTypeSmartlink   ProjectFlowType = "smartlink"
+	FlowTypeDatAPI      ProjectFlowType = "datAPI"
+	FlowTypeIDScan      ProjectFlowType = "idScan"
+	FlowTypeLiveness    ProjectFlowType = "liveness"
+	FlowTypeLogin       ProjectFlowType = "login"
+	FlowTypeOnboarding  ProjectFlowType = "onboarding"
+	FlowTypeOneTimeLink ProjectFlowType = "oneTimeLink"
+	FlowTypeScanGPT     ProjectFlowType = "scanGPT"
+	FlowTypeScanPro     ProjectFlowType = "scanPro"
+	FlowTypeSmartlink   ProjectFlowType = "smartlink"
 )
 
 // Valid indicates whether the value is a known member of the ProjectFlowType enum.
 func (e ProjectFlowType) Valid() bool {
 	switch e {
-	case ProjectFlowTypeDatAPI:
+	case FlowTypeDatAPI:
 		return true
-	case ProjectFlowTypeIdScan:
+	case FlowTypeIDScan:
 		return true
-	case ProjectFlowTypeLiveness:
+	case FlowTypeLiveness:
 		return true
-	case ProjectFlowTypeLogin:
+	case FlowTypeLogin:
 		return true
-	case ProjectFlowTypeOnboarding:
+	case FlowTypeOnboarding:
 		return true
-	case ProjectFlowTypeOneTimeLink:
+	case FlowTypeOneTimeLink:
 		return true
-	case ProjectFlowTypeScanGPT:
+	case FlowTypeScanGPT:
 		return true
-	case ProjectFlowTypeScanPro:
+	case FlowTypeScanPro:
 		return true
-	case ProjectFlowTypeSmartlink:
+	case FlowTypeSmartlink:
 		return true
 	default:
 		return false
@@ -469,19 +469,19 @@ func (e ProjectFlowType) Valid() bool {
 
 // Defines values for ProjectStatus.
 const (
-	ProjectStatusActive ProjectStatus = "active"
-	ProjectStatusDraft  ProjectStatus = "draft"
-	ProjectStatusPaused ProjectStatus = "paused"
+	ProjectActive ProjectStatus = "active"
+	ProjectDraft  ProjectStatus = "draft"
+	ProjectPaused ProjectStatus = "paused"
 )
 
 // Valid indicates whether the value is a known member of the ProjectStatus enum.
 func (e ProjectStatus) Valid() bool {
 	switch e {
-	case ProjectStatusActive:
+	case ProjectActive:
 		return true
-	case ProjectStatusDraft:
+	case ProjectDraft:
 		return true
-	case ProjectStatusPaused:
+	case ProjectPaused:
 		return true
 	default:
 		return false
@@ -490,16 +490,16 @@ func (e ProjectStatus) Valid() bool {
 
 // Defines values for SearchMode.
 const (
-	ACCURATE SearchMode = "ACCURATE"
-	FAST     SearchMode = "FAST"
+	SearchAccurate SearchMode = "ACCURATE"
+	SearchFast     SearchMode = "FAST"
 )
 
 // Valid indicates whether the value is a known member of the SearchMode enum.
 func (e SearchMode) Valid() bool {
 	switch e {
-	case ACCURATE:
+	case SearchAccurate:
 		return true
-	case FAST:
+	case SearchFast:
 		return true
 	default:
 		return false
@@ -508,19 +508,19 @@ func (e SearchMode) Valid() bool {
 
 // Defines values for SecuritySource.
 const (
-	API  SecuritySource = "API"
-	CSV  SecuritySource = "CSV"
-	NONE SecuritySource = "NONE"
+	SecuritySourceAPI  SecuritySource = "API"
+	SecuritySourceCSV  SecuritySource = "CSV"
+	SecuritySourceNone SecuritySource = "NONE"
 )
 
 // Valid indicates whether the value is a known member of the SecuritySource enum.
 func (e SecuritySource) Valid() bool {
 	switch e {
-	case API:
+	case SecuritySourceAPI:
 		return true
-	case CSV:
+	case SecuritySourceCSV:
 		return true
-	case NONE:
+	case SecuritySourceNone:
 		return true
 	default:
 		return false
@@ -529,19 +529,19 @@ func (e SecuritySource) Valid() bool {
 
 // Defines values for SecurityStrategy.
 const (
-	SecurityStrategyBlacklist SecurityStrategy = "blacklist"
-	SecurityStrategyNone      SecurityStrategy = "none"
-	SecurityStrategyWhitelist SecurityStrategy = "whitelist"
+	SecurityBlacklist SecurityStrategy = "blacklist"
+	SecurityNone      SecurityStrategy = "none"
+	SecurityWhitelist SecurityStrategy = "whitelist"
 )
 
 // Valid indicates whether the value is a known member of the SecurityStrategy enum.
 func (e SecurityStrategy) Valid() bool {
 	switch e {
-	case SecurityStrategyBlacklist:
+	case SecurityBlacklist:
 		return true
-	case SecurityStrategyNone:
+	case SecurityNone:
 		return true
-	case SecurityStrategyWhitelist:
+	case SecurityWhitelist:
 		return true
 	default:
 		return false
@@ -550,16 +550,16 @@ func (e SecurityStrategy) Valid() bool {
 
 // Defines values for SecurityTestType.
 const (
-	Email SecurityTestType = "email"
-	Phone SecurityTestType = "phone"
+	SecurityTestEmail SecurityTestType = "email"
+	SecurityTestPhone SecurityTestType = "phone"
 )
 
 // Valid indicates whether the value is a known member of the SecurityTestType enum.
 func (e SecurityTestType) Valid() bool {
 	switch e {
-	case Email:
+	case SecurityTestEmail:
 		return true
-	case Phone:
+	case SecurityTestPhone:
 		return true
 	default:
 		return false
@@ -568,19 +568,19 @@ func (e SecurityTestType) Valid() bool {
 
 // Defines values for StepRequirement.
 const (
-	Mandatory StepRequirement = "mandatory"
-	Optional  StepRequirement = "optional"
-	Skip      StepRequirement = "skip"
+	StepMandatory StepRequirement = "mandatory"
+	StepOptional  StepRequirement = "optional"
+	StepSkip      StepRequirement = "skip"
 )
 
 // Valid indicates whether the value is a known member of the StepRequirement enum.
 func (e StepRequirement) Valid() bool {
 	switch e {
-	case Mandatory:
+	case StepMandatory:
 		return true
-	case Optional:
+	case StepOptional:
 		return true
-	case Skip:
+	case StepSkip:
 		return true
 	default:
 		return false
@@ -589,34 +589,34 @@ func (e StepRequirement) Valid() bool {
 
 // Defines values for SyncStep.
 const (
-	SyncStepBasicInformation SyncStep = "basicInformation"
-	SyncStepDocument         SyncStep = "document"
-	SyncStepEnd              SyncStep = "end"
-	SyncStepForm             SyncStep = "form"
-	SyncStepInstructions     SyncStep = "instructions"
-	SyncStepLiveness         SyncStep = "liveness"
-	SyncStepSignUpForm       SyncStep = "signUpForm"
-	SyncStepSkipKYC          SyncStep = "skipKYC"
+	StepBasicInformation SyncStep = "basicInformation"
+	StepDocument         SyncStep = "document"
+	StepEnd              SyncStep = "end"
+	StepForm             SyncStep = "form"
+	StepInstructions     SyncStep = "instructions"
+	StepLiveness         SyncStep = "liveness"
+	StepSignUpForm       SyncStep = "signUpForm"
+	StepSkipKYC          SyncStep = "skipKYC"
 )
 
 // Valid indicates whether the value is a known member of the SyncStep enum.
 func (e SyncStep) Valid() bool {
 	switch e {
-	case SyncStepBasicInformation:
+	case StepBasicInformation:
 		return true
-	case SyncStepDocument:
+	case StepDocument:
 		return true
-	case SyncStepEnd:
+	case StepEnd:
 		return true
-	case SyncStepForm:
+	case StepForm:
 		return true
-	case SyncStepInstructions:
+	case StepInstructions:
 		return true
-	case SyncStepLiveness:
+	case StepLiveness:
 		return true
-	case SyncStepSignUpForm:
+	case StepSignUpForm:
 		return true
-	case SyncStepSkipKYC:
+	case StepSkipKYC:
 		return true
 	default:
 		return false
@@ -625,16 +625,16 @@ func (e SyncStep) Valid() bool {
 
 // Defines values for ValidationMethod.
 const (
-	Manual           ValidationMethod = "manual"
-	VerificationCode ValidationMethod = "verificationCode"
+	MethodManual           ValidationMethod = "manual"
+	MethodVerificationCode ValidationMethod = "verificationCode"
 )
 
 // Valid indicates whether the value is a known member of the ValidationMethod enum.
 func (e ValidationMethod) Valid() bool {
 	switch e {
-	case Manual:
+	case MethodManual:
 		return true
-	case VerificationCode:
+	case MethodVerificationCode:
 		return true
 	default:
 		return false
@@ -667,11 +667,11 @@ func (e ValidationType) Valid() bool {
 
 // AppRegistration defines model for AppRegistration.
 type AppRegistration struct {
-	UnderscoreUnderscoreV *int `json:"__v,omitempty"`
+	// DocumentVersion MongoDB's document version.
+	DocumentVersion *int `json:"__v,omitempty"`
 
-	// UnderscoreId A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
-	// 23- and 25-character ids.
-	UnderscoreId ObjectId `json:"_id"`
+	// ID The record's ObjectId.
+	ID string `json:"_id"`
 
 	// AssignedCollection A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
 	// 23- and 25-character ids.
@@ -819,15 +819,14 @@ type BasicInformationSettings struct {
 
 // BiometricValidation Populated biometric validation; Verifik's object page is unreliable, so only these fields are listed.
 type BiometricValidation struct {
-	// UnderscoreId A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
-	// 23- and 25-character ids.
-	UnderscoreId ObjectId `json:"_id"`
+	// ID The record's ObjectId.
+	ID string `json:"_id"`
 
 	// AppRegistration A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
 	// 23- and 25-character ids.
 	AppRegistration *ObjectId  `json:"appRegistration,omitempty"`
 	CreatedAt       *Timestamp `json:"createdAt,omitempty"`
-	LivenessScore   *float32   `json:"livenessScore,omitempty"`
+	LivenessScore   *float64   `json:"livenessScore,omitempty"`
 	Status          *string    `json:"status,omitempty"`
 
 	// Type Smart Enroll validations use `onboarding`. Unknown values may appear; clients treat
@@ -871,16 +870,15 @@ type Branding struct {
 
 // CompareFace defines model for CompareFace.
 type CompareFace struct {
-	Bbox  *[]float32 `json:"bbox,omitempty"`
+	Bbox  *[]float64 `json:"bbox,omitempty"`
 	Id    *string    `json:"id,omitempty"`
-	Score *float32   `json:"score,omitempty"`
+	Score *float64   `json:"score,omitempty"`
 }
 
 // CompareFaceVerification defines model for CompareFaceVerification.
 type CompareFaceVerification struct {
-	// UnderscoreId A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
-	// 23- and 25-character ids.
-	UnderscoreId ObjectId `json:"_id"`
+	// ID The record's ObjectId.
+	ID string `json:"_id"`
 
 	// Client A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
 	// 23- and 25-character ids.
@@ -914,7 +912,7 @@ type CompareFaceVerificationRef struct {
 // CompareScore defines model for CompareScore.
 type CompareScore struct {
 	Faces *[]CompareFace `json:"faces,omitempty"`
-	Score float32        `json:"score"`
+	Score float64        `json:"score"`
 }
 
 // CompareStatus Unknown values may appear; clients treat them as `failed`.
@@ -922,9 +920,8 @@ type CompareStatus string
 
 // CriminalCheckRequest defines model for CriminalCheckRequest.
 type CriminalCheckRequest struct {
-	// UnderscoreId A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
-	// 23- and 25-character ids.
-	UnderscoreId *ObjectId `json:"_id,omitempty"`
+	// ID The record's ObjectId.
+	ID *string `json:"_id,omitempty"`
 
 	// AppRegistrationId A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
 	// 23- and 25-character ids.
@@ -980,7 +977,7 @@ type DocumentCaptureMethod string
 // DocumentSettings defines model for DocumentSettings.
 type DocumentSettings struct {
 	// CompareMinScore The document-vs-selfie score a registrant must reach.
-	CompareMinScore *float32 `json:"compareMinScore,omitempty"`
+	CompareMinScore *float64 `json:"compareMinScore,omitempty"`
 
 	// CriminalEndpoints Databases of the criminal check, e.g. world_api_interpol, world_api_fbi.
 	CriminalEndpoints *[]string `json:"criminalEndpoints,omitempty"`
@@ -1022,9 +1019,8 @@ type DocumentValidation struct {
 	// fields its name validation and criminal check use.
 	OCRExtraction *OCRExtraction `json:"OCRExtraction,omitempty"`
 
-	// UnderscoreId A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
-	// 23- and 25-character ids.
-	UnderscoreId ObjectId `json:"_id"`
+	// ID The record's ObjectId.
+	ID string `json:"_id"`
 
 	// AppRegistration A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
 	// 23- and 25-character ids.
@@ -1044,12 +1040,12 @@ type DocumentValidation struct {
 
 	// DocumentType e.g. Passport, CC, CCPA, DRCC, CL.
 	DocumentType             *string  `json:"documentType,omitempty"`
-	FirstNameMatchPercentage *float32 `json:"firstNameMatchPercentage,omitempty"`
-	FullNameMatchPercentage  *float32 `json:"fullNameMatchPercentage,omitempty"`
+	FirstNameMatchPercentage *float64 `json:"firstNameMatchPercentage,omitempty"`
+	FullNameMatchPercentage  *float64 `json:"fullNameMatchPercentage,omitempty"`
 	ImageValidated           *bool    `json:"imageValidated,omitempty"`
 	InfoValidationSupported  *bool    `json:"infoValidationSupported,omitempty"`
 	InputMethod              *string  `json:"inputMethod,omitempty"`
-	LastNameMatchPercentage  *float32 `json:"lastNameMatchPercentage,omitempty"`
+	LastNameMatchPercentage  *float64 `json:"lastNameMatchPercentage,omitempty"`
 	NamesMatch               *bool    `json:"namesMatch,omitempty"`
 
 	// Project A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
@@ -1133,11 +1129,11 @@ type EmailGateway string
 
 // EmailValidation defines model for EmailValidation.
 type EmailValidation struct {
-	UnderscoreUnderscoreV *int `json:"__v,omitempty"`
+	// DocumentVersion MongoDB's document version.
+	DocumentVersion *int `json:"__v,omitempty"`
 
-	// UnderscoreId A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
-	// 23- and 25-character ids.
-	UnderscoreId ObjectId `json:"_id"`
+	// ID The record's ObjectId.
+	ID string `json:"_id"`
 
 	// Client A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
 	// 23- and 25-character ids.
@@ -1315,9 +1311,8 @@ type FaceComparisonEnvelope struct {
 
 // FlowSecurity Who may register (allow or block lists).
 type FlowSecurity struct {
-	// UnderscoreId A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
-	// 23- and 25-character ids.
-	UnderscoreId *ObjectId         `json:"_id,omitempty"`
+	// ID The record's ObjectId.
+	ID           *string           `json:"_id,omitempty"`
 	ApiTestType  *SecurityTestType `json:"apiTestType,omitempty"`
 	ApiTestValue *string           `json:"apiTestValue,omitempty"`
 	ApiUrl       *string           `json:"apiUrl,omitempty"`
@@ -1331,12 +1326,11 @@ type FlowSecurity struct {
 
 // InformationValidation defines model for InformationValidation.
 type InformationValidation struct {
-	// UnderscoreId A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
-	// 23- and 25-character ids.
-	UnderscoreId ObjectId   `json:"_id"`
-	Address      *string    `json:"address,omitempty"`
-	Age          *int       `json:"age,omitempty"`
-	CreatedAt    *Timestamp `json:"createdAt,omitempty"`
+	// ID The record's ObjectId.
+	ID        string     `json:"_id"`
+	Address   *string    `json:"address,omitempty"`
+	Age       *int       `json:"age,omitempty"`
+	CreatedAt *Timestamp `json:"createdAt,omitempty"`
 
 	// CriminalData One entry per database searched; local databases may add their own keys.
 	CriminalData   *CriminalData `json:"criminalData,omitempty"`
@@ -1384,11 +1378,11 @@ type InterpolResult struct {
 // LivenessSettings defines model for LivenessSettings.
 type LivenessSettings struct {
 	// LivenessMinScore The liveness score a selfie must reach (the tutorial's "liveness minScore").
-	LivenessMinScore *float32 `json:"livenessMinScore,omitempty"`
+	LivenessMinScore *float64 `json:"livenessMinScore,omitempty"`
 	MaxAttempts      *int     `json:"maxAttempts,omitempty"`
 
 	// SearchMinScore The score from which the duplicate search reports a match.
-	SearchMinScore *float32 `json:"searchMinScore,omitempty"`
+	SearchMinScore *float64 `json:"searchMinScore,omitempty"`
 
 	// SearchMode Unknown values may appear; clients treat them as an unknown search mode.
 	SearchMode *SearchMode `json:"searchMode,omitempty"`
@@ -1420,10 +1414,9 @@ type NameValidationOutcome struct {
 
 // NameValidationRequest Usually empty; Verifik's SDK sends `_id` and `force`.
 type NameValidationRequest struct {
-	// UnderscoreId A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
-	// 23- and 25-character ids.
-	UnderscoreId *ObjectId `json:"_id,omitempty"`
-	Force        *bool     `json:"force,omitempty"`
+	// ID The record's ObjectId.
+	ID    *string `json:"_id,omitempty"`
+	Force *bool   `json:"force,omitempty"`
 }
 
 // NotSupportedData defines model for NotSupportedData.
@@ -1510,11 +1503,11 @@ type PhoneGateway string
 
 // PhoneValidation defines model for PhoneValidation.
 type PhoneValidation struct {
-	UnderscoreUnderscoreV *int `json:"__v,omitempty"`
+	// DocumentVersion MongoDB's document version.
+	DocumentVersion *int `json:"__v,omitempty"`
 
-	// UnderscoreId A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
-	// 23- and 25-character ids.
-	UnderscoreId ObjectId `json:"_id"`
+	// ID The record's ObjectId.
+	ID string `json:"_id"`
 
 	// Client A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
 	// 23- and 25-character ids.
@@ -1631,9 +1624,8 @@ type Populate string
 
 // Project defines model for Project.
 type Project struct {
-	// UnderscoreId A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
-	// 23- and 25-character ids.
-	UnderscoreId     ObjectId  `json:"_id"`
+	// ID The record's ObjectId.
+	ID               string    `json:"_id"`
 	AllowedCountries *[]string `json:"allowedCountries,omitempty"`
 
 	// AssignedCollection A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
@@ -1649,7 +1641,7 @@ type Project struct {
 	CollectionCode *string    `json:"collectionCode,omitempty"`
 	ContactEmail   *string    `json:"contactEmail,omitempty"`
 	CreatedAt      *Timestamp `json:"createdAt,omitempty"`
-	CurrentStep    *float32   `json:"currentStep,omitempty"`
+	CurrentStep    *float64   `json:"currentStep,omitempty"`
 
 	// DataProtection The data controller shown to registrants.
 	DataProtection  *DataProtection `json:"dataProtection,omitempty"`
@@ -1657,7 +1649,7 @@ type Project struct {
 	DemoMode        *bool           `json:"demoMode,omitempty"`
 	DemoOTP         *string         `json:"demoOTP,omitempty"`
 	Identifier      *string         `json:"identifier,omitempty"`
-	LastStep        *float32        `json:"lastStep,omitempty"`
+	LastStep        *float64        `json:"lastStep,omitempty"`
 	Name            *string         `json:"name,omitempty"`
 	PrivacyUrl      *string         `json:"privacyUrl,omitempty"`
 
@@ -1673,7 +1665,7 @@ type Project struct {
 	Target                *string    `json:"target,omitempty"`
 	TermsAndConditionsUrl *string    `json:"termsAndConditionsUrl,omitempty"`
 	UpdatedAt             *Timestamp `json:"updatedAt,omitempty"`
-	Version               *float32   `json:"version,omitempty"`
+	Version               *float64   `json:"version,omitempty"`
 }
 
 // ProjectCreateRequest defines model for ProjectCreateRequest.
@@ -1713,11 +1705,11 @@ type ProjectEnvelope struct {
 
 // ProjectFlow defines model for ProjectFlow.
 type ProjectFlow struct {
-	UnderscoreUnderscoreV *int `json:"__v,omitempty"`
+	// DocumentVersion MongoDB's document version.
+	DocumentVersion *int `json:"__v,omitempty"`
 
-	// UnderscoreId A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
-	// 23- and 25-character ids.
-	UnderscoreId     ObjectId  `json:"_id"`
+	// ID The record's ObjectId.
+	ID               string    `json:"_id"`
 	AllowedCountries *[]string `json:"allowedCountries,omitempty"`
 
 	// Client A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
@@ -1757,7 +1749,7 @@ type ProjectFlow struct {
 	// Unknown values may appear; clients treat them as not Smart Enroll.
 	Type      *ProjectFlowType `json:"type,omitempty"`
 	UpdatedAt *Timestamp       `json:"updatedAt,omitempty"`
-	Version   *float32         `json:"version,omitempty"`
+	Version   *float64         `json:"version,omitempty"`
 
 	// Webhook A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
 	// 23- and 25-character ids.
@@ -1791,7 +1783,7 @@ type ProjectFlowCreateRequest struct {
 	// Type `onboarding` is Smart Enroll; `login` is SmartAccess; the rest are older products.
 	// Unknown values may appear; clients treat them as not Smart Enroll.
 	Type    ProjectFlowType `json:"type"`
-	Version *float32        `json:"version,omitempty"`
+	Version *float64        `json:"version,omitempty"`
 
 	// Webhook A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
 	// 23- and 25-character ids.
@@ -1895,10 +1887,9 @@ type ProjectUpdateRequest struct {
 
 // Record defines model for Record.
 type Record struct {
-	// UnderscoreId A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
-	// 23- and 25-character ids.
-	UnderscoreId ObjectId   `json:"_id"`
-	CreatedAt    *Timestamp `json:"createdAt,omitempty"`
+	// ID The record's ObjectId.
+	ID        string     `json:"_id"`
+	CreatedAt *Timestamp `json:"createdAt,omitempty"`
 }
 
 // RecordRef A record id, or the record when populated (persons and faces are not documented).

@@ -1,0 +1,81 @@
+package verifik_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idvkit/idvkit/gen/verifik/smartenroll"
+	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
+)
+
+// TestFullKYCJourney walks the tutorial's full verification through the raw API.
+func TestFullKYCJourney(t *testing.T) {
+	h := newHarness(t)
+	settings := flowSettings(smartenroll.StepMandatory, smartenroll.StepMandatory)
+	settings.Document = &smartenroll.DocumentSettings{VerifyNames: ptr(true), VerifyCriminalHistory: ptr(true)}
+	projectID, flowID := h.setup("Acme", settings, false)
+	regID, infoID, token := h.register(projectID, flowID, "alice@example.com", "Alice Liddell")
+
+	// Finishing before the steps fails: the sign-up form needs the email code.
+	early, err := h.api.SyncAppRegistrationWithResponse(ctx, regID, smartenroll.SyncRequest{Step: smartenroll.StepEnd, Status: smartenroll.AppRegistrationCompleted}, bearer(token))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusConflict, early.StatusCode())
+	assert.Equal(t, "signUpForm_validation_not_passed", early.JSON409.Message)
+
+	h.confirmEmail(projectID, token, "alice@example.com")
+
+	// Mandatory document and liveness still missing.
+	early, err = h.api.SyncAppRegistrationWithResponse(ctx, regID, smartenroll.SyncRequest{Step: smartenroll.StepEnd, Status: smartenroll.AppRegistrationCompleted}, bearer(token))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusConflict, early.StatusCode())
+	assert.Equal(t, "document_validation_not_passed", early.JSON409.Message)
+
+	doc, err := h.api.CreateDocumentValidationWithResponse(ctx, smartenroll.DocumentValidationCreateRequest{Image: ptr(verifiksandbox.DocumentPhoto(alice()))}, bearer(token))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, doc.StatusCode(), string(doc.Body))
+	dv := doc.JSON200.Data.DocumentValidation
+	assert.Equal(t, smartenroll.DocumentValidated, *dv.Status)
+	assert.Equal(t, "CC", *dv.DocumentType)
+	assert.True(t, *dv.NamesMatch)
+
+	names, err := h.api.CreateNameValidationWithResponse(ctx, dv.ID, nil, smartenroll.NameValidationRequest{}, bearer(token))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, names.StatusCode(), string(names.Body))
+	nv, err := names.JSON200.Data.AsDocumentValidation()
+	require.NoError(t, err)
+	assert.True(t, *nv.NamesMatch)
+	assert.Equal(t, float64(100), *nv.FullNameMatchPercentage)
+
+	bio, err := h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: verifiksandbox.Selfie("alice"), Os: smartenroll.OSIOS}, bearer(token))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, bio.StatusCode(), string(bio.Body))
+	require.NotNil(t, bio.JSON200.Data.Person)
+
+	cmp, err := h.api.CompareAppRegistrationFacesWithResponse(ctx, smartenroll.FaceCompareRequest{}, bearer(token))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, cmp.StatusCode(), string(cmp.Body))
+	assert.InDelta(t, verifiksandbox.SameFaceScore, cmp.JSON200.Data.CompareFaceVerification.Result.Score, 0.001)
+
+	crim, err := h.api.RequestCriminalCheckWithResponse(ctx, infoID, smartenroll.CriminalCheckRequest{}, bearer(token))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, crim.StatusCode(), string(crim.Body))
+	assert.Equal(t, smartenroll.InformationActive, *crim.JSON200.Data.Status)
+
+	review, err := h.api.GetAppRegistrationWithResponse(ctx, regID, &smartenroll.GetAppRegistrationParams{
+		Populates: &[]smartenroll.Populate{smartenroll.PopulateDocumentValidation, smartenroll.PopulateEmailValidation, smartenroll.PopulateBiometricValidation},
+	}, h.client())
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, review.StatusCode(), string(review.Body))
+	ev, err := review.JSON200.Data.EmailValidation.AsEmailValidation()
+	require.NoError(t, err)
+	assert.Equal(t, smartenroll.OTPValidated, ev.Status)
+
+	end, err := h.api.SyncAppRegistrationWithResponse(ctx, regID, smartenroll.SyncRequest{Step: smartenroll.StepEnd, Status: smartenroll.AppRegistrationCompleted}, bearer(token))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, end.StatusCode(), string(end.Body))
+	assert.NotEmpty(t, *end.JSON200.Data.Token)
+	assert.Equal(t, smartenroll.AppRegistrationCompleted, *end.JSON200.Data.Status)
+}
