@@ -34,7 +34,10 @@ func TestClientSideValidation(t *testing.T) {
 		field    string
 		sentinel error
 	}{
-		{"empty user_id", func() error { _, err := e.client.EnrolToken(ctx, with(func(r *iproov.TokenRequest) { r.UserID = "" })); return err }, "user_id", nil},
+		{"empty user_id", func() error {
+			_, err := e.client.EnrolToken(ctx, with(func(r *iproov.TokenRequest) { r.UserID = "" }))
+			return err
+		}, "user_id", nil},
 		{"user_id with a space", func() error {
 			_, err := e.client.VerifyToken(ctx, with(func(r *iproov.TokenRequest) { r.UserID = "John Doe" }))
 			return err
@@ -43,7 +46,10 @@ func TestClientSideValidation(t *testing.T) {
 			_, err := e.client.EnrolToken(ctx, with(func(r *iproov.TokenRequest) { r.UserID = strings.Repeat("x", 257) }))
 			return err
 		}, "user_id", nil},
-		{"empty resource", func() error { _, err := e.client.EnrolToken(ctx, with(func(r *iproov.TokenRequest) { r.Resource = " " })); return err }, "resource", nil},
+		{"empty resource", func() error {
+			_, err := e.client.EnrolToken(ctx, with(func(r *iproov.TokenRequest) { r.Resource = " " }))
+			return err
+		}, "resource", nil},
 		{"unknown assurance type", func() error {
 			_, err := e.client.VerifyToken(ctx, with(func(r *iproov.TokenRequest) { r.AssuranceType = "flash" }))
 			return err
@@ -67,7 +73,10 @@ func TestClientSideValidation(t *testing.T) {
 			_, err := e.client.EnrolImage(ctx, enrol(), iproov.Photo{Image: png, Source: "passport"})
 			return err
 		}, "source", nil},
-		{"empty photo", func() error { _, err := e.client.EnrolImage(ctx, enrol(), iproov.Photo{Source: iproov.SourceEID}); return err }, "image", nil},
+		{"empty photo", func() error {
+			_, err := e.client.EnrolImage(ctx, enrol(), iproov.Photo{Source: iproov.SourceEID})
+			return err
+		}, "image", nil},
 		{"photo over 2 MB", func() error {
 			_, err := e.client.EnrolImage(ctx, enrol(), iproov.Photo{Image: append(png, make([]byte, iproov.MaxImageBytes)...), Source: iproov.SourceEID})
 			return err
@@ -115,7 +124,10 @@ func TestClientSideValidation(t *testing.T) {
 			_, err := e.client.VerifyValidate(ctx, bad, iproov.ValidateOptions{})
 			return err
 		}, "user_id", nil},
-		{"validate with an IPv6 ip", func() error { _, err := e.client.VerifyValidate(ctx, verify(), iproov.ValidateOptions{IP: "::1"}); return err }, "ip", nil},
+		{"validate with an IPv6 ip", func() error {
+			_, err := e.client.VerifyValidate(ctx, verify(), iproov.ValidateOptions{IP: "::1"})
+			return err
+		}, "ip", nil},
 		{"leave suspended on verify", func() error {
 			_, err := e.client.VerifyValidate(ctx, verify(), iproov.ValidateOptions{LeaveSuspended: true})
 			return err
