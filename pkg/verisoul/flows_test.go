@@ -2,6 +2,7 @@ package verisoul_test
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"testing"
 	"time"
@@ -361,4 +362,46 @@ func TestPublicRedirect(t *testing.T) {
 	}
 	_, err := w.client.PublicRedirect(ctx, verisoul.PublicRedirectOptions{ProjectID: "3f0e9a4c-0000-4000-8000-00000000abcd"})
 	assert.Equal(t, verisoul.CodeMissingProjectID, verisoul.CodeOf(err))
+}
+
+// TestConcurrentSignUps: many sign-ups at once; the emulator records exactly what the
+// clients report.
+func TestConcurrentSignUps(t *testing.T) {
+	w := newWorld(t)
+	const n = 24
+	type res struct {
+		account  string
+		enrolled bool
+		err      error
+	}
+	results := make(chan res, n)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			face := fmt.Sprintf("person-%d", i%(n/2)) // every face signs up twice
+			account := fmt.Sprintf("acct-%d", i)
+			s, err := w.client.StartSession(ctx, verisoul.SessionOptions{})
+			if err == nil {
+				err = w.emu.CompleteAs(s.ID, face)
+			}
+			var out *verisoul.Outcome
+			if err == nil {
+				out, err = w.client.CheckUniqueness(ctx, s, account, nil)
+			}
+			results <- res{account: account, enrolled: err == nil && out.Enrolled(), err: err}
+		}(i)
+	}
+	reported := map[string]bool{}
+	for i := 0; i < n; i++ {
+		r := <-results
+		require.NoError(t, r.err)
+		if r.enrolled {
+			reported[r.account] = true
+		}
+	}
+	recorded := map[string]bool{}
+	for _, e := range w.emu.Enrollments() {
+		recorded[e.AccountID] = true
+	}
+	assert.Equal(t, reported, recorded)
+	assert.GreaterOrEqual(t, len(recorded), n/2, "at least the first of each face")
 }

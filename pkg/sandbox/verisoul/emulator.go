@@ -290,7 +290,8 @@ func isIDCheck(r *http.Request) bool {
 	return false
 }
 
-// operationOf names a request's operation for the fault injector.
+// operationOf names a request's operation for the fault injector. POST /liveness/enroll
+// is one server path for both products and is named enrollFaceMatch here.
 func (e *Emulator) operationOf(r *http.Request) string {
 	spec := e.fmSpec
 	if isIDCheck(r) {

@@ -573,3 +573,21 @@ func TestMissingKeyIsAContractViolation(t *testing.T) {
 	e.problems = nil // expected: the request broke the contract
 	e.mu.Unlock()
 }
+
+// TestFaults: the shared fault injector sits in front of the emulator and knows its
+// operations by the specs' ids, including the ID Check ones on shared paths.
+func TestFaults(t *testing.T) {
+	e := newEnv(t)
+	require.NoError(t, e.emu.Faults().Set(sandbox.FaultRule{Operation: "createIDCheckSession", Kind: sandbox.FaultError, Status: 503, Rate: 1}))
+	res, err := e.idc.CreateIDCheckSessionWithResponse(ctx, &idcheck.CreateIDCheckSessionParams{Id: true})
+	require.NoError(t, err)
+	assert.Equal(t, 503, res.StatusCode())
+	fm, err := e.fm.CreateFaceMatchSessionWithResponse(ctx, &facematch.CreateFaceMatchSessionParams{})
+	require.NoError(t, err)
+	assert.Equal(t, 200, fm.StatusCode(), "the Face Match operation on the same path is untouched")
+	assert.Equal(t, 1, e.emu.Faults().Counts()["error"])
+	e.emu.Faults().Clear()
+	res, err = e.idc.CreateIDCheckSessionWithResponse(ctx, &idcheck.CreateIDCheckSessionParams{Id: true})
+	require.NoError(t, err)
+	assert.Equal(t, 200, res.StatusCode())
+}
