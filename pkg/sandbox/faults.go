@@ -70,6 +70,9 @@ func (r FaultRule) validate() error {
 // It is safe for concurrent use.
 type Faults struct {
 	opOf func(*http.Request) string
+	// errorBody builds the body of injected 5xx and 429 answers in the vendor's own error
+	// shape, so a client decodes them as it would the vendor's.
+	errorBody func(status int) any
 
 	mu     sync.Mutex
 	rules  []FaultRule
@@ -86,6 +89,24 @@ func NewFaults(seed uint64, opOf func(*http.Request) string) *Faults {
 		rng:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		counts: map[string]int{},
 	}
+}
+
+// SetErrorBody makes injected 5xx and 429 answers carry fn(status) as their JSON body,
+// so they look like the vendor's own errors. Emulators call it once at construction.
+func (f *Faults) SetErrorBody(fn func(status int) any) {
+	f.mu.Lock()
+	f.errorBody = fn
+	f.mu.Unlock()
+}
+
+func (f *Faults) bodyFor(status int, fallback any) any {
+	f.mu.Lock()
+	fn := f.errorBody
+	f.mu.Unlock()
+	if fn == nil {
+		return fallback
+	}
+	return fn(status)
 }
 
 // Set replaces the rules.
@@ -168,14 +189,14 @@ func (f *Faults) inject(rule FaultRule, h http.Handler, w http.ResponseWriter, r
 		if status == 0 {
 			status = http.StatusServiceUnavailable
 		}
-		writeJSON(w, status, map[string]string{"error": "sandbox_injected_fault", "message": http.StatusText(status)})
+		writeJSON(w, status, f.bodyFor(status, map[string]string{"error": "sandbox_injected_fault", "message": http.StatusText(status)}))
 	case FaultRateLimit:
 		after := rule.RetryAfter
 		if after <= 0 {
 			after = 1
 		}
 		w.Header().Set("Retry-After", strconv.Itoa(after))
-		writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "rate_limited", "message": "Too Many Requests"})
+		writeJSON(w, http.StatusTooManyRequests, f.bodyFor(http.StatusTooManyRequests, map[string]string{"error": "rate_limited", "message": "Too Many Requests"}))
 	case FaultLatency:
 		t := time.NewTimer(time.Duration(rule.LatencyMS) * time.Millisecond)
 		defer t.Stop()

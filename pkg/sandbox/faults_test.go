@@ -82,6 +82,21 @@ func TestFaultKinds(t *testing.T) {
 	}
 }
 
+func TestFaultErrorBodyIsTheVendors(t *testing.T) {
+	f := NewFaults(1, nil)
+	f.SetErrorBody(func(status int) any {
+		return map[string]any{"error": "server_error", "error_description": http.StatusText(status)}
+	})
+	require.NoError(t, f.Set(FaultRule{Kind: FaultError, Rate: 1, Status: 500}))
+	srv, _ := faultTarget(t, f)
+	res, err := http.Get(srv.URL + "/x")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var got map[string]string
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&got))
+	assert.Equal(t, map[string]string{"error": "server_error", "error_description": "Internal Server Error"}, got)
+}
+
 func TestFaultRateIsAFraction(t *testing.T) {
 	f := NewFaults(42, nil)
 	require.NoError(t, f.Set(FaultRule{Kind: FaultError, Rate: 0.2}))
