@@ -24,35 +24,89 @@ func (s Safety) String() string {
 
 // operationSafety classifies every generated operation, keyed
 // "<vendor>/<operationId>" with the operationId exactly as in the spec.
-// It is the one place retry safety is decided (issue 6); anything missing
-// is Unsafe, so a forgotten entry costs a retry, never a duplicate.
+// It is the one place retry safety is decided (issue 6);
+// TestOperationTableMatchesSpecs fails when a spec operation is missing or an
+// entry names no operation. Anything missing at run time is Unsafe, so a
+// forgotten entry costs a retry, never a duplicate.
 //
-// Mark an operation Safe only if sending it twice cannot change the
-// outcome: GETs, and token issuance where an unused extra token expires
-// harmlessly. Everything that enrols, verifies, validates, confirms an OTP,
-// syncs or deletes stays Unsafe unless the vendor documents idempotency.
+// The rules:
+//   - Safe: reads, and issuance of a token or session whose unused duplicate
+//     expires harmlessly.
+//   - Safe: writes that set a state to a value given in full, so a second
+//     identical call leaves what the first left (partial PUTs of fields,
+//     status setters). Not when the write renames the resource it addresses.
+//   - Unsafe: everything that enrols, verifies, validates, sends or
+//     confirms a code, syncs, creates a resource or deletes one — and every
+//     paid check, since a duplicate bills twice.
 var operationSafety = map[string]Safety{
-	// Verisoul Face Match and ID Check (api/verisoul/*.yaml).
-	"verisoul/enrollFaceMatch":         Unsafe, // ties a face to an account
-	"verisoul/verifyFace":              Unsafe,
-	"verisoul/verifyIdentityFaceMatch": Unsafe,
+	// Verisoul Face Match (api/verisoul/facematch.yaml) and ID Check
+	// (api/verisoul/idcheck.yaml). Sessions are created by a GET; a
+	// duplicate session is never captured and simply expires.
+	"verisoul/createFaceMatchSession":  Safe,
+	"verisoul/createIDCheckSession":    Safe,
+	"verisoul/redirectToFaceMatch":     Safe, // public 302 to a new session: same as above
+	"verisoul/redirectToIDCheck":       Safe,
+	"verisoul/enrollFaceMatch":         Unsafe, // ties the session to an account, once
 	"verisoul/enrollIDCheck":           Unsafe,
+	"verisoul/verifyFace":              Unsafe, // billed per call; no idempotency documented
 	"verisoul/verifyID":                Unsafe,
+	"verisoul/verifyIdentityFaceMatch": Unsafe,
 
-	// iProov claim API (api/iproov/claim.yaml). Token issuance is a harmless
-	// duplicate: an unused token expires. Enrol, validate and user changes
-	// are not.
+	// iProov claim API v2 (api/iproov/claim.yaml). An unused claim token or
+	// access token expires harmlessly.
 	"iproov/userEnrolServerToken":  Safe,
 	"iproov/userVerifyServerToken": Safe,
 	"iproov/generateToken":         Safe, // OAuth access token
 	"iproov/userGet":               Safe,
-	"iproov/userEnrolImage":        Unsafe,
-	"iproov/userEnrolValidate":     Unsafe, // one-shot per token
-	"iproov/userVerifyValidate":    Unsafe, // one-shot per token
-	"iproov/invalidateToken":       Unsafe,
+	"iproov/platformAvailable":     Safe,
+	"iproov/userActivate":          Safe,   // sets status Active: a repeat leaves it Active
+	"iproov/userSuspend":           Safe,   // sets status Suspended: a repeat leaves it Suspended
+	"iproov/userEnrolImage":        Unsafe, // enrols the user and spends the token
+	"iproov/userEnrolValidate":     Unsafe, // one-shot per token; activates the user
+	"iproov/userVerifyValidate":    Unsafe, // one-shot per token: the result is answered once
+	"iproov/invalidateToken":       Unsafe, // a repeat answers invalid_token, hiding the success
+	"iproov/userUpdate":            Unsafe, // may rename the user_id it addresses: a repeat hits the old id
+	"iproov/userDelete":            Unsafe, // a repeat answers invalid_user_id, hiding the success
+
+	// Verifik Smart Enroll (api/verifik/smartenroll.yaml).
+	"verifik/listProjects":              Safe,
+	"verifik/getProject":                Safe,
+	"verifik/listProjectFlows":          Safe,
+	"verifik/getProjectFlow":            Safe,
+	"verifik/getAppRegistration":        Safe,
+	"verifik/getCurrentAppRegistration": Safe, // a read sent as POST /me
+	// Partial updates: the fields sent are set to the values sent, so a
+	// repeat changes nothing more (no counters, no renames of the id).
+	"verifik/updateProject":     Safe,
+	"verifik/updateProjectFlow": Safe,
+	"verifik/createProject":     Unsafe, // a second project
+	"verifik/createProjectFlow": Unsafe, // a second flow
+	"verifik/deleteProjectFlow": Unsafe,
+	// Creating again returns the same registration with a new token and
+	// discards its email/phone validations: not harmless.
+	"verifik/createAppRegistration":       Unsafe,
+	"verifik/deleteAppRegistration":       Unsafe,
+	"verifik/syncAppRegistration":         Unsafe, // moves the registrant through the flow
+	"verifik/createEmailValidation":       Unsafe, // sends the code again to the registrant
+	"verifik/createPhoneValidation":       Unsafe, // sends a billed SMS/WhatsApp again
+	"verifik/validateEmailValidation":     Unsafe, // OTP confirmation
+	"verifik/validatePhoneValidation":     Unsafe, // OTP confirmation
+	"verifik/createDocumentValidation":    Unsafe, // OCR, billed; records a validation
+	"verifik/createNameValidation":        Unsafe, // registry check, billed
+	"verifik/createBiometricValidation":   Unsafe, // liveness and duplicate search, billed
+	"verifik/compareAppRegistrationFaces": Unsafe, // face compare, billed; records the score
+	"verifik/requestCriminalCheck":        Unsafe, // background check, billed
 }
 
 // classify is the default RetryPolicy.Classify: a lookup in operationSafety.
 func classify(key string) Safety {
 	return operationSafety[key] // missing → Unsafe (zero value)
+}
+
+// OperationSafety returns how the retry table classifies a vendor's
+// operation (vendor as given to New, operationId as in the spec). Unknown
+// operations are Unsafe. Integrators use it to decide, like the transport,
+// whether a failed call may simply be sent again.
+func OperationSafety(vendor, operationID string) Safety {
+	return classify(vendor + "/" + operationID)
 }
