@@ -51,7 +51,11 @@ func (s *server) CreateAppRegistration(ctx context.Context, req smartenroll.Crea
 // with a new token and drops its earlier email and phone validations.
 func (e *Emulator) createRegistration(ctx context.Context, body *smartenroll.AppRegistrationCreateRequest) (smartenroll.AppRegistrationCreated, *apiError) {
 	c := e.callerOf(ctx)
-	if c.present && c.client == nil && c.regID == "" {
+	switch {
+	case c.regID != "":
+		// A registrant's token is the wrong kind of token to register someone.
+		return smartenroll.AppRegistrationCreated{}, forbidden()
+	case c.present && c.client == nil:
 		return smartenroll.AppRegistrationCreated{}, unauthorized()
 	}
 	email := strings.ToLower(strings.TrimSpace(deref(body.Email)))
@@ -871,8 +875,11 @@ func (e *Emulator) ownedDocument(c caller, id string) (*documentValidation, *reg
 		return nil, nil, unauthorized()
 	}
 	d, ok := e.docVals[id]
-	if !ok || (reg != nil && d.reg != reg.id) || (c.client != nil && d.client != c.client.id) {
+	if !ok || (c.client != nil && d.client != c.client.id) {
 		return nil, nil, reason(http.StatusNotFound, smartenroll.ErrorCodeDocumentValidationNotFound)
+	}
+	if reg != nil && d.reg != reg.id {
+		return nil, nil, forbidden() // another registrant's document
 	}
 	return d, e.regs[d.reg], nil
 }
@@ -1041,14 +1048,18 @@ func (e *Emulator) criminalCheck(ctx context.Context, id string, force bool) (sm
 		return smartenroll.InformationValidation{}, unauthorized()
 	}
 	info, ok := e.infoVals[id]
+	var owner *registration
 	if ok {
-		owner := e.regs[info.reg]
-		ok = owner != nil && (reg == nil || owner.id == reg.id) && (c.client == nil || owner.client == c.client.id)
-		reg = owner
+		owner = e.regs[info.reg]
+		ok = owner != nil && (c.client == nil || owner.client == c.client.id)
 	}
 	if !ok {
 		return smartenroll.InformationValidation{}, reason(http.StatusNotFound, smartenroll.ErrorCodeInformationValidationNotFound)
 	}
+	if reg != nil && owner.id != reg.id {
+		return smartenroll.InformationValidation{}, forbidden() // another registrant's check
+	}
+	reg = owner
 	f := e.flows[reg.flow]
 	if f == nil || !f.verifyCriminal() {
 		return smartenroll.InformationValidation{}, reason(http.StatusConflict, smartenroll.ErrorCodeFeatureNotAvailable)
