@@ -595,6 +595,7 @@ func TestEveryOperationAndStatus(t *testing.T) {
 	h := newHarness(t)
 	for _, c := range statusCases {
 		t.Run(fmt.Sprintf("%s/%d", c.op, c.status), func(t *testing.T) {
+			t.Parallel()
 			// A fresh emulator per case keeps the cases independent.
 			hc := newHarness(t)
 			w := newWorld(hc)
