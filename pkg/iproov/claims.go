@@ -129,6 +129,10 @@ var (
 	userIDPattern = regexp.MustCompile(`^[a-zA-Z0-9'+_@.-]{1,256}$`)
 	riskPattern   = regexp.MustCompile(`^[a-zA-Z0-9_-]{0,100}$`)
 	reasonPattern = regexp.MustCompile(`^[a-zA-Z0-9_.:=()’'"/\s]{1,800}$`)
+	// tokenPattern is looser than iProov's 64 hex characters, but keeps a stored claim
+	// that came back changed from putting a path (".." in /claim/{token}/invalidate) or
+	// whitespace into a request.
+	tokenPattern = regexp.MustCompile(`^[a-zA-Z0-9]{1,256}$`)
 )
 
 func checkUserID(op, field, id string) error {
@@ -345,6 +349,8 @@ func checkClaim(op string, cl *Claim, want ClaimType) error {
 		return transport.Invalid(vendor, op, "claim", "is nil")
 	case cl.Token == "":
 		return transport.Invalid(vendor, op, "claim", "has no token")
+	case !tokenPattern.MatchString(cl.Token):
+		return transport.Invalid(vendor, op, "claim", "has a malformed token (iProov tokens are letters and digits)")
 	case want != "" && cl.Type != want:
 		return invalidState(op, ErrWrongClaim, "is a "+string(cl.Type)+" claim; this step needs a "+string(want)+" claim")
 	case cl.Used:

@@ -76,7 +76,7 @@ type options struct {
 func WithRegion(r Region) Option {
 	return func(o *options) {
 		if !r.valid() {
-			o.err = errors.New("iproov: unknown region")
+			o.err = transport.Invalid(vendor, "", "region", "must be one of eu, us, sg, au, jkt, latam")
 		}
 		o.region = r
 	}

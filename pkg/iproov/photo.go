@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/jpeg"
+	"image/png"
 	"mime/multipart"
 	"net/textproto"
 
@@ -64,10 +66,28 @@ func (p Photo) check(op string) error {
 	case len(p.Image) > MaxImageBytes:
 		return transport.Invalid(vendor, op, "image", "is larger than 2 MB")
 	}
-	if ct, _ := imageType(p.Image); ct == "" {
+	ct, _ := imageType(p.Image)
+	if ct == "" {
 		return transport.Invalid(vendor, op, "image", "is not a PNG, JPEG or JPEG 2000")
 	}
+	if !readableHeader(ct, p.Image) {
+		return transport.Invalid(vendor, op, "image", "starts like a "+ct+" but its header does not decode")
+	}
 	return nil
+}
+
+// readableHeader decodes the header of a PNG or JPEG (the standard library reads no
+// JPEG 2000), so that truncated or mislabelled bytes are refused before they spend the
+// claim token.
+func readableHeader(contentType string, b []byte) bool {
+	var err error
+	switch contentType {
+	case "image/png":
+		_, err = png.DecodeConfig(bytes.NewReader(b))
+	case "image/jpeg":
+		_, err = jpeg.DecodeConfig(bytes.NewReader(b))
+	}
+	return err == nil
 }
 
 // PhotoEnrolment is what POST /claim/enrol/image answered.

@@ -240,6 +240,12 @@ func checkSession(op string, s Session, want Product) error {
 	if !isUUID(s.ID) {
 		return transport.Invalid(vendor, op, "session id", "must be a UUID")
 	}
+	switch s.Product {
+	case "", FaceMatch, IDCheck: // "" when rebuilt from a redirect
+	default:
+		// A stored session that came back changed must not pick the product's endpoint.
+		return transport.Invalid(vendor, op, "session", "has an unknown product; want face_match or id_check")
+	}
 	if s.Product != "" && want != "" && s.Product != want {
 		return transport.Invalid(vendor, op, "session", fmt.Sprintf("is a %s session; this call needs a %s session", s.Product, want))
 	}
