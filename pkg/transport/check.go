@@ -42,7 +42,11 @@ func (c *Client) apiError(op string, resp *http.Response, body []byte) *APIError
 	}
 	if rb, ok := resp.Body.(*responseBody); ok {
 		e.Attempts = rb.attempts
+		if op == "" {
+			e.Operation = rb.op
+		}
 	}
+	e.OutcomeUnknown = ambiguousStatus(resp.StatusCode) && c.retry.Classify(c.vendor+"/"+e.Operation) == Unsafe
 	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = d
 	}

@@ -33,6 +33,19 @@ var ErrBodyTooLarge = errors.New("response body too large")
 // ErrDecode is matched by *DecodeError: a response that could not be decoded.
 var ErrDecode = errors.New("malformed response body")
 
+// ErrOutcomeUnknown is matched by the error of an Unsafe operation (see
+// OperationSafety) that reached the vendor but whose answer was lost or
+// ambiguous: the connection broke after the request was written, the body
+// was cut short, a timeout or cancellation struck after the write, or the
+// vendor answered 500, 502 or 504. The vendor may have enrolled, verified or
+// spent the token. Sending the call again could act twice: first ask the
+// vendor what happened (read the user, the session or the registration),
+// then continue or send again.
+var ErrOutcomeUnknown = errors.New("outcome unknown: the vendor may have acted; reconcile before retrying")
+
+// outcomeNote is appended to error strings of outcome-unknown failures.
+const outcomeNote = " (outcome unknown: the vendor may have acted; reconcile before retrying)"
+
 // maxMessageRunes caps vendor text copied into error strings: vendors echo
 // input back in messages, so a short cap limits what can leak.
 const maxMessageRunes = 200
@@ -49,7 +62,11 @@ type APIError struct {
 	Retryable  bool          // 429 and 5xx except 501
 	RetryAfter time.Duration // from the Retry-After header, 0 when absent
 	Attempts   int           // attempts made by the transport, 0 when unknown
-	Body       []byte
+	// OutcomeUnknown: an Unsafe operation answered 500, 502 or 504, which a
+	// vendor or its gateway may send after acting. errors.Is(err,
+	// ErrOutcomeUnknown) reports it; check it before Retryable.
+	OutcomeUnknown bool
+	Body           []byte
 }
 
 func (e *APIError) Error() string {
@@ -77,6 +94,9 @@ func (e *APIError) Error() string {
 		b.WriteString(strings.Join(extra, ", "))
 		b.WriteString(")")
 	}
+	if e.OutcomeUnknown {
+		b.WriteString(outcomeNote)
+	}
 	return b.String()
 }
 
@@ -100,8 +120,18 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusConflict
 	case ErrServer:
 		return e.StatusCode >= 500 && e.StatusCode <= 599
+	case ErrOutcomeUnknown:
+		return e.OutcomeUnknown
 	}
 	return false
+}
+
+// ambiguousStatus reports whether a status may come after the vendor acted:
+// a 500 can follow the commit, and a gateway's 502 or 504 says nothing about
+// what the server behind it did. 503 and 429 mean the request was refused
+// before any work.
+func ambiguousStatus(code int) bool {
+	return code == http.StatusInternalServerError || code == http.StatusBadGateway || code == http.StatusGatewayTimeout
 }
 
 // retryableStatus reports whether a status may succeed when sent again.
@@ -136,12 +166,19 @@ func (e *ValidationError) Error() string {
 func (e *ValidationError) Unwrap() error { return ErrValidation }
 
 // RequestError is a call that got no usable HTTP response: connection
-// failures, timeouts, cancellation, or a contract violation in enforce mode.
-// Attempts counts the attempts made; Err is the last cause.
+// failures, timeouts, cancellation, a body cut short, or a contract
+// violation in enforce mode. Attempts counts the attempts made; Err is the
+// last cause.
 type RequestError struct {
 	Vendor, Operation string
 	Attempts          int
 	Err               error
+	// OutcomeUnknown: the operation is Unsafe and the last attempt's request
+	// was written to the vendor before the failure, so the vendor may have
+	// acted. errors.Is(err, ErrOutcomeUnknown) reports it. When false the
+	// vendor cannot have acted on the last attempt and the call may be sent
+	// again later.
+	OutcomeUnknown bool
 }
 
 func (e *RequestError) Error() string {
@@ -152,10 +189,19 @@ func (e *RequestError) Error() string {
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}
+	if e.OutcomeUnknown {
+		s += outcomeNote
+	}
 	return s
 }
 
 func (e *RequestError) Unwrap() error { return e.Err }
+
+// Is reports ErrOutcomeUnknown when OutcomeUnknown is set; other targets are
+// matched through Err.
+func (e *RequestError) Is(target error) bool {
+	return target == ErrOutcomeUnknown && e.OutcomeUnknown
+}
 
 // BodyTooLargeError is returned by a response body reader once more than
 // Limit bytes were read (see WithMaxBodyBytes).

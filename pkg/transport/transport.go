@@ -25,9 +25,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -140,8 +142,10 @@ func Operation(ctx context.Context) string {
 // Do sends req, retrying as the retry policy and the operation's Safety
 // allow. It satisfies every generated HttpRequestDoer. The returned body is
 // capped (reads past the cap fail with *BodyTooLargeError) and must be
-// closed. Transport failures come back as *RequestError; a final non-2xx
-// response comes back as a response for Check to judge.
+// closed. Transport failures come back as *RequestError (outcome unknown
+// when an Unsafe request was written before the failure, see
+// ErrOutcomeUnknown); a final non-2xx response comes back as a response for
+// Check to judge.
 func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	op := Operation(ctx)
@@ -167,6 +171,10 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		if c.timeout > 0 {
 			actx, cancelAttempt = context.WithTimeout(ctx, c.timeout)
 		}
+		// Whether any of the request went out: until it did, the vendor cannot
+		// have acted, whatever the failure.
+		var wrote atomic.Bool
+		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }})
 		if attempt == 1 {
 			// Clone so the caller's request and headers stay untouched.
 			r = req.Clone(actx)
@@ -205,12 +213,15 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 			if err != nil {
 				cancelAttempt()
 				cancelTotal()
-				return nil, c.requestError(op, attempt, path, err)
+				return nil, c.requestError(op, attempt, path, err, safety == Unsafe && wrote.Load())
 			}
 			resp.Body = &responseBody{
 				rc: resp.Body, limit: c.maxBody, attempts: attempt,
 				vendor: c.vendor, op: op,
-				cancel: func() { cancelAttempt(); cancelTotal() },
+				// A cut body hides the result of a success; a refusal (4xx,
+				// 503, 429) is known from the status alone.
+				cutIsUnknown: safety == Unsafe && (resp.StatusCode < 400 || ambiguousStatus(resp.StatusCode)),
+				cancel:       func() { cancelAttempt(); cancelTotal() },
 			}
 			return resp, nil
 		}
@@ -245,12 +256,12 @@ func (e *interruptedError) Unwrap() error { return e.cause }
 
 // requestError wraps a transport failure. *url.Error prints the full URL,
 // query included, so it is rebuilt around the logged path.
-func (c *Client) requestError(op string, attempts int, path string, err error) error {
+func (c *Client) requestError(op string, attempts int, path string, err error, outcomeUnknown bool) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = &url.Error{Op: ue.Op, URL: path, Err: ue.Err}
 	}
-	return &RequestError{Vendor: c.vendor, Operation: op, Attempts: attempts, Err: err}
+	return &RequestError{Vendor: c.vendor, Operation: op, Attempts: attempts, Err: err, OutcomeUnknown: outcomeUnknown}
 }
 
 // drain reads a little of a discarded body so the connection can be reused.
@@ -261,6 +272,9 @@ func drain(rc io.ReadCloser) {
 
 // responseBody caps what is read and ends the call's contexts on close or
 // EOF (they must outlive Do: the generated client reads the body after it).
+// A read that fails (a body cut short, a timeout) comes back as a
+// *RequestError, outcome unknown for an Unsafe operation that succeeded (or
+// answered an ambiguous 5xx): the vendor acted, but what it answered is lost.
 type responseBody struct {
 	rc       io.ReadCloser
 	n, limit int64
@@ -268,6 +282,8 @@ type responseBody struct {
 	vendor   string
 	op       string
 	cancel   func()
+	// cutIsUnknown marks a failed read as outcome unknown.
+	cutIsUnknown bool
 }
 
 func (b *responseBody) Read(p []byte) (int, error) {
@@ -284,8 +300,14 @@ func (b *responseBody) Read(p []byte) (int, error) {
 		n -= int(b.n - b.limit)
 		return n, &BodyTooLargeError{Vendor: b.vendor, Operation: b.op, Limit: b.limit}
 	}
-	if err == io.EOF {
+	switch {
+	case err == io.EOF:
 		b.cancel()
+	case err != nil:
+		var typed *RequestError
+		if !errors.As(err, &typed) {
+			err = &RequestError{Vendor: b.vendor, Operation: b.op, Attempts: b.attempts, Err: err, OutcomeUnknown: b.cutIsUnknown}
+		}
 	}
 	return n, err
 }
