@@ -39,12 +39,20 @@ type FaultRule struct {
 	// Operation is the spec's operationId the rule applies to; empty means every operation.
 	Operation string    `json:"operation,omitempty"`
 	Kind      FaultKind `json:"kind"`
-	// Rate is the fraction of matching calls that get the fault, 0 to 1.
+	// Rate is the fraction of matching calls that get the fault, 0 to 1. Rules share one
+	// roll of the dice per call, so the rates of the rules matching a call add up: 0.1 of
+	// errors and 0.1 of drops fault 20% of the calls. Past a total of 1, earlier rules win.
 	Rate float64 `json:"rate"`
-	// Status is the HTTP status of FaultError.
+	// Status is the HTTP status of FaultError: 500, 502, 503 or another 5xx (default 503).
 	Status int `json:"status,omitempty"`
 	// RetryAfter is the Retry-After of FaultRateLimit, in seconds (default 1).
 	RetryAfter int `json:"retry_after,omitempty"`
+	// RetryAfterJitter draws each answer's Retry-After uniformly from 0 to RetryAfter
+	// seconds, so clients see both "now" and a real wait.
+	RetryAfterJitter bool `json:"retry_after_jitter,omitempty"`
+	// RetryAfterDate sends Retry-After as an HTTP-date that many seconds from now instead
+	// of as seconds, the other form RFC 9110 allows.
+	RetryAfterDate bool `json:"retry_after_date,omitempty"`
 	// LatencyMS is the delay of FaultLatency in milliseconds.
 	LatencyMS int `json:"latency_ms,omitempty"`
 	// Set holds dotted JSON paths and the values FaultDrift writes there.
@@ -62,6 +70,9 @@ func (r FaultRule) validate() error {
 	}
 	if r.Kind == FaultError && r.Status != 0 && (r.Status < 500 || r.Status > 599) {
 		return fmt.Errorf("sandbox: fault status %d is not a 5xx", r.Status)
+	}
+	if r.RetryAfter < 0 || r.LatencyMS < 0 {
+		return fmt.Errorf("sandbox: negative retry_after or latency_ms")
 	}
 	return nil
 }
@@ -136,21 +147,43 @@ func (f *Faults) Counts() map[string]int {
 	return out
 }
 
-// pick returns the fault to inject into a call of op, if any. The first matching rule
-// whose dice roll hits wins.
+// pick returns the fault to inject into a call of op, if any. One roll per call: the
+// matching rules share [0, 1) in order, each taking a slice as wide as its Rate.
 func (f *Faults) pick(op string) (FaultRule, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if len(f.rules) == 0 {
+		return FaultRule{}, false
+	}
+	roll, edge := f.rng.Float64(), 0.0
 	for _, r := range f.rules {
 		if r.Operation != "" && r.Operation != op {
 			continue
 		}
-		if f.rng.Float64() < r.Rate {
+		edge += r.Rate
+		if roll < edge {
 			f.counts[string(r.Kind)]++
 			return r, true
 		}
 	}
 	return FaultRule{}, false
+}
+
+// retryAfter is the Retry-After header value of a FaultRateLimit answer.
+func (f *Faults) retryAfter(rule FaultRule) string {
+	secs := rule.RetryAfter
+	if secs <= 0 && !rule.RetryAfterJitter {
+		secs = 1
+	}
+	if rule.RetryAfterJitter && secs > 0 {
+		f.mu.Lock()
+		secs = f.rng.IntN(secs + 1)
+		f.mu.Unlock()
+	}
+	if rule.RetryAfterDate {
+		return time.Now().Add(time.Duration(secs) * time.Second).UTC().Format(http.TimeFormat)
+	}
+	return strconv.Itoa(secs)
 }
 
 // ControlPath is where Wrap serves the fault control endpoint: GET lists the rules and
@@ -191,11 +224,7 @@ func (f *Faults) inject(rule FaultRule, h http.Handler, w http.ResponseWriter, r
 		}
 		writeJSON(w, status, f.bodyFor(status, map[string]string{"error": "sandbox_injected_fault", "message": http.StatusText(status)}))
 	case FaultRateLimit:
-		after := rule.RetryAfter
-		if after <= 0 {
-			after = 1
-		}
-		w.Header().Set("Retry-After", strconv.Itoa(after))
+		w.Header().Set("Retry-After", f.retryAfter(rule))
 		writeJSON(w, http.StatusTooManyRequests, f.bodyFor(http.StatusTooManyRequests, map[string]string{"error": "rate_limited", "message": "Too Many Requests"}))
 	case FaultLatency:
 		t := time.NewTimer(time.Duration(rule.LatencyMS) * time.Millisecond)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -150,4 +151,117 @@ func TestFaultControlEndpoint(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	assert.Equal(t, 200, res.StatusCode)
+}
+
+// TestFaultRatesAddUp: rules share one roll per call, so each rule's Rate is its own
+// fraction of the calls and the total is their sum.
+func TestFaultRatesAddUp(t *testing.T) {
+	f := NewFaults(7, opByPath)
+	require.NoError(t, f.Set(
+		FaultRule{Kind: FaultError, Rate: 0.1, Status: 500},
+		FaultRule{Kind: FaultRateLimit, Rate: 0.1},
+		FaultRule{Operation: "other", Kind: FaultDrop, Rate: 0.5}, // never matches /x
+	))
+	srv, served := faultTarget(t, f)
+	const calls = 2000
+	for i := 0; i < calls; i++ {
+		res, err := http.Get(srv.URL + "/x")
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+	counts := f.Counts()
+	assert.InDelta(t, 200, counts[string(FaultError)], 60, "10%% of %d", calls)
+	assert.InDelta(t, 200, counts[string(FaultRateLimit)], 60, "10%% of %d, not 10%% of the 90%% left", calls)
+	assert.Zero(t, counts[string(FaultDrop)])
+	assert.Equal(t, int64(calls-counts[string(FaultError)]-counts[string(FaultRateLimit)]), served.Load())
+}
+
+func TestFaultRetryAfterForms(t *testing.T) {
+	tests := []struct {
+		name  string
+		rule  FaultRule
+		check func(t *testing.T, values map[string]int)
+	}{
+		{"default one second", FaultRule{Kind: FaultRateLimit, Rate: 1}, func(t *testing.T, v map[string]int) {
+			assert.Equal(t, map[string]int{"1": 40}, v)
+		}},
+		{"jitter 0 to 1 second", FaultRule{Kind: FaultRateLimit, Rate: 1, RetryAfter: 1, RetryAfterJitter: true}, func(t *testing.T, v map[string]int) {
+			assert.Len(t, v, 2, "both 0 and 1 drawn: %v", v)
+			assert.Equal(t, 40, v["0"]+v["1"])
+		}},
+		{"http date", FaultRule{Kind: FaultRateLimit, Rate: 1, RetryAfter: 2, RetryAfterDate: true}, func(t *testing.T, v map[string]int) {
+			for s := range v {
+				at, err := http.ParseTime(s)
+				require.NoError(t, err, s)
+				assert.WithinDuration(t, time.Now().Add(2*time.Second), at, 2*time.Second)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := NewFaults(3, nil)
+			require.NoError(t, f.Set(tc.rule))
+			srv, _ := faultTarget(t, f)
+			values := map[string]int{}
+			for i := 0; i < 40; i++ {
+				res, err := http.Get(srv.URL + "/x")
+				require.NoError(t, err)
+				res.Body.Close()
+				require.Equal(t, http.StatusTooManyRequests, res.StatusCode)
+				values[res.Header.Get("Retry-After")]++
+			}
+			tc.check(t, values)
+		})
+	}
+}
+
+func TestFaultRuleValidation(t *testing.T) {
+	f := NewFaults(1, nil)
+	for _, r := range []FaultRule{
+		{Kind: "meteor", Rate: 1},
+		{Kind: FaultError, Rate: -0.1},
+		{Kind: FaultError, Rate: 1.1},
+		{Kind: FaultError, Rate: 1, Status: 429},
+		{Kind: FaultRateLimit, Rate: 1, RetryAfter: -1},
+		{Kind: FaultLatency, Rate: 1, LatencyMS: -5},
+	} {
+		assert.Error(t, f.Set(r), "%+v", r)
+	}
+	require.NoError(t, f.Set(FaultRule{Kind: FaultError, Rate: 1}))
+	assert.Error(t, f.Set(FaultRule{Kind: FaultError, Rate: 1}, FaultRule{Kind: "meteor"}))
+	state := f.rules
+	assert.Len(t, state, 1, "a rejected set leaves the rules as they were")
+}
+
+// TestFaultsConcurrentUse: rules change while calls are served (run with -race).
+func TestFaultsConcurrentUse(t *testing.T) {
+	f := NewFaults(5, opByPath)
+	srv, _ := faultTarget(t, f)
+	client := &http.Client{Timeout: 5 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 50; i++ {
+			_ = f.Set(FaultRule{Kind: FaultDrift, Rate: 0.5}, FaultRule{Kind: FaultError, Rate: 0.2, Status: 502})
+			_ = f.Counts()
+			f.Clear()
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 25; i++ {
+				res, err := client.Get(srv.URL + "/x")
+				if assert.NoError(t, err) {
+					_, _ = io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	<-done
 }
