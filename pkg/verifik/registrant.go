@@ -201,3 +201,11 @@ func (c *Client) Register(ctx context.Context, flow Flow, who Registration) (*Re
 type errMissing string
 
 func (e errMissing) Error() string { return "the answer has no " + string(e) }
+
+// begin reads the state for a step, refusing a Registrant not made by Register or Resume.
+func (r *Registrant) begin(op string) (State, error) {
+	if r == nil || r.c == nil {
+		return State{}, rule(op, ErrNotReady, "create the Registrant with Client.Register or Client.Resume")
+	}
+	return r.State(), nil
+}

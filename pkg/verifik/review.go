@@ -54,7 +54,10 @@ func (c *Client) Review(ctx context.Context, appRegistrationID string) (Review, 
 // Verifik: POST /v2/app-registrations/me.
 func (r *Registrant) Refresh(ctx context.Context) (Review, error) {
 	const op = "getCurrentAppRegistration"
-	st := r.State()
+	st, err := r.begin(op)
+	if err != nil {
+		return Review{}, err
+	}
 	ctx = transport.WithOperation(ctx, op)
 	pops := append([]smartenroll.Populate(nil), reviewPopulates...)
 	res, err := r.c.api.GetCurrentAppRegistrationWithResponse(ctx, smartenroll.AppRegistrationMeRequest{Populates: &pops}, bearer(st.Token))

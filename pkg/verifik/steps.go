@@ -69,7 +69,10 @@ type CodeSent struct {
 // Verifik: POST /v2/email-validations/app-registration.
 func (r *Registrant) SendEmailCode(ctx context.Context) (CodeSent, error) {
 	const op = "createEmailValidation"
-	st := r.State()
+	st, err := r.begin(op)
+	if err != nil {
+		return CodeSent{}, err
+	}
 	if err := st.open(op); err != nil {
 		return CodeSent{}, err
 	}
@@ -103,7 +106,10 @@ func (r *Registrant) SendEmailCode(ctx context.Context) (CodeSent, error) {
 // Verifik: PUT /v2/email-validations/{id}.
 func (r *Registrant) ConfirmEmailCode(ctx context.Context, code string) error {
 	const op = "validateEmailValidation"
-	st := r.State()
+	st, err := r.begin(op)
+	if err != nil {
+		return err
+	}
 	otp, err := parseCode(op, code)
 	if err != nil {
 		return err
@@ -136,7 +142,10 @@ func (r *Registrant) ConfirmEmailCode(ctx context.Context, code string) error {
 // Verifik: POST /v2/phone-validations/app-registration.
 func (r *Registrant) SendPhoneCode(ctx context.Context, via PhoneGateway) (CodeSent, error) {
 	const op = "createPhoneValidation"
-	st := r.State()
+	st, err := r.begin(op)
+	if err != nil {
+		return CodeSent{}, err
+	}
 	if via != "" && via != SMS && via != WhatsApp {
 		return CodeSent{}, transport.Invalid(vendor, op, "gateway", "must be sms or whatsapp")
 	}
@@ -175,7 +184,10 @@ func (r *Registrant) SendPhoneCode(ctx context.Context, via PhoneGateway) (CodeS
 // Verifik: PUT /v2/phone-validations (the validation is found by phone, not by id).
 func (r *Registrant) ConfirmPhoneCode(ctx context.Context, code string) error {
 	const op = "validatePhoneValidation"
-	st := r.State()
+	st, err := r.begin(op)
+	if err != nil {
+		return err
+	}
 	otp, err := parseCode(op, code)
 	if err != nil {
 		return err
@@ -257,7 +269,10 @@ func (r *Registrant) SubmitDocument(ctx context.Context, d Document) (DocumentRe
 		// Verifik's own SDK strips the data-URI prefix from document images.
 		*side.dst = ptr(raw)
 	}
-	st := r.State()
+	st, err := r.begin(op)
+	if err != nil {
+		return DocumentResult{}, err
+	}
 	if err := st.open(op); err != nil {
 		return DocumentResult{}, err
 	}
@@ -323,7 +338,10 @@ func (r *Registrant) SubmitSelfie(ctx context.Context, s Selfie) (SelfieResult, 
 	if err != nil {
 		return SelfieResult{}, err
 	}
-	st := r.State()
+	st, err := r.begin(op)
+	if err != nil {
+		return SelfieResult{}, err
+	}
 	if err := st.open(op); err != nil {
 		return SelfieResult{}, err
 	}
@@ -376,7 +394,10 @@ type FaceComparison struct {
 // Verifik: POST /v2/face-recognition/compare/app-registration.
 func (r *Registrant) CompareFaces(ctx context.Context) (FaceComparison, error) {
 	const op = "compareAppRegistrationFaces"
-	st := r.State()
+	st, err := r.begin(op)
+	if err != nil {
+		return FaceComparison{}, err
+	}
 	if err := st.open(op); err != nil && st.Status != NeedsManualVerification {
 		return FaceComparison{}, err
 	}
@@ -415,7 +436,10 @@ type NameCheck struct {
 // document must be done. Verifik: PUT /v2/document-validations/{id}/validate.
 func (r *Registrant) CheckNames(ctx context.Context) (NameCheck, error) {
 	const op = "createNameValidation"
-	st := r.State()
+	st, err := r.begin(op)
+	if err != nil {
+		return NameCheck{}, err
+	}
 	if err := st.open(op); err != nil {
 		return NameCheck{}, err
 	}
@@ -465,7 +489,10 @@ type CriminalRecord struct {
 // Verifik: PUT /v2/information-validations/{id}/background-check.
 func (r *Registrant) CheckCriminalRecord(ctx context.Context) (CriminalRecord, error) {
 	const op = "requestCriminalCheck"
-	st := r.State()
+	st, err := r.begin(op)
+	if err != nil {
+		return CriminalRecord{}, err
+	}
 	if err := st.open(op); err != nil {
 		return CriminalRecord{}, err
 	}
@@ -529,7 +556,10 @@ func (r *Registrant) Finish(ctx context.Context, outcome Status) (Completion, er
 	default:
 		return Completion{}, transport.Invalid(vendor, op, "outcome", "must be COMPLETED, FAILED or NEEDS_MANUAL_VERIFICATION")
 	}
-	st := r.State()
+	st, err := r.begin(op)
+	if err != nil {
+		return Completion{}, err
+	}
 	if err := st.open(op); err != nil {
 		return Completion{}, err
 	}
@@ -548,7 +578,10 @@ func (r *Registrant) Finish(ctx context.Context, outcome Status) (Completion, er
 // KYC step mandatory. Verifik: PUT /v2/app-registrations/{id}/sync with step "skipKYC".
 func (r *Registrant) SkipKYC(ctx context.Context) (Completion, error) {
 	const op = "syncAppRegistration"
-	st := r.State()
+	st, err := r.begin(op)
+	if err != nil {
+		return Completion{}, err
+	}
 	if err := st.open(op); err != nil {
 		return Completion{}, err
 	}
@@ -572,7 +605,10 @@ func (r *Registrant) Advance(ctx context.Context, step string) error {
 	default:
 		return transport.Invalid(vendor, op, "step", "is not a step of the journey")
 	}
-	st := r.State()
+	st, err := r.begin(op)
+	if err != nil {
+		return err
+	}
 	if err := st.open(op); err != nil {
 		return err
 	}
@@ -584,7 +620,7 @@ func (r *Registrant) Advance(ctx context.Context, step string) error {
 			return rule(op, ErrStepsIncomplete, missing)
 		}
 	}
-	_, err := r.sync(ctx, st, smartenroll.SyncStep(step), Ongoing)
+	_, err = r.sync(ctx, st, smartenroll.SyncStep(step), Ongoing)
 	if err == nil {
 		r.update(func(s *State) {
 			if !slices.Contains(s.Advanced, step) {
