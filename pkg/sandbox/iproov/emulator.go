@@ -253,6 +253,14 @@ func New(opts ...Option) *Emulator {
 		op, _ := e.spec.FindOperation(r)
 		return op
 	})
+	// Injected 5xx and 429 answers carry iProov's own error bodies, so clients decode
+	// them as they would the real ones.
+	e.faults.SetErrorBody(func(status int) any {
+		if status == http.StatusTooManyRequests {
+			return claim.RateLimitExceededResponse{Error: claim.RateLimitCodeTooManyRequests, ErrorDescription: "Too many requests"}
+		}
+		return claim.ServerErrorResponse{Error: claim.ServerErrorCodeServerError, ErrorDescription: "An unexpected error occurred"}
+	})
 	e.examples = e.loadExamples()
 	e.handler = e.buildHandler()
 	return e

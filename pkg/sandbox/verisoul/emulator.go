@@ -215,6 +215,8 @@ func New(opts ...Option) *Emulator {
 	kit := contract.Default()
 	e.fmSpec, e.idcSpec = kit.Spec("verisoul/facematch"), kit.Spec("verisoul/idcheck")
 	e.faults = sandbox.NewFaults(e.faultSeed, e.operationOf)
+	// Injected 5xx and 429 answers carry the gateway body Verisoul answers 429 with.
+	e.faults.SetErrorBody(func(status int) any { return gatewayBody(status) })
 	e.handler = e.buildHandler()
 	return e
 }
