@@ -116,11 +116,22 @@ func (r *Registrant) State() State {
 // MarshalJSON stores the journey's state.
 func (r *Registrant) MarshalJSON() ([]byte, error) { return json.Marshal(r.State()) }
 
-// String, GoString and LogValue show the state, redacted.
-func (r *Registrant) String() string        { return r.State().String() }
-func (r *Registrant) GoString() string      { return r.State().String() }
-func (r *Registrant) LogValue() slog.Value  { return r.State().LogValue() }
-func (r *Registrant) update(f func(*State)) { r.mu.Lock(); f(&r.st); r.mu.Unlock() }
+// String shows the state without the token or personal data.
+func (r *Registrant) String() string { return r.State().String() }
+
+// GoString is String: %#v must not print the token either.
+func (r *Registrant) GoString() string { return r.State().String() }
+
+// LogValue logs the state without the token or personal data.
+func (r *Registrant) LogValue() slog.Value { return r.State().LogValue() }
+
+// update records what a step changed.
+func (r *Registrant) update(f func(*State)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f(&r.st)
+}
+
 func cloneSteps(m map[string]Requirement) map[string]Requirement {
 	out := make(map[string]Requirement, len(m))
 	for k, v := range m {

@@ -417,7 +417,8 @@ func (e *Emulator) needRegistrant(c caller) (*registration, *apiError) {
 	switch {
 	case c.regID != "":
 		reg, ok := e.regs[c.regID]
-		if !ok {
+		if _, flowExists := e.flows[reg.flowID()]; !ok || !flowExists {
+			// Deleted, or its flow was: the journey is gone.
 			return nil, reason(http.StatusNotFound, smartenroll.ErrorCodeAppRegistrationNotFound)
 		}
 		return reg, nil

@@ -269,6 +269,14 @@ type registration struct {
 	completed                 time.Time
 }
 
+// flowID is the registration's flow, "" for a nil registration.
+func (r *registration) flowID() string {
+	if r == nil {
+		return ""
+	}
+	return r.flow
+}
+
 // declaredName is the name the registrant gave at sign-up.
 func (r *registration) declaredName() (full, first, last string) {
 	first, last = r.firstName, r.lastName
