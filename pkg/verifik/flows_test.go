@@ -450,3 +450,50 @@ func TestAPIErrorsCarryNoPersonalData(t *testing.T) {
 	assert.NotContains(t, err.Error(), "someone")
 	assert.NotContains(t, err.Error(), "Some One")
 }
+
+// The name validation add-on against the emulated registries: deterministic for
+// helper-made documents.
+func TestCheckNames(t *testing.T) {
+	cfg := verifik.BasicEnrollment(welcome)
+	cfg.VerifyNames = true
+	cases := []struct {
+		name      string
+		declared  string
+		document  func() verifik.Image
+		supported bool
+		match     bool
+	}{
+		{"Colombian ID of the registrant", "Rosa Parks", func() verifik.Image { return photo(documentOf("Rosa", "Parks", "rosa")) }, true, true},
+		{"someone else's Colombian ID", "Rosa Parks", func() verifik.Image { return photo(documentOf("Ruth", "Ginsburg", "ruth")) }, true, false},
+		{"forged Colombian ID", "Rosa Parks", func() verifik.Image {
+			d := documentOf("Rosa", "Parks", "rosa")
+			d.Fake = true
+			return photo(d)
+		}, true, false},
+		{"passport (no registry)", "Rosa Parks", func() verifik.Image {
+			d := documentOf("Rosa", "Parks", "rosa")
+			d.Kind = "passport"
+			return photo(d)
+		}, false, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			r := e.register(e.setup(cfg), "rosa@example.com", c.declared)
+			e.confirmEmail(r)
+			_, err := r.SubmitDocument(ctx, verifik.Document{Front: c.document()})
+			require.NoError(t, err)
+			names, err := r.CheckNames(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, c.supported, names.Supported)
+			assert.Equal(t, c.match, names.Match)
+			if !c.supported {
+				assert.Equal(t, "document_not_supported", names.Reason)
+				assert.Nil(t, r.State().NamesOK)
+			} else {
+				require.NotNil(t, r.State().NamesOK)
+				assert.Equal(t, c.match, *r.State().NamesOK)
+			}
+		})
+	}
+}

@@ -429,10 +429,11 @@ func validateSetup(p ProjectConfig, f FlowConfig) error {
 	if err := checkEmail(op, "contact email", p.ContactEmail); err != nil {
 		return err
 	}
-	for field, u := range map[string]string{"privacy url": p.PrivacyURL, "terms url": p.TermsURL} {
-		if err := checkURL(op, field, u); err != nil {
-			return err
-		}
+	if err := checkURL(op, "privacy url", p.PrivacyURL); err != nil {
+		return err
+	}
+	if err := checkURL(op, "terms url", p.TermsURL); err != nil {
+		return err
 	}
 	if p.DemoOTP != "" && !isCode(p.DemoOTP) {
 		return transport.Invalid(vendor, op, "demo otp", "must be 6 digits")
@@ -443,21 +444,27 @@ func validateSetup(p ProjectConfig, f FlowConfig) error {
 			return err
 		}
 	}
-	for field, r := range map[string]Requirement{"document": f.Document, "liveness": f.Liveness} {
-		if r != "" && r != Mandatory && r != Optional && r != Skip {
-			return transport.Invalid(vendor, fop, field, "must be mandatory, optional or skip")
+	for _, step := range []struct {
+		field string
+		r     Requirement
+	}{{"document", f.Document}, {"liveness", f.Liveness}} {
+		if step.r != "" && step.r != Mandatory && step.r != Optional && step.r != Skip {
+			return transport.Invalid(vendor, fop, step.field, "must be mandatory, optional or skip")
 		}
 	}
 	if f.PhoneCode && f.PhoneGateway != "" && f.PhoneGateway != SMS && f.PhoneGateway != WhatsApp {
 		return transport.Invalid(vendor, fop, "phone gateway", "must be sms or whatsapp")
 	}
-	for field, v := range map[string][3]float64{
-		"liveness min score": {f.LivenessMinScore, 0.5, 1},
-		"compare min score":  {f.CompareMinScore, 0.5, 1},
-		"search min score":   {f.SearchMinScore, 0.3, 1},
+	for _, score := range []struct {
+		field        string
+		v, low, high float64
+	}{
+		{"liveness min score", f.LivenessMinScore, 0.5, 1},
+		{"compare min score", f.CompareMinScore, 0.5, 1},
+		{"search min score", f.SearchMinScore, 0.3, 1},
 	} {
-		if v[0] != 0 && (v[0] < v[1] || v[0] > v[2]) {
-			return transport.Invalid(vendor, fop, field, "is outside Verifik's range")
+		if score.v != 0 && (score.v < score.low || score.v > score.high) {
+			return transport.Invalid(vendor, fop, score.field, "is outside Verifik's range")
 		}
 	}
 	if f.MaxAttempts != 0 && (f.MaxAttempts < 3 || f.MaxAttempts > 10) {
