@@ -1,7 +1,9 @@
 package verifik_test
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -78,4 +80,50 @@ func TestFullKYCJourney(t *testing.T) {
 	require.Equal(t, http.StatusOK, end.StatusCode(), string(end.Body))
 	assert.NotEmpty(t, *end.JSON200.Data.Token)
 	assert.Equal(t, smartenroll.AppRegistrationCompleted, *end.JSON200.Data.Status)
+}
+
+// Every step/status pair of the sync call: the documented pairs move the registrant,
+// the others are refused, and steps the flow skips are not supported.
+func TestSyncStepStatusPairs(t *testing.T) {
+	h := newHarness(t)
+	// basicInformation and form are skipped by this flow; document and liveness optional.
+	projectID, flowID := h.setup("Pairs", flowSettings(smartenroll.StepOptional, smartenroll.StepOptional), false)
+	steps := []smartenroll.SyncStep{smartenroll.StepSkipKYC, smartenroll.StepInstructions, smartenroll.StepSignUpForm,
+		smartenroll.StepBasicInformation, smartenroll.StepDocument, smartenroll.StepLiveness, smartenroll.StepForm, smartenroll.StepEnd}
+	statuses := []smartenroll.AppRegistrationStatus{smartenroll.AppRegistrationStarted, smartenroll.AppRegistrationOngoing,
+		smartenroll.AppRegistrationCompleted, smartenroll.AppRegistrationCompletedWithoutKYC, smartenroll.AppRegistrationFailed,
+		smartenroll.AppRegistrationNeedsManualVerification, smartenroll.AppRegistrationExpired}
+	documented := map[smartenroll.SyncStep][]smartenroll.AppRegistrationStatus{
+		smartenroll.StepSkipKYC: {smartenroll.AppRegistrationCompletedWithoutKYC},
+		smartenroll.StepEnd:     {smartenroll.AppRegistrationCompleted, smartenroll.AppRegistrationFailed, smartenroll.AppRegistrationNeedsManualVerification},
+	}
+	n := 0
+	for _, step := range steps {
+		for _, status := range statuses {
+			allowed := documented[step]
+			if allowed == nil {
+				allowed = []smartenroll.AppRegistrationStatus{smartenroll.AppRegistrationOngoing}
+			}
+			want := http.StatusConflict
+			if slices.Contains(allowed, status) {
+				want = http.StatusOK
+			}
+			if step == smartenroll.StepBasicInformation || step == smartenroll.StepForm {
+				want = http.StatusInternalServerError
+			}
+			n++
+			email := fmt.Sprintf("pair%d@example.com", n)
+			id, _, token := h.register(projectID, flowID, email, "Pat Pair")
+			h.confirmEmail(projectID, token, email)
+			res, err := h.api.SyncAppRegistrationWithResponse(ctx, id, smartenroll.SyncRequest{Step: step, Status: status}, bearer(token))
+			require.NoError(t, err)
+			require.Equal(t, want, res.StatusCode(), "%s → %s: %s", step, status, res.Body)
+			if want == http.StatusOK {
+				assert.Equal(t, status, *res.JSON200.Data.Status)
+				if step == smartenroll.StepEnd || step == smartenroll.StepSkipKYC {
+					assert.NotEmpty(t, deref(res.JSON200.Data.Token), "end and skipKYC return the token")
+				}
+			}
+		}
+	}
 }
