@@ -15,8 +15,10 @@ import (
 	"github.com/idvkit/idvkit/pkg/iproov"
 	"github.com/idvkit/idvkit/pkg/sandbox"
 	iproovsbx "github.com/idvkit/idvkit/pkg/sandbox/iproov"
+	verifiksbx "github.com/idvkit/idvkit/pkg/sandbox/verifik"
 	verisoulsbx "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
 	"github.com/idvkit/idvkit/pkg/transport"
+	"github.com/idvkit/idvkit/pkg/verifik"
 	"github.com/idvkit/idvkit/pkg/verisoul"
 )
 
@@ -154,4 +156,80 @@ func (w *iproovWorld) enrolled(t *testing.T, userID, face string) {
 
 func debugLogger(b *hostile.Buffer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// verifikWorld is the Verifik emulator behind a request counter and an httptest server,
+// a client against it, and their logs, on one fake clock.
+type verifikWorld struct {
+	emu     *verifiksbx.Emulator
+	count   *hostile.Counter
+	srv     *httptest.Server
+	clock   *sandbox.FakeClock
+	client  *verifik.Client
+	logs    *hostile.Buffer
+	emuLogs *hostile.Buffer
+}
+
+func newVerifikWorld(t *testing.T, emuOpts ...verifiksbx.Option) *verifikWorld {
+	t.Helper()
+	var p problems
+	p.check(t)
+	w := &verifikWorld{clock: sandbox.NewFakeClock(t0), logs: &hostile.Buffer{}, emuLogs: &hostile.Buffer{}}
+	w.emu = verifiksbx.New(append([]verifiksbx.Option{
+		verifiksbx.WithClock(w.clock),
+		verifiksbx.WithContractProblems(p.add),
+		verifiksbx.WithLogger(debugLogger(w.emuLogs)),
+	}, emuOpts...)...)
+	w.count = hostile.Count(w.emu.Handler())
+	w.srv = httptest.NewServer(w.count)
+	t.Cleanup(w.srv.Close)
+	w.client = w.newClient(t, w.emu.ClientToken())
+	return w
+}
+
+// newClient is a client with token, logging at Debug into w.logs.
+func (w *verifikWorld) newClient(t *testing.T, token string) *verifik.Client {
+	t.Helper()
+	c, err := verifik.New(token,
+		verifik.WithBaseURL(w.srv.URL),
+		verifik.WithClock(w.clock.Now),
+		verifik.WithContract(contract.ModeEnforce),
+		verifik.WithTransport(transport.WithLogger(debugLogger(w.logs)), noRetry))
+	require.NoError(t, err)
+	return c
+}
+
+// project is a valid project; each flow configuration gets its own project (Setup
+// reuses a project by name and would otherwise update one flow back and forth).
+func project(name string) verifik.ProjectConfig {
+	return verifik.ProjectConfig{
+		Name: name, AllowedCountries: []string{"Colombia"}, ContactEmail: "support@acme.example",
+		PrivacyURL: "https://acme.example/privacy", TermsURL: "https://acme.example/terms",
+	}
+}
+
+// setup creates (or reuses) the flow cfg in the project called name.
+func (w *verifikWorld) setup(t *testing.T, name string, cfg verifik.FlowConfig) verifik.Flow {
+	t.Helper()
+	flow, err := w.client.Setup(ctx, project(name), cfg)
+	require.NoError(t, err)
+	return flow
+}
+
+// register starts a registrant of flow with email.
+func (w *verifikWorld) register(t *testing.T, flow verifik.Flow, email string) *verifik.Registrant {
+	t.Helper()
+	r, err := w.client.Register(ctx, flow, verifik.Registration{Email: email, FullName: "Hostile Tester"})
+	require.NoError(t, err)
+	return r
+}
+
+// confirmEmail is the registrant reading the code from the mailbox and typing it.
+func (w *verifikWorld) confirmEmail(t *testing.T, r *verifik.Registrant) {
+	t.Helper()
+	_, err := r.SendEmailCode(ctx)
+	require.NoError(t, err)
+	code, ok := w.emu.LastCode(r.State().Email)
+	require.True(t, ok)
+	require.NoError(t, r.ConfirmEmailCode(ctx, code))
 }

@@ -238,7 +238,8 @@ func (c *Client) token(ctx context.Context, op string, kind ClaimType, req Token
 		if err != nil {
 			return nil, c.tc.Wrap(ctx, op, err)
 		}
-		if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
+		// A claim without a token would only fail later, as if the caller were at fault.
+		if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil && res.JSON200.Token != ""); err != nil {
 			return nil, err
 		}
 		out = res.JSON200
@@ -247,7 +248,8 @@ func (c *Client) token(ctx context.Context, op string, kind ClaimType, req Token
 		if err != nil {
 			return nil, c.tc.Wrap(ctx, op, err)
 		}
-		if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
+		// A claim without a token would only fail later, as if the caller were at fault.
+		if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil && res.JSON200.Token != ""); err != nil {
 			return nil, err
 		}
 		out = res.JSON200

@@ -1,6 +1,7 @@
 package iproov
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -195,7 +196,8 @@ func (c *Client) check(ctx context.Context, op string, resp *http.Response, body
 	if err := c.tc.Check(ctx, op, resp, body); err != nil {
 		return err
 	}
-	if !decoded {
+	if !decoded || bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+		// The generated client decodes null into a zero value without complaint.
 		return &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: resp.StatusCode,
 			Err: errors.New("success without the documented JSON body")}
 	}

@@ -1,6 +1,7 @@
 package verifik
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -137,7 +138,8 @@ func (c *Client) finish(ctx context.Context, op string, err error, res any, deco
 	if err := c.tc.Check(ctx, op, resp, body); err != nil {
 		return classify(err)
 	}
-	if !decoded {
+	// The generated client decodes null into a zero value without complaint.
+	if !decoded || bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
 		return &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: resp.StatusCode, Err: errors.New("no JSON body where the spec documents one")}
 	}
 	return nil

@@ -145,6 +145,20 @@ func (c *Client) Resume(s State) (*Registrant, error) {
 	if s.AppRegistrationID == "" || s.Token == "" {
 		return nil, transport.Invalid(vendor, "", "state", "has no app registration id or token")
 	}
+	// These ids go into request paths: a stored state that came back changed must not
+	// point a step at another resource.
+	for _, id := range []struct{ field, value string }{
+		{"app registration id", s.AppRegistrationID},
+		{"email validation id", s.EmailValidationID},
+		{"document validation id", s.DocumentValidationID},
+		{"information validation id", s.InformationValidationID},
+	} {
+		if id.value != "" {
+			if err := checkID("", id.field, id.value); err != nil {
+				return nil, err
+			}
+		}
+	}
 	s.Flow.Steps = cloneSteps(s.Flow.Steps)
 	return &Registrant{c: c, st: s}, nil
 }

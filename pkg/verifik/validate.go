@@ -69,12 +69,13 @@ const maxImageBytes = 15 << 20
 // and returns the bare base64 and its media type.
 func checkImage(op, field string, img Image) (raw, mediaType string, err error) {
 	s := strings.TrimSpace(string(img))
+	declared := ""
 	if rest, ok := strings.CutPrefix(s, "data:"); ok {
-		_, after, found := strings.Cut(rest, ";base64,")
+		before, after, found := strings.Cut(rest, ";base64,")
 		if !found {
 			return "", "", transport.Invalid(vendor, op, field, "data URI is not base64")
 		}
-		s = after
+		declared, s = strings.ToLower(strings.TrimSpace(before)), after
 	}
 	if s == "" {
 		return "", "", transport.Invalid(vendor, op, field, "is empty")
@@ -89,6 +90,10 @@ func checkImage(op, field string, img Image) (raw, mediaType string, err error) 
 	mediaType = http.DetectContentType(b)
 	if !strings.HasPrefix(mediaType, "image/") {
 		return "", "", transport.Invalid(vendor, op, field, "is not an image")
+	}
+	// A data URI that names another type than its bytes is a mislabelled upload.
+	if declared != "" && declared != mediaType && !(declared == "image/jpg" && mediaType == "image/jpeg") {
+		return "", "", transport.Invalid(vendor, op, field, "data URI declares "+declared+" but holds "+mediaType)
 	}
 	return s, mediaType, nil
 }

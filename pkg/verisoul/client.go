@@ -1,6 +1,7 @@
 package verisoul
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -180,6 +181,10 @@ func result(ctx context.Context, tc *transport.Client, op string, callErr error,
 	if !ok {
 		return &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: resp.StatusCode,
 			Err: errors.New("undocumented status or content type " + resp.Header.Get("Content-Type"))}
+	}
+	if resp.StatusCode < 300 && bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+		// The generated client decodes null into a zero value without complaint.
+		return &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: resp.StatusCode, Err: errors.New("null where an object is documented")}
 	}
 	return nil
 }

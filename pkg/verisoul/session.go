@@ -130,7 +130,7 @@ func (c *Client) StartSession(ctx context.Context, o SessionOptions) (Session, e
 	if res == nil {
 		return Session{}, result(ctx, c.fmT, op, err, nil, nil, false)
 	}
-	if err := result(ctx, c.fmT, op, err, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
+	if err := result(ctx, c.fmT, op, err, res.HTTPResponse, res.Body, res.JSON200 != nil && res.JSON200.SessionId != uuid.Nil); err != nil {
 		return Session{}, err
 	}
 	return Session{ID: res.JSON200.SessionId.String(), Product: FaceMatch, CreatedAt: c.now(), ReferringSessionID: o.ReferringSessionID}, nil
@@ -155,7 +155,7 @@ func (c *Client) StartIDCheckSession(ctx context.Context, o SessionOptions) (Ses
 	if res == nil {
 		return Session{}, result(ctx, c.idcT, op, err, nil, nil, false)
 	}
-	if err := result(ctx, c.idcT, op, err, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
+	if err := result(ctx, c.idcT, op, err, res.HTTPResponse, res.Body, res.JSON200 != nil && res.JSON200.SessionId != uuid.Nil); err != nil {
 		return Session{}, err
 	}
 	return Session{ID: res.JSON200.SessionId.String(), Product: IDCheck, CreatedAt: c.now(), ReferringSessionID: o.ReferringSessionID}, nil
