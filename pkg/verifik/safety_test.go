@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -118,4 +119,23 @@ func TestZeroRegistrantRefuses(t *testing.T) {
 	_, err = r.Refresh(ctx)
 	assert.ErrorIs(t, err, verifik.ErrNotReady)
 	assert.True(t, strings.Contains(r.String(), "[redacted]"))
+}
+
+// Verifik's rate limits answer 429: a typed, retryable *transport.APIError.
+func TestRateLimitedIsTyped(t *testing.T) {
+	e := newEnv(t)
+	flow := e.setup(verifik.BasicEnrollment(welcome))
+	r := e.register(flow, "rita@example.com", "Rita Moreno")
+	client, err := verifik.New(e.emu.ClientToken(), verifik.WithBaseURL(e.srv.URL),
+		verifik.WithTransport(transport.WithRetryPolicy(transport.RetryPolicy{MaxAttempts: 1})))
+	require.NoError(t, err)
+	require.NoError(t, e.emu.Faults().Set(sandbox.FaultRule{Operation: "getAppRegistration", Kind: sandbox.FaultRateLimit, Rate: 1, RetryAfter: 7}))
+	defer e.emu.Faults().Clear()
+
+	_, err = client.Review(ctx, r.State().AppRegistrationID)
+	require.ErrorIs(t, err, transport.ErrRateLimited)
+	var api *transport.APIError
+	require.ErrorAs(t, err, &api)
+	assert.True(t, api.Retryable)
+	assert.Equal(t, 7*time.Second, api.RetryAfter)
 }

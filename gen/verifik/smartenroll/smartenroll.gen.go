@@ -2072,6 +2072,10 @@ type ProjectFlowNotFound = Error
 // `timestamp`, `details`); older pages: `{error, message}`.
 type ProjectNotFound = Error
 
+// TooManyRequests Verifik's error body. Current pages: `{code, message}` (v3 adds `status`,
+// `timestamp`, `details`); older pages: `{error, message}`.
+type TooManyRequests = Error
+
 // Unauthorized Verifik's error body. Current pages: `{code, message}` (v3 adds `status`,
 // `timestamp`, `details`); older pages: `{error, message}`.
 type Unauthorized = Error
@@ -5873,6 +5877,8 @@ type CreateAppRegistrationResult struct {
 	JSON409 *Error
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5903,6 +5909,11 @@ func (r CreateAppRegistrationResult) GetJSON409() *Error {
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r CreateAppRegistrationResult) GetJSON422() *Error {
 	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateAppRegistrationResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -5945,6 +5956,8 @@ type GetCurrentAppRegistrationResult struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *AppRegistrationNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5965,6 +5978,11 @@ func (r GetCurrentAppRegistrationResult) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetCurrentAppRegistrationResult) GetJSON404() *AppRegistrationNotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetCurrentAppRegistrationResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -6007,6 +6025,8 @@ type DeleteAppRegistrationResult struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *AppRegistrationNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6027,6 +6047,11 @@ func (r DeleteAppRegistrationResult) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r DeleteAppRegistrationResult) GetJSON404() *AppRegistrationNotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteAppRegistrationResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -6069,6 +6094,8 @@ type GetAppRegistrationResult struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6089,6 +6116,11 @@ func (r GetAppRegistrationResult) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetAppRegistrationResult) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAppRegistrationResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -6133,6 +6165,8 @@ type SyncAppRegistrationResult struct {
 	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Error
 }
@@ -6160,6 +6194,11 @@ func (r SyncAppRegistrationResult) GetJSON404() *Error {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r SyncAppRegistrationResult) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r SyncAppRegistrationResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -6209,6 +6248,8 @@ type CreateBiometricValidationResult struct {
 	JSON404 *AppRegistrationNotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6234,6 +6275,11 @@ func (r CreateBiometricValidationResult) GetJSON404() *AppRegistrationNotFound {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r CreateBiometricValidationResult) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateBiometricValidationResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -6280,6 +6326,8 @@ type CreateDocumentValidationResult struct {
 	JSON409 *Error
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6310,6 +6358,11 @@ func (r CreateDocumentValidationResult) GetJSON409() *Error {
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r CreateDocumentValidationResult) GetJSON422() *Error {
 	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateDocumentValidationResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -6358,6 +6411,8 @@ type CreateNameValidationResult struct {
 	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6393,6 +6448,11 @@ func (r CreateNameValidationResult) GetJSON404() *Error {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r CreateNameValidationResult) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateNameValidationResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -6437,6 +6497,8 @@ type CreateEmailValidationResult struct {
 	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6462,6 +6524,11 @@ func (r CreateEmailValidationResult) GetJSON404() *Error {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r CreateEmailValidationResult) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateEmailValidationResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -6508,6 +6575,8 @@ type ValidateEmailValidationResult struct {
 	JSON409 *Error
 	// JSON412 the response for an HTTP 412 `application/json` response
 	JSON412 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6538,6 +6607,11 @@ func (r ValidateEmailValidationResult) GetJSON409() *Error {
 // GetJSON412 returns the response for an HTTP 412 `application/json` response
 func (r ValidateEmailValidationResult) GetJSON412() *Error {
 	return r.JSON412
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ValidateEmailValidationResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -6582,6 +6656,8 @@ type CompareAppRegistrationFacesResult struct {
 	JSON404 *AppRegistrationNotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6607,6 +6683,11 @@ func (r CompareAppRegistrationFacesResult) GetJSON404() *AppRegistrationNotFound
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r CompareAppRegistrationFacesResult) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CompareAppRegistrationFacesResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -6651,6 +6732,8 @@ type RequestCriminalCheckResult struct {
 	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6676,6 +6759,11 @@ func (r RequestCriminalCheckResult) GetJSON404() *Error {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r RequestCriminalCheckResult) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RequestCriminalCheckResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -6722,6 +6810,8 @@ type ValidatePhoneValidationResult struct {
 	JSON409 *Error
 	// JSON412 the response for an HTTP 412 `application/json` response
 	JSON412 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6752,6 +6842,11 @@ func (r ValidatePhoneValidationResult) GetJSON409() *Error {
 // GetJSON412 returns the response for an HTTP 412 `application/json` response
 func (r ValidatePhoneValidationResult) GetJSON412() *Error {
 	return r.JSON412
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ValidatePhoneValidationResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -6796,6 +6891,8 @@ type CreatePhoneValidationResult struct {
 	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6821,6 +6918,11 @@ func (r CreatePhoneValidationResult) GetJSON404() *Error {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r CreatePhoneValidationResult) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreatePhoneValidationResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -6861,6 +6963,8 @@ type ListProjectFlowsResult struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6876,6 +6980,11 @@ func (r ListProjectFlowsResult) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r ListProjectFlowsResult) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListProjectFlowsResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -6922,6 +7031,8 @@ type CreateProjectFlowResult struct {
 	JSON404 *ProjectNotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6952,6 +7063,11 @@ func (r CreateProjectFlowResult) GetJSON404() *ProjectNotFound {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r CreateProjectFlowResult) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateProjectFlowResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -6994,6 +7110,8 @@ type DeleteProjectFlowResult struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ProjectFlowNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7014,6 +7132,11 @@ func (r DeleteProjectFlowResult) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r DeleteProjectFlowResult) GetJSON404() *ProjectFlowNotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteProjectFlowResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -7056,6 +7179,8 @@ type GetProjectFlowResult struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ProjectFlowNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7076,6 +7201,11 @@ func (r GetProjectFlowResult) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetProjectFlowResult) GetJSON404() *ProjectFlowNotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetProjectFlowResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -7118,6 +7248,8 @@ type UpdateProjectFlowResult struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ProjectFlowNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7138,6 +7270,11 @@ func (r UpdateProjectFlowResult) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r UpdateProjectFlowResult) GetJSON404() *ProjectFlowNotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateProjectFlowResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -7178,6 +7315,8 @@ type ListProjectsResult struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7193,6 +7332,11 @@ func (r ListProjectsResult) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r ListProjectsResult) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListProjectsResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -7237,6 +7381,8 @@ type CreateProjectResult struct {
 	JSON403 *Forbidden
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7262,6 +7408,11 @@ func (r CreateProjectResult) GetJSON403() *Forbidden {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r CreateProjectResult) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateProjectResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -7304,6 +7455,8 @@ type GetProjectResult struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ProjectNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7324,6 +7477,11 @@ func (r GetProjectResult) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetProjectResult) GetJSON404() *ProjectNotFound {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetProjectResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -7368,6 +7526,8 @@ type UpdateProjectResult struct {
 	JSON404 *ProjectNotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7393,6 +7553,11 @@ func (r UpdateProjectResult) GetJSON404() *ProjectNotFound {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r UpdateProjectResult) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateProjectResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -8181,6 +8346,13 @@ func ParseCreateAppRegistrationResult(rsp *http.Response) (*CreateAppRegistratio
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	}
 
 	return response, nil
@@ -8227,6 +8399,13 @@ func ParseGetCurrentAppRegistrationResult(rsp *http.Response) (*GetCurrentAppReg
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	}
 
@@ -8275,6 +8454,13 @@ func ParseDeleteAppRegistrationResult(rsp *http.Response) (*DeleteAppRegistratio
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	}
 
 	return response, nil
@@ -8321,6 +8507,13 @@ func ParseGetAppRegistrationResult(rsp *http.Response) (*GetAppRegistrationResul
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	}
 
@@ -8375,6 +8568,13 @@ func ParseSyncAppRegistrationResult(rsp *http.Response) (*SyncAppRegistrationRes
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest Error
@@ -8437,6 +8637,13 @@ func ParseCreateBiometricValidationResult(rsp *http.Response) (*CreateBiometricV
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	}
 
 	return response, nil
@@ -8497,6 +8704,13 @@ func ParseCreateDocumentValidationResult(rsp *http.Response) (*CreateDocumentVal
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	}
 
@@ -8566,6 +8780,13 @@ func ParseCreateNameValidationResult(rsp *http.Response) (*CreateNameValidationR
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	}
 
 	return response, nil
@@ -8619,6 +8840,13 @@ func ParseCreateEmailValidationResult(rsp *http.Response) (*CreateEmailValidatio
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	}
 
@@ -8681,6 +8909,13 @@ func ParseValidateEmailValidationResult(rsp *http.Response) (*ValidateEmailValid
 		}
 		response.JSON412 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	}
 
 	return response, nil
@@ -8735,6 +8970,13 @@ func ParseCompareAppRegistrationFacesResult(rsp *http.Response) (*CompareAppRegi
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	}
 
 	return response, nil
@@ -8788,6 +9030,13 @@ func ParseRequestCriminalCheckResult(rsp *http.Response) (*RequestCriminalCheckR
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	}
 
@@ -8850,6 +9099,13 @@ func ParseValidatePhoneValidationResult(rsp *http.Response) (*ValidatePhoneValid
 		}
 		response.JSON412 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	}
 
 	return response, nil
@@ -8904,6 +9160,13 @@ func ParseCreatePhoneValidationResult(rsp *http.Response) (*CreatePhoneValidatio
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	}
 
 	return response, nil
@@ -8943,6 +9206,13 @@ func ParseListProjectFlowsResult(rsp *http.Response) (*ListProjectFlowsResult, e
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	}
 
@@ -9005,6 +9275,13 @@ func ParseCreateProjectFlowResult(rsp *http.Response) (*CreateProjectFlowResult,
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	}
 
 	return response, nil
@@ -9051,6 +9328,13 @@ func ParseDeleteProjectFlowResult(rsp *http.Response) (*DeleteProjectFlowResult,
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	}
 
@@ -9099,6 +9383,13 @@ func ParseGetProjectFlowResult(rsp *http.Response) (*GetProjectFlowResult, error
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	}
 
 	return response, nil
@@ -9146,6 +9437,13 @@ func ParseUpdateProjectFlowResult(rsp *http.Response) (*UpdateProjectFlowResult,
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	}
 
 	return response, nil
@@ -9185,6 +9483,13 @@ func ParseListProjectsResult(rsp *http.Response) (*ListProjectsResult, error) {
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	}
 
@@ -9240,6 +9545,13 @@ func ParseCreateProjectResult(rsp *http.Response) (*CreateProjectResult, error) 
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	}
 
 	return response, nil
@@ -9286,6 +9598,13 @@ func ParseGetProjectResult(rsp *http.Response) (*GetProjectResult, error) {
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	}
 
@@ -9340,6 +9659,13 @@ func ParseUpdateProjectResult(rsp *http.Response) (*UpdateProjectResult, error) 
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	}
 
@@ -10214,6 +10540,8 @@ type ProjectFlowNotFoundJSONResponse Error
 
 type ProjectNotFoundJSONResponse Error
 
+type TooManyRequestsJSONResponse Error
+
 type UnauthorizedJSONResponse Error
 
 type CreateAppRegistrationRequestObject struct {
@@ -10308,6 +10636,20 @@ func (response CreateAppRegistration422JSONResponse) VisitCreateAppRegistrationR
 	return err
 }
 
+type CreateAppRegistration429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateAppRegistration429JSONResponse) VisitCreateAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetCurrentAppRegistrationRequestObject struct {
 	Body *GetCurrentAppRegistrationJSONRequestBody
 }
@@ -10370,6 +10712,20 @@ func (response GetCurrentAppRegistration404JSONResponse) VisitGetCurrentAppRegis
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCurrentAppRegistration429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCurrentAppRegistration429JSONResponse) VisitGetCurrentAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10440,6 +10796,20 @@ func (response DeleteAppRegistration404JSONResponse) VisitDeleteAppRegistrationR
 	return err
 }
 
+type DeleteAppRegistration429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteAppRegistration429JSONResponse) VisitDeleteAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetAppRegistrationRequestObject struct {
 	Id     ResourceID `json:"id"`
 	Params GetAppRegistrationParams
@@ -10501,6 +10871,20 @@ func (response GetAppRegistration404JSONResponse) VisitGetAppRegistrationRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAppRegistration429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAppRegistration429JSONResponse) VisitGetAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10580,6 +10964,20 @@ func (response SyncAppRegistration409JSONResponse) VisitSyncAppRegistrationRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncAppRegistration429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response SyncAppRegistration429JSONResponse) VisitSyncAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10678,6 +11076,20 @@ func (response CreateBiometricValidation409JSONResponse) VisitCreateBiometricVal
 	return err
 }
 
+type CreateBiometricValidation429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateBiometricValidation429JSONResponse) VisitCreateBiometricValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateDocumentValidationRequestObject struct {
 	Body *CreateDocumentValidationJSONRequestBody
 }
@@ -10766,6 +11178,20 @@ func (response CreateDocumentValidation422JSONResponse) VisitCreateDocumentValid
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentValidation429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateDocumentValidation429JSONResponse) VisitCreateDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10878,6 +11304,20 @@ func (response CreateNameValidation409JSONResponse) VisitCreateNameValidationRes
 	return err
 }
 
+type CreateNameValidation429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateNameValidation429JSONResponse) VisitCreateNameValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateEmailValidationRequestObject struct {
 	Body *CreateEmailValidationJSONRequestBody
 }
@@ -10952,6 +11392,20 @@ func (response CreateEmailValidation409JSONResponse) VisitCreateEmailValidationR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEmailValidation429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateEmailValidation429JSONResponse) VisitCreateEmailValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11049,6 +11503,20 @@ func (response ValidateEmailValidation412JSONResponse) VisitValidateEmailValidat
 	return err
 }
 
+type ValidateEmailValidation429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ValidateEmailValidation429JSONResponse) VisitValidateEmailValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CompareAppRegistrationFacesRequestObject struct {
 	Body *CompareAppRegistrationFacesJSONRequestBody
 }
@@ -11129,6 +11597,20 @@ func (response CompareAppRegistrationFaces409JSONResponse) VisitCompareAppRegist
 	return err
 }
 
+type CompareAppRegistrationFaces429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CompareAppRegistrationFaces429JSONResponse) VisitCompareAppRegistrationFacesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RequestCriminalCheckRequestObject struct {
 	Id   ResourceID `json:"id"`
 	Body *RequestCriminalCheckJSONRequestBody
@@ -11204,6 +11686,20 @@ func (response RequestCriminalCheck409JSONResponse) VisitRequestCriminalCheckRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestCriminalCheck429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RequestCriminalCheck429JSONResponse) VisitRequestCriminalCheckResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11300,6 +11796,20 @@ func (response ValidatePhoneValidation412JSONResponse) VisitValidatePhoneValidat
 	return err
 }
 
+type ValidatePhoneValidation429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ValidatePhoneValidation429JSONResponse) VisitValidatePhoneValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePhoneValidationRequestObject struct {
 	Body *CreatePhoneValidationJSONRequestBody
 }
@@ -11378,6 +11888,20 @@ func (response CreatePhoneValidation409JSONResponse) VisitCreatePhoneValidationR
 	return err
 }
 
+type CreatePhoneValidation429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePhoneValidation429JSONResponse) VisitCreatePhoneValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListProjectFlowsRequestObject struct {
 	Params ListProjectFlowsParams
 }
@@ -11424,6 +11948,20 @@ func (response ListProjectFlows403JSONResponse) VisitListProjectFlowsResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProjectFlows429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListProjectFlows429JSONResponse) VisitListProjectFlowsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11520,6 +12058,20 @@ func (response CreateProjectFlow409JSONResponse) VisitCreateProjectFlowResponse(
 	return err
 }
 
+type CreateProjectFlow429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateProjectFlow429JSONResponse) VisitCreateProjectFlowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteProjectFlowRequestObject struct {
 	Id ResourceID `json:"id"`
 }
@@ -11586,6 +12138,20 @@ func (response DeleteProjectFlow404JSONResponse) VisitDeleteProjectFlowResponse(
 	return err
 }
 
+type DeleteProjectFlow429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteProjectFlow429JSONResponse) VisitDeleteProjectFlowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProjectFlowRequestObject struct {
 	Id ResourceID `json:"id"`
 }
@@ -11648,6 +12214,20 @@ func (response GetProjectFlow404JSONResponse) VisitGetProjectFlowResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProjectFlow429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetProjectFlow429JSONResponse) VisitGetProjectFlowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11719,6 +12299,20 @@ func (response UpdateProjectFlow404JSONResponse) VisitUpdateProjectFlowResponse(
 	return err
 }
 
+type UpdateProjectFlow429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateProjectFlow429JSONResponse) VisitUpdateProjectFlowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListProjectsRequestObject struct {
 	Params ListProjectsParams
 }
@@ -11765,6 +12359,20 @@ func (response ListProjects403JSONResponse) VisitListProjectsResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProjects429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListProjects429JSONResponse) VisitListProjectsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11847,6 +12455,20 @@ func (response CreateProject409JSONResponse) VisitCreateProjectResponse(w http.R
 	return err
 }
 
+type CreateProject429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateProject429JSONResponse) VisitCreateProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProjectRequestObject struct {
 	Id     ResourceID `json:"id"`
 	Params GetProjectParams
@@ -11908,6 +12530,20 @@ func (response GetProject404JSONResponse) VisitGetProjectResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProject429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetProject429JSONResponse) VisitGetProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11987,6 +12623,20 @@ func (response UpdateProject409JSONResponse) VisitUpdateProjectResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProject429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateProject429JSONResponse) VisitUpdateProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }

@@ -593,7 +593,8 @@ var statusCases = []statusCase{
 // covers everything the spec documents.
 func TestEveryOperationAndStatus(t *testing.T) {
 	h := newHarness(t)
-	for _, c := range statusCases {
+	cases := append(append([]statusCase(nil), statusCases...), rateLimited(statusCases)...)
+	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/%d", c.op, c.status), func(t *testing.T) {
 			t.Parallel()
 			// A fresh emulator per case keeps the cases independent.
@@ -610,7 +611,7 @@ func TestEveryOperationAndStatus(t *testing.T) {
 	}
 
 	covered := map[string]bool{}
-	for _, c := range statusCases {
+	for _, c := range cases {
 		covered[c.op+"/"+strconv.Itoa(c.status)] = true
 	}
 	var missing []string
@@ -625,6 +626,25 @@ func TestEveryOperationAndStatus(t *testing.T) {
 	}
 	sort.Strings(missing)
 	assert.Empty(t, missing, "documented statuses no case reaches")
+}
+
+// rateLimited derives the 429 case of every operation from its 200 case: Verifik's limits
+// are reached with the emulator's fault injector, and the answer must still be Verifik's
+// error body.
+func rateLimited(cases []statusCase) []statusCase {
+	var out []statusCase
+	for _, c := range cases {
+		if c.status != http.StatusOK {
+			continue
+		}
+		ok := c
+		out = append(out, sc(ok.op, http.StatusTooManyRequests, func(w *world) (int, error) {
+			require.NoError(w.h.t, w.h.emu.Faults().Set(sandbox.FaultRule{Operation: ok.op, Kind: sandbox.FaultRateLimit, Rate: 1}))
+			defer w.h.emu.Faults().Clear()
+			return ok.run(w)
+		}))
+	}
+	return out
 }
 
 // TestHarnessCatchesDrift proves the harness would notice the emulator drifting from

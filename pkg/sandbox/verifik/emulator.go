@@ -199,6 +199,10 @@ func New(opts ...Option) *Emulator {
 		op, _ := e.spec.FindOperation(r)
 		return op
 	})
+	// Injected 429s and 5xx carry Verifik's error body, as the real gateway's would.
+	e.faults.SetErrorBody(func(status int) any {
+		return smartenroll.Error{Message: http.StatusText(status)}
+	})
 	e.handler = e.buildHandler()
 	return e
 }
