@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -184,7 +185,22 @@ func (c *Client) Wrap(ctx context.Context, op string, err error) error {
 		errors.As(err, &valErr), errors.As(err, &decErr):
 		return err
 	case errors.As(err, &syntax), errors.As(err, &typeErr), errors.Is(err, io.ErrUnexpectedEOF):
-		return &DecodeError{Vendor: c.vendor, Operation: op, Err: err}
+		return &DecodeError{Vendor: c.vendor, Operation: op, StatusCode: answered(ctx), Err: err}
+	}
+	if status := answered(ctx); status != 0 {
+		// The whole answer arrived, so what failed is decoding it: a value
+		// the generated types parse themselves (UUIDs, times, headers).
+		return &DecodeError{Vendor: c.vendor, Operation: op, StatusCode: status, Err: &valueError{err: err}}
 	}
 	return &RequestError{Vendor: c.vendor, Operation: op, Err: err}
 }
+
+// valueError hides the text of a value's parse error, which quotes the value
+// (time.ParseError does), behind its type; errors.As still reaches it.
+type valueError struct{ err error }
+
+func (e *valueError) Error() string {
+	return fmt.Sprintf("a value does not have the documented format (%T)", e.err)
+}
+
+func (e *valueError) Unwrap() error { return e.err }

@@ -127,16 +127,35 @@ func (c *Client) BaseURL() string { return c.baseURL }
 
 type opKey struct{}
 
+// call is what WithOperation puts in a context: the operation's name, and the
+// status of a response whose body was read to its end, so that Wrap can tell
+// a body that did not decode from a request that failed.
+type call struct {
+	op       string
+	answered atomic.Int32
+}
+
 // WithOperation names the call made with ctx (the spec's operationId). The
 // name appears in logs and errors and selects the retry classification.
 func WithOperation(ctx context.Context, op string) context.Context {
-	return context.WithValue(ctx, opKey{}, op)
+	return context.WithValue(ctx, opKey{}, &call{op: op})
 }
 
 // Operation returns the name set by WithOperation, or "".
 func Operation(ctx context.Context) string {
-	op, _ := ctx.Value(opKey{}).(string)
-	return op
+	if c, ok := ctx.Value(opKey{}).(*call); ok {
+		return c.op
+	}
+	return ""
+}
+
+// answered returns the status of the response to ctx's call that was read
+// in full, or 0.
+func answered(ctx context.Context) int {
+	if c, ok := ctx.Value(opKey{}).(*call); ok {
+		return int(c.answered.Load())
+	}
+	return 0
 }
 
 // Do sends req, retrying as the retry policy and the operation's Safety
@@ -149,6 +168,10 @@ func Operation(ctx context.Context) string {
 func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	op := Operation(ctx)
+	cl, _ := ctx.Value(opKey{}).(*call)
+	if cl != nil {
+		cl.answered.Store(0)
+	}
 	if op == "" && c.findOp != nil {
 		op = c.findOp(req)
 	}
@@ -222,6 +245,8 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 				// 503, 429) is known from the status alone.
 				cutIsUnknown: safety == Unsafe && (resp.StatusCode < 400 || ambiguousStatus(resp.StatusCode)),
 				cancel:       func() { cancelAttempt(); cancelTotal() },
+				call:         cl,
+				status:       resp.StatusCode,
 			}
 			return resp, nil
 		}
@@ -284,6 +309,9 @@ type responseBody struct {
 	cancel   func()
 	// cutIsUnknown marks a failed read as outcome unknown.
 	cutIsUnknown bool
+	// call, when set, learns status once the body was read to its end.
+	call   *call
+	status int
 }
 
 func (b *responseBody) Read(p []byte) (int, error) {
@@ -302,6 +330,9 @@ func (b *responseBody) Read(p []byte) (int, error) {
 	}
 	switch {
 	case err == io.EOF:
+		if b.call != nil {
+			b.call.answered.Store(int32(b.status))
+		}
 		b.cancel()
 	case err != nil:
 		var typed *RequestError
