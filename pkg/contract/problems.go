@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -22,8 +23,28 @@ type problemBuilder struct {
 }
 
 func (b *problemBuilder) add(loc, rule, msg string, drift bool) {
-	b.out = append(b.out, Problem{Operation: b.op, Location: loc, Rule: rule, Message: msg, Drift: drift})
+	b.out = append(b.out, Problem{Operation: b.op, Location: printable(loc), Rule: rule, Message: msg, Drift: drift})
 }
+
+// printable escapes control and format characters (bidi overrides) in a location: the
+// property names in it come from the other side's JSON and end up in log lines and
+// error strings, which they must not break or disguise.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, hidden) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if hidden(r) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func hidden(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }
 
 var responseHeaderRE = regexp.MustCompile(`^response header "([^"]+)" (missing|doesn't match schema)`)
 

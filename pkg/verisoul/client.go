@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -180,7 +181,8 @@ func result(ctx context.Context, tc *transport.Client, op string, callErr error,
 	}
 	if !ok {
 		return &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: resp.StatusCode,
-			Err: errors.New("undocumented status or content type " + resp.Header.Get("Content-Type"))}
+			// Quoted: the header is the vendor's text and must not disguise the error string.
+			Err: errors.New("undocumented status or content type " + strconv.QuoteToASCII(resp.Header.Get("Content-Type")))}
 	}
 	if resp.StatusCode < 300 && bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
 		// The generated client decodes null into a zero value without complaint.
