@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -21,15 +22,31 @@ import (
 type Counter struct {
 	next  http.Handler
 	calls atomic.Int64
+	mu    sync.Mutex
+	watch func(*http.Request)
 }
 
 // Count wraps h.
 func Count(h http.Handler) *Counter { return &Counter{next: h} }
 
+// Watch has f see every vendor request before it is served (to learn what went over the
+// wire, such as bearer tokens the client obtained).
+func (c *Counter) Watch(f func(*http.Request)) {
+	c.mu.Lock()
+	c.watch = f
+	c.mu.Unlock()
+}
+
 // ServeHTTP counts r when it is a vendor request, then hands it on.
 func (c *Counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, "/_sandbox/") {
 		c.calls.Add(1)
+		c.mu.Lock()
+		f := c.watch
+		c.mu.Unlock()
+		if f != nil {
+			f(r)
+		}
 	}
 	c.next.ServeHTTP(w, r)
 }
@@ -62,6 +79,7 @@ func (b *Buffer) String() string {
 type Secrets struct {
 	mu     sync.Mutex
 	needle map[string]string // needle → name
+	codes  map[string]string // short numeric codes (OTPs) → name
 }
 
 // minNeedle keeps short, common strings from being reported as leaks.
@@ -135,6 +153,9 @@ func (s *Secrets) Find(text string) []string {
 			}
 		}
 	}
+	for _, h := range haystacks {
+		s.findCodes(h, seen)
+	}
 	out := make([]string, 0, len(seen))
 	for name := range seen {
 		out = append(out, name)
@@ -148,3 +169,42 @@ func unescapeJSON(s string) string {
 	r := strings.NewReplacer(`\u0026`, "&", `\u003c`, "<", `\u003e`, ">", `\u002b`, "+", `\/`, "/", `\"`, `"`, `\\`, `\`, `\n`, "\n", `\t`, "\t")
 	return r.Replace(s)
 }
+
+// AddCode records a short numeric secret (a one-time code). Codes are looked for as
+// whole numbers, outside the numeric metrics log lines carry (durations, byte counts),
+// which could equal a short code by chance.
+func (s *Secrets) AddCode(name, code string) {
+	if len(code) < 4 || strings.Trim(code, "0123456789") != "" {
+		panic("hostile: code " + name + " is not a numeric code")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.codes == nil {
+		s.codes = map[string]string{}
+	}
+	s.codes[code] = name
+}
+
+// metrics are the numeric fields of a log line that are not data.
+var metrics = regexp.MustCompile(`"(duration|retry_in|request_bytes|response_bytes|attempt|status|time)":-?[0-9.e+]+`)
+
+// findCodes returns the names of the codes found in text as whole numbers.
+func (s *Secrets) findCodes(text string, seen map[string]bool) {
+	text = metrics.ReplaceAllString(text, "")
+	for code, name := range s.codes {
+		for i := strings.Index(text, code); i >= 0; {
+			end := i + len(code)
+			if (i == 0 || !isDigit(text[i-1])) && (end == len(text) || !isDigit(text[end])) {
+				seen[name] = true
+				break
+			}
+			next := strings.Index(text[i+1:], code)
+			if next < 0 {
+				break
+			}
+			i += 1 + next
+		}
+	}
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }

@@ -57,6 +57,9 @@ func (u User) CanVerify() bool { return u.Status == StatusActive }
 // String describes the user without the display name.
 func (u User) String() string { return fmt.Sprintf("iproov.User{id=%s status=%s}", u.ID, u.Status) }
 
+// GoString is String, so %#v cannot print the display name either.
+func (u User) GoString() string { return u.String() }
+
 // LogValue logs the user without the display name.
 func (u User) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("user_id", u.ID), slog.String("status", string(u.Status)))

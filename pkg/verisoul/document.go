@@ -103,6 +103,18 @@ func (d *Document) String() string {
 // GoString prints no personal data.
 func (d *Document) GoString() string { return d.String() }
 
+// LogValue prints no personal data (slog would otherwise marshal Data field by field).
+func (d *Document) LogValue() slog.Value {
+	if d == nil {
+		return slog.StringValue("<nil>")
+	}
+	attrs := []slog.Attr{slog.String("validity", d.Signals.Validity), slog.Any("data", d.Data)}
+	if d.Signals.Age != nil {
+		attrs = append(attrs, slog.Int("age", *d.Signals.Age))
+	}
+	return slog.GroupValue(attrs...)
+}
+
 type wireSignals struct {
 	IDAge            *int     `json:"id_age"`
 	FaceAgeEstimate  *string  `json:"face_age_estimate"`

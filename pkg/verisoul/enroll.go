@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,11 +20,26 @@ const EnrollWindow = 30 * 24 * time.Hour
 // ErrNotEnrolled is returned when Verisoul answered 200 with success=false.
 var ErrNotEnrolled = errors.New("verisoul: enrolment not confirmed (success=false)")
 
-// Enrollment confirms a session tied to an account.
+// Enrollment confirms a session tied to an account. String, GoString and LogValue show
+// only the start of the session id, like Session's.
 type Enrollment struct {
 	RequestID string
 	SessionID string
 	AccountID string
+}
+
+// String shows the enrolment without the full session id.
+func (e Enrollment) String() string {
+	return fmt.Sprintf("verisoul.Enrollment{account: %s, session: %s, request id: %s}", e.AccountID, redactID(e.SessionID), e.RequestID)
+}
+
+// GoString keeps %#v from printing the full session id.
+func (e Enrollment) GoString() string { return e.String() }
+
+// LogValue keeps slog from printing the full session id.
+func (e Enrollment) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("account_id", e.AccountID), slog.String("session_id", redactID(e.SessionID)),
+		slog.String("request_id", e.RequestID))
 }
 
 // Enroll ties a completed session's face (and, for ID Check, its document) to accountID

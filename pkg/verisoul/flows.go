@@ -3,6 +3,7 @@ package verisoul
 import (
 	"context"
 	"errors"
+	"log/slog"
 
 	"github.com/idvkit/idvkit/pkg/transport"
 )
@@ -18,6 +19,19 @@ type Outcome struct {
 
 // Enrolled reports whether the account was enrolled.
 func (o *Outcome) Enrolled() bool { return o != nil && o.Enrollment != nil }
+
+// LogValue logs the verdict and the redacted verification and enrolment (slog would
+// otherwise marshal the verification's personal data field by field).
+func (o *Outcome) LogValue() slog.Value {
+	if o == nil {
+		return slog.StringValue("<nil>")
+	}
+	attrs := []slog.Attr{slog.Any("verification", o.Verification), slog.String("verdict", o.Verdict.String())}
+	if o.Enrollment != nil {
+		attrs = append(attrs, slog.Any("enrollment", *o.Enrollment))
+	}
+	return slog.GroupValue(attrs...)
+}
 
 // CheckUniqueness runs the 1:N sign-up check on a completed Face Match session:
 // VerifyFace, then policy decides (nil means UniquenessRules), then Enroll only when it

@@ -241,6 +241,20 @@ type RedirectOutcome struct {
 // NeedsNewSession is true after a failed capture: Verisoul requires a new session to retry.
 func (o RedirectOutcome) NeedsNewSession() bool { return !o.Success }
 
+// String shows the outcome without the full session id.
+func (o RedirectOutcome) String() string {
+	return fmt.Sprintf("verisoul.RedirectOutcome{session: %s, success: %t, error: %s}", redactID(o.SessionID), o.Success, o.ErrorMessage)
+}
+
+// GoString keeps %#v from printing the full session id.
+func (o RedirectOutcome) GoString() string { return o.String() }
+
+// LogValue keeps slog from printing the full session id.
+func (o RedirectOutcome) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("session_id", redactID(o.SessionID)), slog.Bool("success", o.Success),
+		slog.String("error_message", string(o.ErrorMessage)))
+}
+
 // ParseRedirect reads the query the hosted page adds to your redirect URL
 // (session_id, success, error_message).
 func ParseRedirect(u *url.URL) (RedirectOutcome, error) {
