@@ -38,6 +38,9 @@ fuzz:
 	  done; \
 	done
 
-## soak: the long soak run (the short one is part of make test).
+## soak: the long soak run (the 1,000-journey one is part of make test): SOAK_JOURNEYS
+## journeys across the three vendors with SOAK_FAULTS of the calls faulted, race detector on.
+SOAK_JOURNEYS ?= 10000
+SOAK_FAULTS ?= 0.2
 soak:
-	$(GO) test -run TestSoak -count=1 -v ./pkg/sandbox/soak/ -soak.journeys=10000
+	$(GO) test -race -run 'TestSoak$$' -count=1 -v ./internal/soak/ -soak.journeys=$(SOAK_JOURNEYS) -soak.faults=$(SOAK_FAULTS)
