@@ -238,8 +238,7 @@ func (c *Client) token(ctx context.Context, op string, kind ClaimType, req Token
 		if err != nil {
 			return nil, c.tc.Wrap(ctx, op, err)
 		}
-		// A claim without a token would only fail later, as if the caller were at fault.
-		if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil && res.JSON200.Token != ""); err != nil {
+		if err := c.check(ctx, op, res.HTTPResponse, res.Body, usableClaim(res.JSON200)); err != nil {
 			return nil, err
 		}
 		out = res.JSON200
@@ -248,8 +247,7 @@ func (c *Client) token(ctx context.Context, op string, kind ClaimType, req Token
 		if err != nil {
 			return nil, c.tc.Wrap(ctx, op, err)
 		}
-		// A claim without a token would only fail later, as if the caller were at fault.
-		if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil && res.JSON200.Token != ""); err != nil {
+		if err := c.check(ctx, op, res.HTTPResponse, res.Body, usableClaim(res.JSON200)); err != nil {
 			return nil, err
 		}
 		out = res.JSON200
@@ -269,6 +267,14 @@ func (c *Client) token(ctx context.Context, op string, kind ClaimType, req Token
 		cl.Fallback = append(cl.Fallback, Fallback{Type: f.Type, Message: f.Message})
 	}
 	return cl, nil
+}
+
+// usableClaim reports whether a token answer can be used by the later steps: a token
+// and, when iProov names one, a user id that the client's own checks accept. Anything
+// else would only fail later, as if the caller were at fault.
+func usableClaim(out *claim.ClaimResponse) bool {
+	return out != nil && tokenPattern.MatchString(out.Token) &&
+		(out.UserId == nil || *out.UserId == "" || userIDPattern.MatchString(*out.UserId))
 }
 
 // Invalidation is what POST /claim/{token}/invalidate did.
