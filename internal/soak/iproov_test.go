@@ -187,6 +187,7 @@ func (r *iproovRig) check(ctx context.Context, t *testing.T, js []*journey) reco
 			c.phantom = append(c.phantom, d.user)
 		}
 	}
+	c.note = fmt.Sprintf("%d users in the emulator, %d of them the journeys' (read back with GET /users/{user_id})", c.recorded, found)
 	if found != c.recorded {
 		c.lost = append(c.lost, fmt.Sprintf("%d users outside the journeys", c.recorded-found))
 	}

@@ -112,6 +112,7 @@ type recordCheck struct {
 	lost        []string // recorded by the emulator, unknown to the client
 	phantom     []string // reported by the client, absent from the emulator
 	unsafeTwice []string // an unsafe request that reached the vendor twice
+	note        string   // more about the records, for the report
 }
 
 // soakPolicy retries like DefaultRetryPolicy with the waits shrunk, so 1,000 journeys
@@ -590,6 +591,9 @@ func report(t *testing.T, rigs []rig, js []*journey, checks map[string]recordChe
 		c := checks[r.name()]
 		t.Logf("  %s: recorded %d = reported %d + reconciled %d; duplicated %d, lost %d, phantom %d",
 			c.what, c.recorded, c.reported, c.reconciled, len(c.duplicated), len(c.lost), len(c.phantom))
+		if c.note != "" {
+			t.Logf("  %s", c.note)
+		}
 		w.mu.Lock()
 		t.Logf("  contract problems reported (report mode): %s", counts(w.problems, nil))
 		for rule, at := range w.where {

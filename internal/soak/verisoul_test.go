@@ -198,6 +198,7 @@ func (r *verisoulRig) check(_ context.Context, _ *testing.T, js []*journey) reco
 			c.phantom = append(c.phantom, account)
 		}
 	}
+	c.note = fmt.Sprintf("%d accounts enrolled, at most one session each", len(recorded))
 	sort.Strings(c.duplicated)
 	sort.Strings(c.lost)
 	sort.Strings(c.phantom)
