@@ -208,13 +208,29 @@ func (e *RequestError) Is(target error) bool {
 type BodyTooLargeError struct {
 	Vendor, Operation string
 	Limit             int64
+	Attempts          int // attempts made by the transport, 0 when unknown
+	// OutcomeUnknown: an Unsafe operation succeeded (or answered 500, 502 or
+	// 504) and its answer is unread, so what the vendor did is lost.
+	OutcomeUnknown bool
 }
 
 func (e *BodyTooLargeError) Error() string {
-	return fmt.Sprintf("%sresponse body exceeds %d bytes", prefix(e.Vendor, e.Operation), e.Limit)
+	s := fmt.Sprintf("%sresponse body exceeds %d bytes", prefix(e.Vendor, e.Operation), e.Limit)
+	if e.Attempts > 1 {
+		s += " (" + strconv.Itoa(e.Attempts) + " attempts)"
+	}
+	if e.OutcomeUnknown {
+		s += outcomeNote
+	}
+	return s
 }
 
 func (e *BodyTooLargeError) Unwrap() error { return ErrBodyTooLarge }
+
+// Is reports ErrOutcomeUnknown when OutcomeUnknown is set.
+func (e *BodyTooLargeError) Is(target error) bool {
+	return target == ErrOutcomeUnknown && e.OutcomeUnknown
+}
 
 // DecodeError is a response body the generated client could not decode
 // (malformed JSON on a documented status). Err is the decoder's error, which

@@ -185,3 +185,33 @@ func TestAmbiguousStatusIsOutcomeUnknown(t *testing.T) {
 		assert.Equal(t, tt.want, strings.Contains(checkErr.Error(), "reconcile before retrying"), "%s %d", tt.op, tt.status)
 	}
 }
+
+// TestBodyTooLargeNamesAttemptsAndOutcome: an answer over the cap is a typed error
+// naming the attempts; for an Unsafe success the result is unread, so outcome unknown.
+func TestBodyTooLargeNamesAttemptsAndOutcome(t *testing.T) {
+	tests := []struct {
+		op     string
+		status int
+		want   bool
+	}{
+		{"enroll", 200, true},
+		{"enroll", 422, false},
+		{"readSession", 200, false},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(tt.status)
+			_, _ = io.WriteString(w, strings.Repeat("x", 100))
+		}))
+		c, err := New("verisoul", srv.URL, WithRetryPolicy(testPolicy(&sleepRecorder{})), WithMaxBodyBytes(10))
+		require.NoError(t, err)
+		_, _, err = post(context.Background(), c, srv.URL+"/liveness/enroll", tt.op)
+		var big *BodyTooLargeError
+		require.ErrorAs(t, err, &big, "%s %d", tt.op, tt.status)
+		assert.Equal(t, 1, big.Attempts)
+		assert.ErrorIs(t, err, ErrBodyTooLarge)
+		assert.Equal(t, tt.want, errors.Is(err, ErrOutcomeUnknown), "%s %d", tt.op, tt.status)
+		assert.Equal(t, tt.want, strings.Contains(err.Error(), "reconcile before retrying"), "%s %d", tt.op, tt.status)
+		srv.Close()
+	}
+}

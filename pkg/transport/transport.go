@@ -298,7 +298,8 @@ func drain(rc io.ReadCloser) {
 // responseBody caps what is read and ends the call's contexts on close or
 // EOF (they must outlive Do: the generated client reads the body after it).
 // A read that fails (a body cut short, a timeout) comes back as a
-// *RequestError, outcome unknown for an Unsafe operation that succeeded (or
+// *RequestError and a body over the cap as a *BodyTooLargeError, both outcome
+// unknown for an Unsafe operation that succeeded (or
 // answered an ambiguous 5xx): the vendor acted, but what it answered is lost.
 type responseBody struct {
 	rc       io.ReadCloser
@@ -316,7 +317,7 @@ type responseBody struct {
 
 func (b *responseBody) Read(p []byte) (int, error) {
 	if b.n > b.limit {
-		return 0, &BodyTooLargeError{Vendor: b.vendor, Operation: b.op, Limit: b.limit}
+		return 0, b.tooLarge()
 	}
 	// Ask for one byte past the limit to tell "exactly at" from "over".
 	if rest := b.limit - b.n + 1; int64(len(p)) > rest {
@@ -326,7 +327,7 @@ func (b *responseBody) Read(p []byte) (int, error) {
 	b.n += int64(n)
 	if b.n > b.limit {
 		n -= int(b.n - b.limit)
-		return n, &BodyTooLargeError{Vendor: b.vendor, Operation: b.op, Limit: b.limit}
+		return n, b.tooLarge()
 	}
 	switch {
 	case err == io.EOF:
@@ -341,6 +342,10 @@ func (b *responseBody) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+func (b *responseBody) tooLarge() error {
+	return &BodyTooLargeError{Vendor: b.vendor, Operation: b.op, Limit: b.limit, Attempts: b.attempts, OutcomeUnknown: b.cutIsUnknown}
 }
 
 func (b *responseBody) Close() error {
