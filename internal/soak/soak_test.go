@@ -165,6 +165,8 @@ type wire struct {
 
 	attempts atomic.Int64 // HTTP attempts the clients made (one log line each)
 	retries  atomic.Int64 // attempts followed by a retry
+	// The counters at the end of the load phase (reconciliation and checks call too).
+	loadAttempts, loadRetries int64
 
 	recording atomic.Bool // count unsafe arrivals (the load phase only)
 	mu        sync.Mutex
@@ -425,6 +427,8 @@ func soak(t *testing.T, n int, rate float64) []*journey {
 	// Load phase: every journey with the faults on.
 	for _, r := range rigs {
 		require.NoError(t, r.faults().Set(faultMix(rate, httpDateRetryAfter[r.name()])...))
+		r.wire().attempts.Store(0)
+		r.wire().retries.Store(0)
 		r.wire().recording.Store(true)
 	}
 	start := time.Now()
@@ -448,6 +452,7 @@ func soak(t *testing.T, n int, rate float64) []*journey {
 	injected := map[string]int{}
 	for _, r := range rigs {
 		r.wire().recording.Store(false)
+		r.wire().loadAttempts, r.wire().loadRetries = r.wire().attempts.Load(), r.wire().retries.Load()
 		for k, n := range r.faults().Counts() {
 			injected[k] += n
 		}
@@ -582,7 +587,7 @@ func report(t *testing.T, rigs []rig, js []*journey, checks map[string]recordChe
 		}
 		w := r.wire()
 		t.Logf("%s: %d journeys: %s; %d HTTP attempts, %d retries, %d unsafe requests reached the vendor, none twice: %v",
-			r.name(), n, counts(total, classes), w.attempts.Load(), w.retries.Load(), w.unsafeArrivals(), len(checks[r.name()].unsafeTwice) == 0)
+			r.name(), n, counts(total, classes), w.loadAttempts, w.loadRetries, w.unsafeArrivals(), len(checks[r.name()].unsafeTwice) == 0)
 		for _, k := range r.kinds() {
 			t.Logf("  %-28s %s", k, counts(byKind[k], classes))
 		}
