@@ -169,7 +169,9 @@ func verisoulCatalogue(w *verisoulWorld) []badInput {
 		require.NoError(t, w.emu.CompleteAs(s.ID, face))
 		return s
 	}
-	redirect := func(q string) *url.URL { return &url.URL{Scheme: "https", Host: "app.example.test", Path: "/done", RawQuery: q} }
+	redirect := func(q string) *url.URL {
+		return &url.URL{Scheme: "https", Host: "app.example.test", Path: "/done", RawQuery: q}
+	}
 
 	return []badInput{
 		// Construction.
@@ -374,7 +376,10 @@ func iproovCatalogue(w *iproovWorld) []badInput {
 	req := func(f func(r *iproov.TokenRequest)) iproov.TokenRequest { r := ok; f(&r); return r }
 	png := sandbox.FaceImage("hostile-photo")
 	photo := func(img []byte) func() error {
-		return func() error { _, err := c.EnrolImage(ctx, enrolClaim(), iproov.Photo{Image: img, Source: iproov.SourceOID}); return err }
+		return func() error {
+			_, err := c.EnrolImage(ctx, enrolClaim(), iproov.Photo{Image: img, Source: iproov.SourceOID})
+			return err
+		}
 	}
 	var n int
 	fresh := func(prefix string) string { n++; return prefix + "-" + strings.Repeat("x", n) }
@@ -541,7 +546,10 @@ func iproovCatalogue(w *iproovWorld) []badInput {
 			cl := enrolToken(t, fresh("photo-twice"))
 			_, err := c.EnrolImage(ctx, cl, iproov.Photo{Image: png, Source: iproov.SourceOID})
 			require.NoError(t, err)
-			return func() error { _, err := c.EnrolImage(ctx, cl, iproov.Photo{Image: png, Source: iproov.SourceOID}); return err }
+			return func() error {
+				_, err := c.EnrolImage(ctx, cl, iproov.Photo{Image: png, Source: iproov.SourceOID})
+				return err
+			}
 		}},
 
 		// Invalidation.
@@ -584,7 +592,10 @@ func iproovCatalogue(w *iproovWorld) []badInput {
 		{name: "enrol token for an enrolled user (vendor-side)", code: "already_enrolled", status: 400, bad: func(t *testing.T) func() error {
 			user := fresh("enrolled")
 			w.enrolled(t, user, "hostile-face")
-			return func() error { _, err := c.EnrolToken(ctx, iproov.TokenRequest{UserID: user, Resource: "onboarding"}); return err }
+			return func() error {
+				_, err := c.EnrolToken(ctx, iproov.TokenRequest{UserID: user, Resource: "onboarding"})
+				return err
+			}
 		}},
 		{name: "second validation from another client instance (vendor-side)", code: "invalid_token", status: 400, bad: func(t *testing.T) func() error {
 			cl := tamper(t, *validated(t), func(m map[string]any) { delete(m, "used") })
@@ -602,7 +613,10 @@ func iproovCatalogue(w *iproovWorld) []badInput {
 			cl := enrolToken(t, fresh("late-photo"))
 			w.clock.Advance(iproov.ClaimWindow + time.Second)
 			moved := tamper(t, *cl, func(m map[string]any) { m["issued_at"] = w.clock.Now() })
-			return func() error { _, err := c.EnrolImage(ctx, &moved, iproov.Photo{Image: png, Source: iproov.SourceOID}); return err }
+			return func() error {
+				_, err := c.EnrolImage(ctx, &moved, iproov.Photo{Image: png, Source: iproov.SourceOID})
+				return err
+			}
 		}},
 		{name: "wrong api key (vendor-side)", code: "invalid_key", status: 401, bad: func(t *testing.T) func() error {
 			wrong := w.newClient(t, "wrongkey0000000000000000000000000000000", w.emu.Secret())
@@ -626,7 +640,6 @@ func iproovCatalogue(w *iproovWorld) []badInput {
 		}},
 	}
 }
-
 
 func verifikCatalogue(w *verifikWorld) []badInput {
 	c := w.client
@@ -823,7 +836,10 @@ func verifikCatalogue(w *verifikWorld) []badInput {
 		}},
 		{name: "selfie: flow skips liveness", field: "liveness", is: verifik.ErrStepNotOffered, bad: func(t *testing.T) func() error {
 			r := registrant(t, "hostile no liveness", noLiveness)
-			return func() error { _, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: selfie, OS: verifik.IOS}); return err }
+			return func() error {
+				_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: selfie, OS: verifik.IOS})
+				return err
+			}
 		}},
 		{name: "compare faces before the selfie", field: "selfie", is: verifik.ErrNotReady, bad: func(t *testing.T) func() error {
 			r := registrant(t, "hostile full", full)

@@ -150,7 +150,10 @@ func verisoulSteps() []step {
 			_, err := client(t, b).CheckUniqueness(ctx, fm, "acct-1", nil)
 			return err
 		}},
-		{"check id", func(t *testing.T, b string) error { _, err := client(t, b).CheckID(ctx, idc, "acct-1", nil); return err }},
+		{"check id", func(t *testing.T, b string) error {
+			_, err := client(t, b).CheckID(ctx, idc, "acct-1", nil)
+			return err
+		}},
 		{"public redirect", func(t *testing.T, b string) error {
 			_, err := client(t, b).PublicRedirect(ctx, verisoul.PublicRedirectOptions{ProjectID: goodUUID})
 			return err
@@ -264,14 +267,20 @@ func verifikSteps() []step {
 			_, err := client(t, b).Register(ctx, flow, verifik.Registration{Email: "hostile@example.com", Phone: "3001234567", CountryCode: "+57"})
 			return err
 		}},
-		{"review", func(t *testing.T, b string) error { _, err := client(t, b).Review(ctx, "65f0c0ffee000000000000b1"); return err }},
+		{"review", func(t *testing.T, b string) error {
+			_, err := client(t, b).Review(ctx, "65f0c0ffee000000000000b1")
+			return err
+		}},
 		{"delete registration", func(t *testing.T, b string) error {
 			return client(t, b).DeleteRegistration(ctx, "65f0c0ffee000000000000b1")
 		}},
 		{"refresh", func(t *testing.T, b string) error { _, err := registrant(t, b).Refresh(ctx); return err }},
 		{"send email code", func(t *testing.T, b string) error { _, err := registrant(t, b).SendEmailCode(ctx); return err }},
 		{"confirm email code", func(t *testing.T, b string) error { return registrant(t, b).ConfirmEmailCode(ctx, "123456") }},
-		{"send phone code", func(t *testing.T, b string) error { _, err := registrant(t, b).SendPhoneCode(ctx, verifik.SMS); return err }},
+		{"send phone code", func(t *testing.T, b string) error {
+			_, err := registrant(t, b).SendPhoneCode(ctx, verifik.SMS)
+			return err
+		}},
 		{"confirm phone code", func(t *testing.T, b string) error { return registrant(t, b).ConfirmPhoneCode(ctx, "123456") }},
 		{"submit document", func(t *testing.T, b string) error {
 			_, err := registrant(t, b).SubmitDocument(ctx, verifik.Document{Front: front, Force: true})
@@ -288,7 +297,10 @@ func verifikSteps() []step {
 			return err
 		}},
 		{"advance", func(t *testing.T, b string) error { return registrant(t, b).Advance(ctx, verifik.StepDocument) }},
-		{"finish", func(t *testing.T, b string) error { _, err := registrant(t, b).Finish(ctx, verifik.Completed); return err }},
+		{"finish", func(t *testing.T, b string) error {
+			_, err := registrant(t, b).Finish(ctx, verifik.Completed)
+			return err
+		}},
 		{"skip KYC", func(t *testing.T, b string) error { _, err := registrant(t, b).SkipKYC(ctx); return err }},
 	}
 }

@@ -90,6 +90,7 @@ type config struct {
 	onProblem   func(*contract.Error)
 	faultSeed   uint64
 	unavailable bool
+	others      []ServiceProvider
 }
 
 // WithClock sets the clock (default the system clock); tests pass a *sandbox.FakeClock to
@@ -99,6 +100,22 @@ func WithClock(c sandbox.Clock) Option { return func(cfg *config) { cfg.clock = 
 // WithCredentials sets the service provider's api_key and secret.
 func WithCredentials(apiKey, secret string) Option {
 	return func(cfg *config) { cfg.apiKey, cfg.secret = apiKey, secret }
+}
+
+// ServiceProvider is another iProov service provider (tenant) on the emulated platform,
+// as iProov's multi-tenant regions host many: its own credentials, claims, users and
+// access tokens, none of which the other service providers can see or use.
+type ServiceProvider struct {
+	APIKey, Secret               string
+	OAuthUsername, OAuthPassword string
+}
+
+// WithServiceProvider adds a service provider next to the default one (whose
+// credentials WithCredentials and WithOAuthCredentials set). User ids are per service
+// provider: both may enrol "alice" without either learning of the other's. Settings
+// (assurance types, risk profiles, scopes, rate limit) are the platform's, shared.
+func WithServiceProvider(sp ServiceProvider) Option {
+	return func(cfg *config) { cfg.others = append(cfg.others, sp) }
 }
 
 // WithOAuthCredentials sets the OAuth username and password accepted by
@@ -158,7 +175,8 @@ func WithOnProblem(f func(*contract.Error)) Option { return func(cfg *config) { 
 // WithFaultSeed seeds the fault injector (see Emulator.Faults) so runs repeat.
 func WithFaultSeed(seed uint64) Option { return func(cfg *config) { cfg.faultSeed = seed } }
 
-// Emulator is an in-memory iProov service provider. It is safe for concurrent use.
+// Emulator is an in-memory iProov service provider (more with WithServiceProvider). It is
+// safe for concurrent use.
 type Emulator struct {
 	cfg      config
 	spec     *contract.Spec
@@ -168,7 +186,7 @@ type Emulator struct {
 
 	mu       sync.Mutex
 	claims   map[string]*claimRec
-	users    map[string]*userRec
+	users    map[userKey]*userRec
 	tokens   map[string]*accessRec
 	window   rateWindow
 	failNext map[string][]int // operationId → statuses to answer next, in order
@@ -185,7 +203,11 @@ const (
 	claimAborted                     // invalidated
 )
 
+// userKey names a user within its service provider (sp is the provider's api_key).
+type userKey struct{ sp, id string }
+
 type claimRec struct {
+	sp          string // the service provider's api_key
 	token       string
 	kind        claim.ClaimType
 	userID      string
@@ -202,6 +224,7 @@ type claimRec struct {
 }
 
 type userRec struct {
+	sp        string
 	id        string
 	name      string
 	status    claim.UserStatus
@@ -211,6 +234,7 @@ type userRec struct {
 }
 
 type accessRec struct {
+	sp     string
 	scopes map[string]bool
 	issued time.Time
 	uses   int
@@ -245,7 +269,7 @@ func New(opts ...Option) *Emulator {
 		cfg:      cfg,
 		spec:     contract.Default().Spec("iproov/claim"),
 		claims:   map[string]*claimRec{},
-		users:    map[string]*userRec{},
+		users:    map[userKey]*userRec{},
 		tokens:   map[string]*accessRec{},
 		failNext: map[string][]int{},
 	}
@@ -341,7 +365,7 @@ func (e *Emulator) responseError(w http.ResponseWriter, r *http.Request, _ error
 func (e *Emulator) Reset() {
 	e.mu.Lock()
 	e.claims = map[string]*claimRec{}
-	e.users = map[string]*userRec{}
+	e.users = map[userKey]*userRec{}
 	e.tokens = map[string]*accessRec{}
 	e.window = rateWindow{}
 	e.failNext = map[string][]int{}
@@ -352,8 +376,32 @@ func (e *Emulator) Reset() {
 
 func (e *Emulator) now() time.Time { return e.cfg.clock.Now().UTC() }
 
+// provider returns the service provider that apiKey names ("" when none does).
+func (e *Emulator) provider(apiKey string) (ServiceProvider, bool) {
+	for _, sp := range e.providers() {
+		if apiKey != "" && sp.APIKey == apiKey {
+			return sp, true
+		}
+	}
+	return ServiceProvider{}, false
+}
+
+func (e *Emulator) providers() []ServiceProvider {
+	return append([]ServiceProvider{{APIKey: e.cfg.apiKey, Secret: e.cfg.secret, OAuthUsername: e.cfg.oauthUser, OAuthPassword: e.cfg.oauthPass}}, e.cfg.others...)
+}
+
+// credentials returns the service provider (its api_key) the api_key and secret belong to.
+func (e *Emulator) credentials(apiKey, secret string) (string, bool) {
+	sp, ok := e.provider(apiKey)
+	if !ok || sp.Secret != secret {
+		return "", false
+	}
+	return sp.APIKey, true
+}
+
 func (e *Emulator) validCredentials(apiKey, secret string) bool {
-	return apiKey == e.cfg.apiKey && secret == e.cfg.secret
+	_, ok := e.credentials(apiKey, secret)
+	return ok
 }
 
 func trimmed(s string) string { return strings.TrimSpace(s) }

@@ -19,28 +19,29 @@ var (
 	errInvalidClient = fail(400, "invalid_client", "Client authentication failed")
 )
 
-// authorize checks the bearer token of a Management API call and counts one use of it.
-// scope "" needs no particular scope. Uses are counted on every call the token
-// authenticates, as iProov's "50 requests" quota reads.
-func (e *Emulator) authorize(r *http.Request, scope string) *failure {
+// authorize checks the bearer token of a Management API call, counts one use of it and
+// returns the service provider it was issued to. scope "" needs no particular scope.
+// Uses are counted on every call the token authenticates, as iProov's "50 requests"
+// quota reads.
+func (e *Emulator) authorize(r *http.Request, scope string) (string, *failure) {
 	token, ok := bearer(r)
 	if !ok {
-		return errInvalidOAuth
+		return "", errInvalidOAuth
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	at := e.tokens[token]
 	if at == nil || !e.now().Before(at.issued.Add(AccessTokenLife)) {
-		return errInvalidOAuth
+		return "", errInvalidOAuth
 	}
 	if at.uses >= AccessTokenUses {
-		return errQuota
+		return "", errQuota
 	}
 	at.uses++
 	if scope != "" && !at.scopes[scope] {
-		return errScope
+		return "", errScope
 	}
-	return nil
+	return at.sp, nil
 }
 
 func bearer(r *http.Request) (string, bool) {
@@ -54,13 +55,16 @@ func bearer(r *http.Request) (string, bool) {
 // GenerateToken serves POST /{api_key}/access_token.
 func (s *server) GenerateToken(ctx context.Context, req claim.GenerateTokenRequestObject) (claim.GenerateTokenResponseObject, error) {
 	e := s.e
-	if req.ApiKey != e.cfg.apiKey {
+	sp, known := e.provider(req.ApiKey)
+	if !known {
 		// iProov documents an unknown api_key under 500.
 		return claim.GenerateToken500JSONResponse{Error: claim.OAuthServerErrorCodeInvalidKey, ErrorDescription: errInvalidKey.desc}, nil
 	}
 	r := requestOf(ctx)
 	user, pass, ok := r.BasicAuth()
-	if !ok || !equal(user, e.cfg.oauthUser) || !equal(pass, e.cfg.oauthPass) {
+	// The OAuth client is the api_key's own: another provider's username and password
+	// do not open this one.
+	if !ok || !equal(user, sp.OAuthUsername) || !equal(pass, sp.OAuthPassword) {
 		return claim.GenerateToken400JSONResponse(errInvalidClient.client()), nil
 	}
 	switch req.Body.GrantType {
@@ -80,7 +84,7 @@ func (s *server) GenerateToken(ctx context.Context, req claim.GenerateTokenReque
 		}
 		granted = asked
 	}
-	at := &accessRec{scopes: map[string]bool{}, issued: e.now()}
+	at := &accessRec{sp: sp.APIKey, scopes: map[string]bool{}, issued: e.now()}
 	for _, sc := range granted {
 		at.scopes[sc] = true
 	}
@@ -127,14 +131,16 @@ func randomAlnum(n int) string {
 }
 
 // userCall runs a Management API call: authorization with scope, then fn on the user
-// under e.mu. The answer is a user, or a failure to map to the operation's type.
+// under e.mu. The answer is a user, or a failure to map to the operation's type. Another
+// service provider's user does not exist for the token's provider.
 func (e *Emulator) userCall(ctx context.Context, scope, id string, fn func(u *userRec) (*claim.UserResponse, *failure)) (*claim.UserResponse, *failure) {
-	if f := e.authorize(requestOf(ctx), scope); f != nil {
+	sp, f := e.authorize(requestOf(ctx), scope)
+	if f != nil {
 		return nil, f
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	u := e.users[id]
+	u := e.users[userKey{sp, id}]
 	if u == nil {
 		return nil, errUnknownUser
 	}
@@ -176,12 +182,12 @@ func (s *server) UserUpdate(ctx context.Context, req claim.UserUpdateRequestObje
 			return nil, errMissingData
 		}
 		if b.UserId != nil && *b.UserId != u.id {
-			if !validUserID(*b.UserId) || e.users[*b.UserId] != nil {
+			if !validUserID(*b.UserId) || e.users[userKey{u.sp, *b.UserId}] != nil {
 				return nil, fail(400, "invalid_user_id", "The new user_id is malformed or taken")
 			}
-			delete(e.users, u.id)
+			delete(e.users, userKey{u.sp, u.id})
 			u.id = *b.UserId
-			e.users[u.id] = u
+			e.users[userKey{u.sp, u.id}] = u
 		}
 		if b.Name != nil {
 			u.name = *b.Name
@@ -203,7 +209,7 @@ func (s *server) UserUpdate(ctx context.Context, req claim.UserUpdateRequestObje
 func (s *server) UserDelete(ctx context.Context, req claim.UserDeleteRequestObject) (claim.UserDeleteResponseObject, error) {
 	e := s.e
 	u, f := e.userCall(ctx, ScopeUserWrite, req.UserId, func(u *userRec) (*claim.UserResponse, *failure) {
-		delete(e.users, u.id)
+		delete(e.users, userKey{u.sp, u.id})
 		u.status = claim.Deleted
 		return userResponse(u), nil
 	})
@@ -267,7 +273,7 @@ func (s *server) UserSuspend(ctx context.Context, req claim.UserSuspendRequestOb
 // PlatformAvailable serves GET /availability.
 func (s *server) PlatformAvailable(ctx context.Context, req claim.PlatformAvailableRequestObject) (claim.PlatformAvailableResponseObject, error) {
 	e := s.e
-	if req.Params.ApiKey != e.cfg.apiKey {
+	if _, ok := e.provider(req.Params.ApiKey); !ok {
 		return claim.PlatformAvailable400JSONResponse(fail(400, "invalid_key", errInvalidKey.desc).client()), nil
 	}
 	e.mu.Lock()

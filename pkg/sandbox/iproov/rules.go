@@ -146,7 +146,7 @@ func (e *Emulator) precheck(op string, r *http.Request, data []byte) *failure {
 			return fail(400, "invalid_reason", "reason contains characters that are not allowed")
 		}
 	case "generateToken":
-		if segmentFromEnd(r, 1) != e.cfg.apiKey {
+		if _, ok := e.provider(segmentFromEnd(r, 1)); !ok {
 			return nil // the handler answers iProov's 500 invalid_key
 		}
 		if _, _, ok := r.BasicAuth(); !ok {

@@ -72,7 +72,8 @@ var _ claim.StrictServerInterface = (*server)(nil)
 
 // tokenRequest is what both token endpoints check before issuing a claim.
 func (e *Emulator) tokenRequest(kind claim.ClaimType, b *claim.ServerClaimRequest) (*claimRec, *failure) {
-	if !e.validCredentials(b.ApiKey, b.Secret) {
+	sp, ok := e.credentials(b.ApiKey, b.Secret)
+	if !ok {
 		return nil, errInvalidKey
 	}
 	e.mu.Lock()
@@ -100,7 +101,7 @@ func (e *Emulator) tokenRequest(kind claim.ClaimType, b *claim.ServerClaimReques
 	if f := e.checkRiskProfile(profile); f != nil {
 		return nil, f
 	}
-	u := e.users[b.UserId]
+	u := e.users[userKey{sp, b.UserId}]
 	switch kind {
 	case claim.Enrol:
 		if u != nil {
@@ -115,6 +116,7 @@ func (e *Emulator) tokenRequest(kind claim.ClaimType, b *claim.ServerClaimReques
 		}
 	}
 	rec := &claimRec{
+		sp:          sp,
 		token:       sandbox.RandomHex(32),
 		kind:        kind,
 		userID:      b.UserId,
@@ -205,11 +207,12 @@ func (s *server) UserVerifyServerToken(ctx context.Context, req claim.UserVerify
 	return claim.UserVerifyServerToken400JSONResponse(f.client()), nil
 }
 
-// claimFor finds a usable claim of kind; e.mu is held. Expiry is judged here, lazily: a
-// token not claimed within ClaimWindow is dead.
-func (e *Emulator) claimFor(token string, kind claim.ClaimType) (*claimRec, *failure) {
+// claimFor finds a usable claim of kind issued to service provider sp; e.mu is held.
+// Another provider's token is as unknown as a made-up one. Expiry is judged here,
+// lazily: a token not claimed within ClaimWindow is dead.
+func (e *Emulator) claimFor(sp, token string, kind claim.ClaimType) (*claimRec, *failure) {
 	rec := e.claims[token]
-	if rec == nil || rec.kind != kind {
+	if rec == nil || rec.kind != kind || rec.sp != sp {
 		return nil, errInvalidToken
 	}
 	switch rec.state {
@@ -257,7 +260,8 @@ func (s *server) UserEnrolImage(ctx context.Context, req claim.UserEnrolImageReq
 // enrolImage applies a photo enrol. The token is spent whether or not the image holds a
 // usable face.
 func (e *Emulator) enrolImage(form *enrolImageForm) (*claim.EnrolResponse, *failure) {
-	if !e.validCredentials(form.apiKey, form.secret) {
+	sp, ok := e.credentials(form.apiKey, form.secret)
+	if !ok {
 		return nil, errInvalidKey
 	}
 	if form.token == "" {
@@ -271,7 +275,7 @@ func (e *Emulator) enrolImage(form *enrolImageForm) (*claim.EnrolResponse, *fail
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	rec, f := e.claimFor(form.token, claim.Enrol)
+	rec, f := e.claimFor(sp, form.token, claim.Enrol)
 	if f != nil {
 		return nil, f
 	}
@@ -279,7 +283,7 @@ func (e *Emulator) enrolImage(form *enrolImageForm) (*claim.EnrolResponse, *fail
 		// A token handed to the SDK belongs to a capture enrol.
 		return nil, errInvalidToken
 	}
-	if e.users[rec.userID] != nil {
+	if e.users[userKey{sp, rec.userID}] != nil {
 		return nil, errAlreadyEnrolled
 	}
 	rec.state = claimSpent
@@ -289,7 +293,7 @@ func (e *Emulator) enrolImage(form *enrolImageForm) (*claim.EnrolResponse, *fail
 		return resp, nil
 	}
 	now := e.now()
-	e.users[rec.userID] = &userRec{id: rec.userID, name: rec.userID, status: claim.Active, face: face, activated: &now}
+	e.users[userKey{sp, rec.userID}] = &userRec{sp: sp, id: rec.userID, name: rec.userID, status: claim.Active, face: face, activated: &now}
 	resp.Success = true
 	return resp, nil
 }
@@ -303,7 +307,8 @@ func isEnrolImage(b []byte) bool {
 
 // validation is the shared body of both validate endpoints.
 func (e *Emulator) validation(kind claim.ClaimType, b claim.ClaimValidateRequest, activate *bool) (*claim.ClaimValidateResponse, *failure) {
-	if !e.validCredentials(b.ApiKey, b.Secret) {
+	sp, ok := e.credentials(b.ApiKey, b.Secret)
+	if !ok {
 		return nil, errInvalidKey
 	}
 	if b.Token == "" || trimmed(b.Client) == "" {
@@ -311,7 +316,7 @@ func (e *Emulator) validation(kind claim.ClaimType, b claim.ClaimValidateRequest
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	rec, f := e.claimFor(b.Token, kind)
+	rec, f := e.claimFor(sp, b.Token, kind)
 	if f != nil {
 		return nil, f
 	}
@@ -350,18 +355,18 @@ func (e *Emulator) validation(kind claim.ClaimType, b claim.ClaimValidateRequest
 	switch kind {
 	case claim.Enrol:
 		if live {
-			if e.users[rec.userID] != nil {
+			if e.users[userKey{sp, rec.userID}] != nil {
 				// Enrolled meanwhile by another claim: this enrolment cannot land.
 				return nil, errAlreadyEnrolled
 			}
-			u := &userRec{id: rec.userID, name: rec.userID, status: claim.Active, face: rec.face, activated: &now}
+			u := &userRec{sp: sp, id: rec.userID, name: rec.userID, status: claim.Active, face: rec.face, activated: &now}
 			if activate != nil && !*activate {
 				u.status, u.activated, u.suspended = claim.Suspended, nil, &now
 			}
-			e.users[rec.userID] = u
+			e.users[userKey{sp, rec.userID}] = u
 		}
 	case claim.Verify:
-		u := e.users[rec.userID]
+		u := e.users[userKey{sp, rec.userID}]
 		if u == nil {
 			return nil, errNoUser
 		}
@@ -430,7 +435,7 @@ func (s *server) UserVerifyValidate(ctx context.Context, req claim.UserVerifyVal
 func (s *server) InvalidateToken(ctx context.Context, req claim.InvalidateTokenRequestObject) (claim.InvalidateTokenResponseObject, error) {
 	e := s.e
 	if r := requestOf(ctx); r != nil && r.Header.Get("Authorization") != "" {
-		if f := e.authorize(r, ""); f != nil {
+		if _, f := e.authorize(r, ""); f != nil {
 			if f.status == 401 {
 				return claim.InvalidateToken401JSONResponse{InvalidOAuthJSONResponse: claim.InvalidOAuthJSONResponse(f.credential())}, nil
 			}
