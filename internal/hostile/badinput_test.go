@@ -87,6 +87,7 @@ func TestBadInputCatalogue(t *testing.T) {
 	total := 0
 	for _, group := range catalogue {
 		total += len(group.cases)
+		t.Logf("%s: %d bad inputs", group.vendor, len(group.cases))
 		names := map[string]bool{}
 		for _, c := range group.cases {
 			require.False(t, names[c.name], "duplicate case name %q", c.name)
@@ -884,6 +885,15 @@ func verifikCatalogue(w *verifikWorld) []badInput {
 
 		// Stored state: zero, tampered.
 		{name: "resume: zero state", field: "state", bad: call(func() error { _, err := c.Resume(verifik.State{}); return err })},
+		{name: "zero registrant (not from Register or Resume)", field: "Register", is: verifik.ErrNotReady, bad: call(func() error {
+			_, err := (&verifik.Registrant{}).SendEmailCode(ctx)
+			return err
+		})},
+		{name: "nil registrant", field: "Register", is: verifik.ErrNotReady, bad: call(func() error {
+			var r *verifik.Registrant
+			_, err := r.Finish(ctx, verifik.Completed)
+			return err
+		})},
 		{name: "resume: token removed from storage", field: "state", bad: resumed(func(m map[string]any) { delete(m, "token") })},
 		{name: "resume: app registration id tampered to a path", field: "app registration id", bad: resumed(func(m map[string]any) { m["appRegistrationId"] = "../projects/x" })},
 		{name: "resume: email validation id tampered to a path", field: "email validation id", bad: resumed(func(m map[string]any) { m["emailValidationId"] = "../../app-registrations/x" })},
