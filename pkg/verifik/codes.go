@@ -46,6 +46,10 @@ func (r *Registrant) SendEmailCode(ctx context.Context) (CodeSent, error) {
 		return CodeSent{}, err
 	}
 	v := res.JSON200.Data
+	if !idPattern.MatchString(v.ID) {
+		// ConfirmEmailCode puts the id in its path and Resume refuses it: not the caller's fault.
+		return CodeSent{}, &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: res.StatusCode(), Err: errMissing("usable email validation id")}
+	}
 	sent := CodeSent{ValidationID: v.ID, ExpiresAt: deref(v.ExpiresAt), Resent: deref(v.Existing)}
 	r.update(func(s *State) {
 		if s.EmailValidationID != v.ID {

@@ -84,6 +84,10 @@ func (r *Registrant) SubmitDocument(ctx context.Context, d Document) (DocumentRe
 		return DocumentResult{}, err
 	}
 	v := res.JSON200.Data.DocumentValidation
+	if !idPattern.MatchString(v.ID) {
+		// Later steps put the id in their paths and Resume refuses it: not the caller's fault.
+		return DocumentResult{}, &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: res.StatusCode(), Err: errMissing("usable document validation id")}
+	}
 	out := DocumentResult{
 		ValidationID: v.ID, Status: deref(v.Status), Accepted: documentAccepted(deref(v.Status)),
 		Type: deref(v.DocumentType), Category: deref(v.DocumentCategory), Country: deref(v.Country),

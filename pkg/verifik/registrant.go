@@ -220,7 +220,12 @@ func (c *Client) Register(ctx context.Context, flow Flow, who Registration) (*Re
 	if data.InformationValidation != nil {
 		st.InformationValidationID = data.InformationValidation.ID
 	}
-	return c.Resume(st)
+	r, err := c.Resume(st)
+	if err != nil {
+		// The caller's input was checked above: what Resume refuses came in the answer.
+		return nil, &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: res.StatusCode(), Err: errMissing("usable ids")}
+	}
+	return r, nil
 }
 
 type errMissing string

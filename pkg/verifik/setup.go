@@ -2,6 +2,7 @@ package verifik
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"reflect"
 	"strings"
@@ -156,7 +157,7 @@ func (c *Client) Setup(ctx context.Context, p ProjectConfig, f FlowConfig) (Flow
 			continue
 		}
 		if deref(existing.RedirectUrl) == f.RedirectURL && sameSettings(existing.OnboardingSettings, settings) {
-			return flowOf(project, existing), nil
+			return usableFlow("listProjectFlows", flowOf(project, existing))
 		}
 		updated, err := c.updateFlow(ctx, existing.ID, smartenroll.ProjectFlowUpdateRequest{
 			RedirectUrl: nonEmpty(f.RedirectURL), OnboardingSettings: &settings,
@@ -164,7 +165,7 @@ func (c *Client) Setup(ctx context.Context, p ProjectConfig, f FlowConfig) (Flow
 		if err != nil {
 			return Flow{}, err
 		}
-		return flowOf(project, updated), nil
+		return usableFlow("updateProjectFlow", flowOf(project, updated))
 	}
 	created, err := c.createFlow(ctx, smartenroll.ProjectFlowCreateRequest{
 		Project: project.ID, Type: smartenroll.FlowTypeOnboarding, Status: ptr(smartenroll.FlowActive),
@@ -173,7 +174,7 @@ func (c *Client) Setup(ctx context.Context, p ProjectConfig, f FlowConfig) (Flow
 	if err != nil {
 		return Flow{}, err
 	}
-	return flowOf(project, created), nil
+	return usableFlow("createProjectFlow", flowOf(project, created))
 }
 
 // Flow loads a project flow and its project, e.g. to resume journeys after a restart.
@@ -189,11 +190,31 @@ func (c *Client) Flow(ctx context.Context, flowID string) (Flow, error) {
 		return Flow{}, err
 	}
 	flow := res.JSON200.Data
+	if !idPattern.MatchString(deref(flow.Project)) {
+		return Flow{}, &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: res.StatusCode(), Err: errMissing("usable project id")}
+	}
 	project, err := c.project(ctx, deref(flow.Project))
 	if err != nil {
 		return Flow{}, err
 	}
-	return flowOf(project, flow), nil
+	return usableFlow(op, flowOf(project, flow))
+}
+
+// usableFlow refuses a flow whose ids came back empty or malformed: Register would
+// refuse them later, as if the caller were at fault.
+func usableFlow(op string, f Flow) (Flow, error) {
+	if !idPattern.MatchString(f.ProjectID) || !idPattern.MatchString(f.FlowID) {
+		return Flow{}, &transport.DecodeError{Vendor: vendor, Operation: op, Err: errMissing("usable project and flow ids")}
+	}
+	return f, nil
+}
+
+// maxPages bounds paging: a vendor whose page count never ends must not keep the
+// client calling for ever.
+const maxPages = 100
+
+func tooManyPages(op string, status int) error {
+	return &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: status, Err: errors.New("more than 100 pages")}
 }
 
 func (f FlowConfig) settings() smartenroll.OnboardingSettings {
@@ -367,6 +388,9 @@ func (c *Client) findProject(ctx context.Context, name string) (*smartenroll.Pro
 		if len(res.JSON200.Data) == 0 || page >= deref(res.JSON200.Pages) {
 			return nil, nil
 		}
+		if page >= maxPages {
+			return nil, tooManyPages(op, res.StatusCode())
+		}
 	}
 }
 
@@ -394,6 +418,9 @@ func (c *Client) listFlows(ctx context.Context, projectID string) ([]smartenroll
 		out = append(out, res.JSON200.Data...)
 		if len(res.JSON200.Data) == 0 || page >= deref(res.JSON200.Pages) {
 			return out, nil
+		}
+		if page >= maxPages {
+			return nil, tooManyPages(op, res.StatusCode())
 		}
 	}
 }
