@@ -1,0 +1,334 @@
+package iproov_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/textproto"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/sandbox"
+	emu "github.com/idvkit/idvkit/pkg/sandbox/iproov"
+)
+
+// fuzzRoute is a request shape the fuzzer starts from: a spec operation, a control
+// endpoint, or (empty path) a path made up by the fuzzer.
+type fuzzRoute struct{ method, path string }
+
+var fuzzSpec = contract.Default().Spec("iproov/claim")
+
+// fuzzRoutes lists every operation of the spec (under the emulator's base path) and
+// every control endpoint.
+var fuzzRoutes = func() []fuzzRoute {
+	var out []fuzzRoute
+	for path, item := range fuzzSpec.Doc.Paths.Map() {
+		for method := range item.Operations() {
+			out = append(out, fuzzRoute{method, emu.BasePath + path})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].path+out[i].method < out[j].path+out[j].method })
+	return append(out,
+		fuzzRoute{"POST", emu.ControlPrefix + "claims/{token}/start"},
+		fuzzRoute{"POST", emu.ControlPrefix + "claims/{token}/capture"},
+		fuzzRoute{"POST", emu.ControlPrefix + "fail-next"},
+		fuzzRoute{"PUT", emu.ControlPrefix + "availability"},
+		fuzzRoute{"POST", emu.ControlPrefix + "reset"},
+		fuzzRoute{"GET", emu.ControlPrefix + "stats"},
+		fuzzRoute{"GET", ""},
+	)
+}()
+
+func fuzzRouteIndex(method, path string) uint8 {
+	for i, r := range fuzzRoutes {
+		if r.method == method && r.path == path {
+			return uint8(i)
+		}
+	}
+	return uint8(len(fuzzRoutes) - 1)
+}
+
+// Credentials (flags bits 0-1) fill $KEY, $SECRET and the Authorization header.
+const (
+	credNone, credValid, credWrong, credWrongSecret = 0, 1, 2, 3
+	// flags bit 2: send the fuzzed method instead of the route's.
+	flagMethod = 4
+)
+
+// fuzzWorld is a fresh emulator with a little state to aim at.
+type fuzzWorld struct {
+	emu     *emu.Emulator
+	h       http.Handler
+	bearer  string // a Management API access token
+	pending string // an enrol token nobody captured ($TOKEN)
+	ready   string // a verify token of $USER, captured, not validated ($VTOKEN)
+}
+
+const fuzzUser = "fuzz-user-1"
+
+func newFuzzWorld(t *testing.T) *fuzzWorld {
+	t.Helper()
+	w := &fuzzWorld{emu: emu.New(emu.WithClock(sandbox.NewFakeClock(t0)))}
+	w.h = w.emu.Handler()
+	code, out := w.call("POST", emu.BasePath+"/"+emu.DefaultAPIKey+"/access_token", "application/x-www-form-urlencoded", "grant_type=client_credentials", "basic")
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if code != 200 || json.Unmarshal([]byte(out), &tok) != nil || tok.AccessToken == "" {
+		t.Fatalf("access token: %d %s", code, out)
+	}
+	w.bearer = tok.AccessToken
+	w.enrol(t, fuzzUser, "alice")
+	w.pending = w.token(t, "enrol", "fuzz-pending")
+	w.ready = w.token(t, "verify", fuzzUser)
+	if err := w.emu.CaptureFace(w.ready, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// call sends one request; auth is "basic", "bearer" or "".
+func (w *fuzzWorld) call(method, target, contentType, body, auth string) (int, string) {
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	switch auth {
+	case "basic":
+		req.SetBasicAuth(emu.DefaultOAuthUsername, emu.DefaultOAuthPassword)
+	case "bearer":
+		req.Header.Set("Authorization", "Bearer "+w.bearer)
+	}
+	rec := httptest.NewRecorder()
+	w.h.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+func (w *fuzzWorld) token(t *testing.T, kind, user string) string {
+	t.Helper()
+	code, out := w.call("POST", emu.BasePath+"/claim/"+kind+"/token", "application/json",
+		`{"api_key":"`+emu.DefaultAPIKey+`","secret":"`+emu.DefaultSecret+`","resource":"fuzz","user_id":"`+user+`","client":"fuzz"}`, "")
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if code != 200 || json.Unmarshal([]byte(out), &tok) != nil || tok.Token == "" {
+		t.Fatalf("%s token for %s: %d %s", kind, user, code, out)
+	}
+	return tok.Token
+}
+
+func (w *fuzzWorld) validate(t *testing.T, kind, user, token string) {
+	t.Helper()
+	code, out := w.call("POST", emu.BasePath+"/claim/"+kind+"/validate", "application/json",
+		`{"api_key":"`+emu.DefaultAPIKey+`","secret":"`+emu.DefaultSecret+`","user_id":"`+user+`","token":"`+token+`","client":"fuzz"}`, "")
+	var res struct {
+		Passed bool `json:"passed"`
+	}
+	if code != 200 || json.Unmarshal([]byte(out), &res) != nil || !res.Passed {
+		t.Fatalf("%s validate for %s: %d %s", kind, user, code, out)
+	}
+}
+
+// enrol runs a whole capture enrol of user showing face.
+func (w *fuzzWorld) enrol(t *testing.T, user, face string) {
+	t.Helper()
+	token := w.token(t, "enrol", user)
+	if err := w.emu.CaptureFace(token, face); err != nil {
+		t.Fatalf("capture: %v", err)
+	}
+	w.validate(t, "enrol", user, token)
+}
+
+// fuzzPhotoForm is a photo-enrol upload with placeholders for the credentials.
+func fuzzPhotoForm() (string, []byte) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for _, kv := range [][2]string{{"api_key", "$KEY"}, {"secret", "$SECRET"}, {"rotation", "0"}, {"token", "$TOKEN"}, {"source", "eid"}} {
+		_ = mw.WriteField(kv[0], kv[1])
+	}
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="image"; filename="face.png"`)
+	h.Set("Content-Type", "image/png")
+	part, _ := mw.CreatePart(h)
+	_, _ = part.Write(sandbox.FaceImage("alice"))
+	_ = mw.Close()
+	return mw.FormDataContentType(), buf.Bytes()
+}
+
+// FuzzHandler sends arbitrary requests — the spec's operations and the control
+// endpoints with fuzzed method, path argument, query, content type and body, with
+// valid credentials in a quarter of the cases — to a fresh emulator holding an enrolled
+// user ($USER), a pending enrol token ($TOKEN) and a captured verify token ($VTOKEN).
+// $KEY and $SECRET stand for the credentials the flags choose. The emulator must not
+// panic, must answer the vendor routes only as the spec documents (checked here too,
+// since some answers are written before the contract middleware; iProov documents a
+// 500 or two), must not answer 5xx on a control endpoint, must not echo a secret, and
+// must still run a whole enrol afterwards.
+func FuzzHandler(f *testing.F) {
+	type seed struct {
+		method, path, query, contentType, body string
+	}
+	const creds = `"api_key":"$KEY","secret":"$SECRET"`
+	formType, form := fuzzPhotoForm()
+	seeds := []seed{
+		{"POST", "/claim/enrol/token", "", "application/json", `{` + creds + `,"resource":"onboarding","user_id":"fuzz-new","client":"fuzz","assurance_type":"liveness"}`},
+		{"POST", "/claim/enrol/token", "", "application/json", `{` + creds + `,"resource":"onboarding","user_id":"$USER","risk_profile":"high"}`},
+		{"POST", "/claim/verify/token", "", "application/json", `{` + creds + `,"resource":"login","user_id":"$USER","client":"fuzz"}`},
+		{"POST", "/claim/enrol/validate", "", "application/json", `{` + creds + `,"user_id":"fuzz-pending","token":"$TOKEN","client":"fuzz","activate":false}`},
+		{"POST", "/claim/verify/validate", "", "application/json", `{` + creds + `,"user_id":"$USER","token":"$VTOKEN","client":"fuzz","ip":"203.0.113.7"}`},
+		{"POST", "/claim/{token}/invalidate", "", "application/json", `{"reason":"user cancelled"}`},
+		{"POST", "/claim/enrol/image", "", formType, string(form)},
+		{"POST", "/{api_key}/access_token", "", "application/x-www-form-urlencoded", "grant_type=client_credentials&scope=user-read"},
+		{"GET", "/users/{user_id}", "", "", ""},
+		{"PUT", "/users/{user_id}", "", "application/json", `{"user_id":"fuzz-renamed","name":"Display Name"}`},
+		{"DELETE", "/users/{user_id}", "", "", ""},
+		{"POST", "/users/{user_id}/activate", "", "application/json", `{}`},
+		{"POST", "/users/{user_id}/suspend", "", "application/json", `{"date_time":"2025-03-01T09:00:00Z"}`},
+		{"GET", "/availability", "api_key=$KEY", "", ""},
+		{"POST", emu.ControlPrefix + "claims/{token}/start", "", "", ""},
+		{"POST", emu.ControlPrefix + "claims/{token}/capture", "", "application/json", `{"face":"bob","liveness_failure":"Please Keep Still"}`},
+		{"POST", emu.ControlPrefix + "claims/{token}/capture", "", "application/json", `{"image":"` + base64.StdEncoding.EncodeToString(sandbox.FaceJPEG("carol")) + `"}`},
+		{"POST", emu.ControlPrefix + "fail-next", "", "application/json", `{"operation":"userVerifyValidate","status":500}`},
+		{"PUT", emu.ControlPrefix + "availability", "", "application/json", `{"up":false}`},
+		{"POST", emu.ControlPrefix + "reset", "", "", ""},
+		{"GET", emu.ControlPrefix + "stats", "", "", ""},
+	}
+	for i, s := range seeds {
+		path := s.path
+		if !strings.HasPrefix(path, "/_sandbox/") {
+			path = emu.BasePath + path
+		}
+		flags := uint8(credValid)
+		if i%4 == 3 {
+			flags = uint8(i/4) % 4
+		}
+		f.Add(fuzzRouteIndex(s.method, path), flags, s.method, "", s.query, s.contentType, []byte(s.body))
+	}
+	f.Add(fuzzRouteIndex("POST", emu.BasePath+"/claim/{token}/invalidate"), uint8(credValid), "POST", "$VTOKEN", "", "application/json", []byte(`{"reason":"\u0000<script>"}`))
+	f.Add(fuzzRouteIndex("POST", emu.BasePath+"/claim/verify/validate"), uint8(credWrongSecret), "POST", "", "", "application/json", []byte(`{`+creds+`,"user_id":"$USER","token":"$VTOKEN","client":"fuzz"}`))
+	f.Add(fuzzRouteIndex("GET", ""), uint8(credValid), "GET", emu.BasePath+"/users/../availability", "api_key=$KEY", "", []byte(nil))
+	f.Add(fuzzRouteIndex("POST", emu.BasePath+"/claim/enrol/image"), uint8(credValid), "POST", "", "", "multipart/form-data; boundary=x", []byte("--x\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a\"\r\n\r\n\x89PNG\r\n--x--\r\n"))
+
+	f.Fuzz(func(t *testing.T, route, flags uint8, method, pathArg, query, contentType string, body []byte) {
+		w := newFuzzWorld(t)
+		key, secret := emu.DefaultAPIKey, emu.DefaultSecret
+		switch flags & 3 {
+		case credNone:
+			key, secret = "", ""
+		case credWrong:
+			key, secret = "wrongkey0000000000000000000000000000000000", "wrongsecret00000000000000000000000000000"
+		case credWrongSecret:
+			secret = "wrongsecret00000000000000000000000000000"
+		}
+		expand := strings.NewReplacer("$KEY", key, "$SECRET", secret, "$USER", fuzzUser, "$TOKEN", w.pending, "$VTOKEN", w.ready).Replace
+
+		r := fuzzRoutes[int(route)%len(fuzzRoutes)]
+		m := r.method
+		if flags&flagMethod != 0 {
+			m = method
+		}
+		path := r.path
+		if path == "" {
+			path = pathArg
+		} else {
+			defaults := map[string]string{"{token}": "$TOKEN", "{api_key}": "$KEY", "{user_id}": "$USER"}
+			for param, def := range defaults {
+				arg := pathArg
+				if arg == "" {
+					arg = def
+				}
+				path = strings.ReplaceAll(path, param, url.PathEscape(expand(arg)))
+			}
+		}
+		target := expand(path)
+		if query != "" {
+			target += "?" + expand(query)
+		}
+		req, err := http.NewRequest(m, "http://sandbox.test"+target, strings.NewReader(expand(string(body))))
+		if err != nil || !strings.HasPrefix(req.URL.Path, "/") || req.URL.Host != "sandbox.test" {
+			return // no HTTP server would hand this request to a handler
+		}
+		if req.URL.Path == sandbox.ControlPath {
+			return // the fault injector misbehaves on purpose (drops, delays)
+		}
+		if ct := fuzzHeaderValue(contentType); ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		if flags&3 != credNone {
+			if strings.HasSuffix(req.URL.Path, "/access_token") {
+				pass := emu.DefaultOAuthPassword
+				if flags&3 != credValid {
+					pass = "wrong-password"
+				}
+				req.SetBasicAuth(emu.DefaultOAuthUsername, pass)
+			} else if flags&3 == credValid {
+				req.Header.Set("Authorization", "Bearer "+w.bearer)
+			} else {
+				req.Header.Set("Authorization", "Bearer wrong-token")
+			}
+		}
+
+		rec := httptest.NewRecorder()
+		w.h.ServeHTTP(rec, req)
+		vendorRoute := strings.HasPrefix(req.URL.Path, emu.BasePath+"/")
+		if rec.Code >= 500 && !vendorRoute {
+			t.Fatalf("%s %s answered %d: %s", m, r.path, rec.Code, rec.Body.String())
+		}
+		if strings.Contains(rec.Body.String(), emu.DefaultSecret) || strings.Contains(rec.Body.String(), emu.DefaultOAuthPassword) {
+			t.Fatalf("%s %s echoed a secret", m, r.path)
+		}
+		if vendorRoute {
+			requireDocumented(t, req, rec)
+		}
+
+		// A whole capture enrol still works, unless the input asked for failures.
+		switch req.URL.Path {
+		case emu.ControlPrefix + "fail-next", emu.ControlPrefix + "availability":
+			return
+		}
+		w.enrol(t, "fuzz-after", "dave")
+	})
+}
+
+// requireDocumented fails unless a vendor route's answer is one the spec documents for
+// the operation, or the contract middleware's own refusal of a request it cannot route
+// or that breaks the spec.
+func requireDocumented(t *testing.T, req *http.Request, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	var refusal struct {
+		Error string `json:"error"`
+	}
+	if (rec.Code == 400 || rec.Code == 404) && json.Unmarshal(rec.Body.Bytes(), &refusal) == nil && refusal.Error == "contract_violation" {
+		return
+	}
+	if rec.Code == http.StatusTemporaryRedirect && path.Clean(req.URL.Path) != req.URL.Path {
+		return // net/http's mux sends unclean paths ("//", "..") to their clean form
+	}
+	if rec.Code == 500 && refusal.Error == "contract_violation" {
+		t.Fatalf("%s %s: the emulator answered outside its spec: %s", req.Method, req.URL.Path, rec.Body.String())
+	}
+	if _, ok := fuzzSpec.FindOperation(req); !ok {
+		t.Fatalf("%s %s: %d for a route the spec does not have: %s", req.Method, req.URL.Path, rec.Code, rec.Body.String())
+	}
+	if err := fuzzSpec.ValidateResponse(req, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
+		t.Fatalf("%s %s: %d %s is not documented: %v", req.Method, req.URL.Path, rec.Code, rec.Body.String(), err)
+	}
+}
+
+// fuzzHeaderValue drops the bytes net/http refuses in a header value (controls but
+// tab) and trims the blanks it trims.
+func fuzzHeaderValue(s string) string {
+	return strings.Trim(strings.Map(func(r rune) rune {
+		if (r < ' ' && r != '\t') || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s), " \t")
+}
