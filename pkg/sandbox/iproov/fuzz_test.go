@@ -55,9 +55,11 @@ func fuzzRouteIndex(method, path string) uint8 {
 	return uint8(len(fuzzRoutes) - 1)
 }
 
-// Credentials (flags bits 0-1) fill $KEY, $SECRET and the Authorization header.
+// Credentials (flags bits 0-1) fill $KEY, $SECRET and the Authorization header: none,
+// the service provider's, another service provider's (valid, but not the owner of the
+// users and tokens aimed at), or the right key with a wrong secret.
 const (
-	credNone, credValid, credWrong, credWrongSecret = 0, 1, 2, 3
+	credNone, credValid, credOtherTenant, credWrongSecret = 0, 1, 2, 3
 	// flags bit 2: send the fuzzed method instead of the route's.
 	flagMethod = 4
 )
@@ -67,24 +69,25 @@ type fuzzWorld struct {
 	emu     *emu.Emulator
 	h       http.Handler
 	bearer  string // a Management API access token
+	other   string // the other service provider's access token
 	pending string // an enrol token nobody captured ($TOKEN)
 	ready   string // a verify token of $USER, captured, not validated ($VTOKEN)
 }
 
 const fuzzUser = "fuzz-user-1"
 
+// fuzzOther is a second service provider on the same platform.
+var fuzzOther = emu.ServiceProvider{
+	APIKey: "fuzzothertenantapikey000000000000000000", Secret: "fuzzothertenantsecret0000000000000000000",
+	OAuthUsername: "fuzz-other", OAuthPassword: "fuzz-other-password",
+}
+
 func newFuzzWorld(t *testing.T) *fuzzWorld {
 	t.Helper()
-	w := &fuzzWorld{emu: emu.New(emu.WithClock(sandbox.NewFakeClock(t0)))}
+	w := &fuzzWorld{emu: emu.New(emu.WithClock(sandbox.NewFakeClock(t0)), emu.WithServiceProvider(fuzzOther))}
 	w.h = w.emu.Handler()
-	code, out := w.call("POST", emu.BasePath+"/"+emu.DefaultAPIKey+"/access_token", "application/x-www-form-urlencoded", "grant_type=client_credentials", "basic")
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if code != 200 || json.Unmarshal([]byte(out), &tok) != nil || tok.AccessToken == "" {
-		t.Fatalf("access token: %d %s", code, out)
-	}
-	w.bearer = tok.AccessToken
+	w.bearer = w.accessToken(t, emu.DefaultAPIKey, emu.DefaultOAuthUsername, emu.DefaultOAuthPassword)
+	w.other = w.accessToken(t, fuzzOther.APIKey, fuzzOther.OAuthUsername, fuzzOther.OAuthPassword)
 	w.enrol(t, fuzzUser, "alice")
 	w.pending = w.token(t, "enrol", "fuzz-pending")
 	w.ready = w.token(t, "verify", fuzzUser)
@@ -94,16 +97,29 @@ func newFuzzWorld(t *testing.T) *fuzzWorld {
 	return w
 }
 
-// call sends one request; auth is "basic", "bearer" or "".
+func (w *fuzzWorld) accessToken(t *testing.T, apiKey, user, pass string) string {
+	t.Helper()
+	req := httptest.NewRequest("POST", emu.BasePath+"/"+apiKey+"/access_token", strings.NewReader("grant_type=client_credentials"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(user, pass)
+	rec := httptest.NewRecorder()
+	w.h.ServeHTTP(rec, req)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &tok) != nil || tok.AccessToken == "" {
+		t.Fatalf("access token: %d %s", rec.Code, rec.Body.String())
+	}
+	return tok.AccessToken
+}
+
+// call sends one request; auth is "bearer" or "".
 func (w *fuzzWorld) call(method, target, contentType, body, auth string) (int, string) {
 	req := httptest.NewRequest(method, target, strings.NewReader(body))
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	switch auth {
-	case "basic":
-		req.SetBasicAuth(emu.DefaultOAuthUsername, emu.DefaultOAuthPassword)
-	case "bearer":
+	if auth == "bearer" {
 		req.Header.Set("Authorization", "Bearer "+w.bearer)
 	}
 	rec := httptest.NewRecorder()
@@ -164,13 +180,14 @@ func fuzzPhotoForm() (string, []byte) {
 
 // FuzzHandler sends arbitrary requests — the spec's operations and the control
 // endpoints with fuzzed method, path argument, query, content type and body, with
-// valid credentials in a quarter of the cases — to a fresh emulator holding an enrolled
-// user ($USER), a pending enrol token ($TOKEN) and a captured verify token ($VTOKEN).
-// $KEY and $SECRET stand for the credentials the flags choose. The emulator must not
-// panic, must answer the vendor routes only as the spec documents (checked here too,
-// since some answers are written before the contract middleware; iProov documents a
-// 500 or two), must not answer 5xx on a control endpoint, must not echo a secret, and
-// must still run a whole enrol afterwards.
+// valid credentials in a quarter of the cases and another service provider's in
+// another — to a fresh emulator holding an enrolled user ($USER), a pending enrol token
+// ($TOKEN) and a captured verify token ($VTOKEN); $KEY and $SECRET stand for the
+// credentials the flags choose. The emulator must not panic, must answer the vendor
+// routes only as the spec documents (checked here too, since some answers are written
+// before the contract middleware; iProov documents a 500 or two), must not answer 5xx
+// on a control endpoint, must not echo a secret, must not let another service provider
+// reach the user, and must still run a whole enrol afterwards.
 func FuzzHandler(f *testing.F) {
 	type seed struct {
 		method, path, query, contentType, body string
@@ -222,8 +239,8 @@ func FuzzHandler(f *testing.F) {
 		switch flags & 3 {
 		case credNone:
 			key, secret = "", ""
-		case credWrong:
-			key, secret = "wrongkey0000000000000000000000000000000000", "wrongsecret00000000000000000000000000000"
+		case credOtherTenant:
+			key, secret = fuzzOther.APIKey, fuzzOther.Secret
 		case credWrongSecret:
 			secret = "wrongsecret00000000000000000000000000000"
 		}
@@ -261,17 +278,18 @@ func FuzzHandler(f *testing.F) {
 		if ct := fuzzHeaderValue(contentType); ct != "" {
 			req.Header.Set("Content-Type", ct)
 		}
+		basicUser, basicPass, bearer := emu.DefaultOAuthUsername, emu.DefaultOAuthPassword, w.bearer
+		switch flags & 3 {
+		case credOtherTenant:
+			basicUser, basicPass, bearer = fuzzOther.OAuthUsername, fuzzOther.OAuthPassword, w.other
+		case credWrongSecret:
+			basicPass, bearer = "wrong-password", "wrong-token"
+		}
 		if flags&3 != credNone {
 			if strings.HasSuffix(req.URL.Path, "/access_token") {
-				pass := emu.DefaultOAuthPassword
-				if flags&3 != credValid {
-					pass = "wrong-password"
-				}
-				req.SetBasicAuth(emu.DefaultOAuthUsername, pass)
-			} else if flags&3 == credValid {
-				req.Header.Set("Authorization", "Bearer "+w.bearer)
+				req.SetBasicAuth(basicUser, basicPass)
 			} else {
-				req.Header.Set("Authorization", "Bearer wrong-token")
+				req.Header.Set("Authorization", "Bearer "+bearer)
 			}
 		}
 
@@ -283,6 +301,9 @@ func FuzzHandler(f *testing.F) {
 		}
 		if strings.Contains(rec.Body.String(), emu.DefaultSecret) || strings.Contains(rec.Body.String(), emu.DefaultOAuthPassword) {
 			t.Fatalf("%s %s echoed a secret", m, r.path)
+		}
+		if flags&3 == credOtherTenant && rec.Code < 300 && strings.Contains(req.URL.Path, fuzzUser) {
+			t.Fatalf("%s %s: another service provider reached this one's user: %d %s", m, req.URL.Path, rec.Code, rec.Body.String())
 		}
 		if vendorRoute {
 			requireDocumented(t, req, rec)
