@@ -74,8 +74,18 @@ func (r FaultRule) validate() error {
 	if r.RetryAfter < 0 || r.LatencyMS < 0 {
 		return fmt.Errorf("sandbox: negative retry_after or latency_ms")
 	}
+	// Bounds keep a typo in a control request from parking requests for days.
+	if r.LatencyMS > MaxLatencyMS || r.RetryAfter > MaxRetryAfter {
+		return fmt.Errorf("sandbox: latency_ms above %d or retry_after above %d", MaxLatencyMS, MaxRetryAfter)
+	}
 	return nil
 }
+
+// Upper bounds of a FaultRule's LatencyMS (milliseconds) and RetryAfter (seconds).
+const (
+	MaxLatencyMS  = 60_000
+	MaxRetryAfter = 3_600
+)
 
 // Faults injects faults in front of an emulator. The zero value is not usable; call NewFaults.
 // It is safe for concurrent use.

@@ -125,6 +125,8 @@ func TestFaultControlEndpoint(t *testing.T) {
 	assert.Equal(t, 400, put(`[{"kind":"meteor","rate":1}]`))
 	assert.Equal(t, 400, put(`[{"kind":"error","rate":2}]`))
 	assert.Equal(t, 400, put(`[{"kind":"error","rate":1,"status":404}]`))
+	assert.Equal(t, 400, put(`[{"kind":"latency","rate":1,"latency_ms":86400000}]`))
+	assert.Equal(t, 400, put(`[{"kind":"rate_limit","rate":1,"retry_after":86400}]`))
 	assert.Equal(t, 204, put(`[{"kind":"error","rate":1,"status":500,"operation":"verify"}]`))
 
 	res, err := http.Post(srv.URL+"/verify", "application/json", nil)
