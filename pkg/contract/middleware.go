@@ -21,6 +21,11 @@ type MiddlewareOptions struct {
 	// Skip, if set, exempts requests from checking, e.g. emulator control routes:
 	//	Skip: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/_sandbox/") }
 	Skip func(*http.Request) bool
+	// ServeMissingCredentials lets a request whose only violations are missing
+	// credentials (rule security) reach the handler instead of a 400, so an emulator
+	// answers it as the vendor does (401 in the vendor's own shape). The problem is still
+	// reported, and the handler's answer is still checked against the spec.
+	ServeMissingCredentials bool
 }
 
 // violationBody is what the middleware answers in enforce mode.
@@ -61,7 +66,7 @@ func Middleware(opts MiddlewareOptions, specs ...*Spec) func(http.Handler) http.
 			if err := m.validateRequest(r); err != nil {
 				e := err.(*Error)
 				rep.report(r.Context(), "request", path, e)
-				if opts.Mode == ModeEnforce && !e.DriftOnly() {
+				if opts.Mode == ModeEnforce && !e.DriftOnly() && !(opts.ServeMissingCredentials && onlySecurity(e)) {
 					writeViolation(w, http.StatusBadRequest, e)
 					return
 				}
@@ -79,6 +84,16 @@ func Middleware(opts MiddlewareOptions, specs ...*Spec) func(http.Handler) http.
 			rec.flush(w)
 		})
 	}
+}
+
+// onlySecurity reports whether every violation of e is a missing credential.
+func onlySecurity(e *Error) bool {
+	for _, p := range e.Violations() {
+		if p.Rule != RuleSecurity {
+			return false
+		}
+	}
+	return true
 }
 
 func writeViolation(w http.ResponseWriter, status int, e *Error) {

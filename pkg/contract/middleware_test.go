@@ -47,6 +47,8 @@ func TestMiddleware(t *testing.T) {
 		wantRules   []string // rules in the violation body; nil when the handler's answer goes out
 		wantReports int
 		wantDrift   bool
+		// serveMissing sets MiddlewareOptions.ServeMissingCredentials.
+		serveMissing bool
 	}{
 		{
 			name: "valid traffic passes", mode: ModeEnforce,
@@ -59,6 +61,26 @@ func TestMiddleware(t *testing.T) {
 			handler:    fakeSessions(201, validSession, false),
 			req:        func() *http.Request { return jsonRequest("POST", "/sessions", `{"metadata":{"session_id":"x"}}`) },
 			wantStatus: 400, wantRules: []string{"required", "format"}, wantReports: 1,
+		},
+		{
+			name: "missing credential gets 400", mode: ModeEnforce,
+			handler:    fakeSessions(200, validSession, true),
+			req:        func() *http.Request { return withoutKey(jsonRequest("GET", "/sessions/"+uuidV4, "")) },
+			wantStatus: 400, wantRules: []string{"security"}, wantReports: 1,
+		},
+		{
+			name: "missing credential served when asked: the handler answers as the vendor", mode: ModeEnforce,
+			handler:      fakeSessions(404, `{"error":"no_key"}`, true),
+			req:          func() *http.Request { return withoutKey(jsonRequest("GET", "/sessions/"+uuidV4, "")) },
+			serveMissing: true,
+			wantStatus:   404, wantCalled: true, wantReports: 1,
+		},
+		{
+			name: "serving missing credentials lets no other violation through", mode: ModeEnforce,
+			handler:      fakeSessions(201, validSession, false),
+			req:          func() *http.Request { return withoutKey(jsonRequest("POST", "/sessions", `{"metadata":{}}`)) },
+			serveMissing: true,
+			wantStatus:   400, wantRules: []string{"security", "required", "required"}, wantReports: 1,
 		},
 		{
 			name: "bad response gets 500", mode: ModeEnforce,
@@ -126,6 +148,8 @@ func TestMiddleware(t *testing.T) {
 				OnProblem: func(e *Error) { mu.Lock(); reports = append(reports, e); mu.Unlock() },
 				Logger:    slog.New(slog.NewJSONHandler(logs, nil)),
 				Skip:      func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/_sandbox/") },
+
+				ServeMissingCredentials: tt.serveMissing,
 			}, people(t), things(t))
 			h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				called.Store(true)
@@ -229,4 +253,9 @@ func TestMiddlewareConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, int32(16), reports.Load(), "8 drift reports and 8 violations")
+}
+
+func withoutKey(r *http.Request) *http.Request {
+	r.Header.Del("x-api-key")
+	return r
 }

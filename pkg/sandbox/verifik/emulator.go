@@ -230,6 +230,8 @@ func (e *Emulator) buildHandler() http.Handler {
 		Mode:      contract.ModeEnforce,
 		Logger:    e.log,
 		OnProblem: e.onProblem,
+		// A missing bearer token reaches the handlers, which answer 401 as Verifik does.
+		ServeMissingCredentials: true,
 	}, e.spec)(api)
 	control := e.controlHandler()
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

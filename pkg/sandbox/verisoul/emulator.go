@@ -258,7 +258,8 @@ func requestOf(ctx context.Context) *http.Request {
 
 func (e *Emulator) buildHandler() http.Handler {
 	api := &server{e: e}
-	mwOpts := contract.MiddlewareOptions{Mode: contract.ModeEnforce, Logger: e.log, OnProblem: e.onProblem}
+	// A missing x-api-key reaches the handlers, which answer 401 as Verisoul's gateway does.
+	mwOpts := contract.MiddlewareOptions{Mode: contract.ModeEnforce, Logger: e.log, OnProblem: e.onProblem, ServeMissingCredentials: true}
 	fm := contract.Middleware(mwOpts, e.fmSpec)(facematch.HandlerWithOptions(
 		facematch.NewStrictHandler(api, []facematch.StrictMiddlewareFunc{withRequest}),
 		facematch.StdHTTPServerOptions{BaseRouter: http.NewServeMux()}))

@@ -560,18 +560,21 @@ func TestHelperErrors(t *testing.T) {
 	assert.True(t, strings.HasPrefix(vs.ErrUnknownSession.Error(), "verisoul sandbox:"))
 }
 
-func TestMissingKeyIsAContractViolation(t *testing.T) {
-	// The contract middleware stops a request without the documented credential before
-	// the emulator sees it; a present but wrong key is the emulator's 401.
+func TestMissingKeyIsUnauthorized(t *testing.T) {
+	// A request without x-api-key gets Verisoul's own 401, not a contract_violation no
+	// vendor would send; the missing credential is still reported as a contract problem.
 	e := newEnv(t)
 	e.key = ""
 	res, err := e.fm.CreateFaceMatchSessionWithResponse(ctx, &facematch.CreateFaceMatchSessionParams{})
 	require.NoError(t, err)
-	assert.Equal(t, http.StatusBadRequest, res.StatusCode())
-	assert.Contains(t, string(res.Body), "contract_violation")
+	assert.Equal(t, http.StatusUnauthorized, res.StatusCode())
+	require.NotNil(t, res.JSON401)
+	assert.NotContains(t, string(res.Body), "contract_violation")
 	e.mu.Lock()
+	defer e.mu.Unlock()
+	require.Len(t, e.problems, 1)
+	assert.Equal(t, "security", e.problems[0].Problems[0].Rule)
 	e.problems = nil // expected: the request broke the contract
-	e.mu.Unlock()
 }
 
 // TestFaults: the shared fault injector sits in front of the emulator and knows its
