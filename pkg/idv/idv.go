@@ -1,0 +1,167 @@
+// Package idv is what idvkit's three vendor clients have in common: the answer to the
+// question an integrator asks of every failed verification step — what now?
+//
+// Each vendor package returns typed errors (client-side *transport.ValidationError, vendor
+// *transport.APIError, transport failures, the vendor's own sentinels). NextStep reads any
+// of them and says, in vendor-neutral terms, what the integrator's backend should do next:
+// fix its request, retry later, reconcile an outcome it never saw, ask the end user to
+// repeat their step, accept the vendor's refusal, or escalate to a human.
+package idv
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/iproov"
+	"github.com/idvkit/idvkit/pkg/transport"
+	"github.com/idvkit/idvkit/pkg/verifik"
+	"github.com/idvkit/idvkit/pkg/verisoul"
+)
+
+// Action is what to do after a verification step.
+type Action string
+
+const (
+	// Proceed: the step succeeded (err was nil).
+	Proceed Action = "proceed"
+	// FixRequest: the request was refused before any network call (bad input, a step
+	// out of order, a rule of the vendor's flow). Sending it again unchanged fails again.
+	FixRequest Action = "fix-request"
+	// RetryLater: a transient failure (rate limit, vendor outage, network) that left no
+	// trace at the vendor; the same step may be sent again after Decision.RetryAfter.
+	RetryLater Action = "retry-later"
+	// Reconcile: the vendor may have acted but the answer was lost. Ask the vendor what
+	// happened (see docs/RELIABILITY.md for each vendor's way) before sending it again.
+	Reconcile Action = "reconcile"
+	// RepeatUserStep: the end user must do their part again — a new capture session,
+	// a new iProov token and capture, a new selfie, a new or retyped one-time code.
+	RepeatUserStep Action = "repeat-user-step"
+	// Declined: the vendor answered and refused (a duplicate face, a photo it cannot
+	// enrol, an unknown account, any other 4xx). Its code says why; do not retry as is.
+	Declined Action = "declined"
+	// Escalate: nothing the journey can do fixes it — wrong credentials, a malformed or
+	// contract-breaking vendor answer, an unrecognised error. Look at the logs.
+	Escalate Action = "escalate"
+)
+
+// Decision is NextStep's answer.
+type Decision struct {
+	Action Action
+	// RetryAfter is the vendor's Retry-After for RetryLater, 0 when it gave none.
+	RetryAfter time.Duration
+	// Vendor, Operation and Code identify the failed call when the error names them
+	// (Code is the vendor's error code, e.g. "session_not_found"). Never personal data.
+	Vendor, Operation, Code string
+}
+
+// iproovSpent are the iProov calls after which the claim token is spent whatever the
+// answer: iProov answers a token once, so the way on is a new token and a new capture.
+var iproovSpent = map[string]bool{"userEnrolImage": true, "userEnrolValidate": true, "userVerifyValidate": true}
+
+// NextStep says what to do after a step of any of idvkit's vendor clients returned err.
+func NextStep(err error) Decision {
+	if err == nil {
+		return Decision{Action: Proceed}
+	}
+	d := describe(err)
+	switch {
+	case errors.Is(err, transport.ErrOutcomeUnknown):
+		// First: whatever else the error says, the vendor may have acted.
+		d.Action = Reconcile
+	case userMustRepeat(err, d):
+		// Before FixRequest: an expired code or a spent claim caught client-side is
+		// mended by the end user's step, not by changing the request.
+		d.Action = RepeatUserStep
+	case errors.Is(err, transport.ErrValidation):
+		d.Action = FixRequest
+	case vendorDeclined(err):
+		d.Action = Declined
+	case errors.Is(err, transport.ErrUnauthorized), errors.Is(err, transport.ErrForbidden):
+		d.Action = Escalate // credentials, region or scopes: configuration, not the journey
+	default:
+		d.Action = generic(err, &d)
+	}
+	return d
+}
+
+// userMustRepeat: the vendor's rules say the end user's step must happen again.
+func userMustRepeat(err error, d Decision) bool {
+	switch {
+	case verisoul.NeedsNewSession(err):
+		return true
+	case errors.Is(err, iproov.ErrClaimUsed), errors.Is(err, iproov.ErrClaimExpired),
+		iproov.Code(err) == iproov.CodeInvalidToken:
+		return true
+	case d.Vendor == "iproov" && iproovSpent[d.Operation] && !errors.Is(err, transport.ErrValidation):
+		// Sent, so spent; a call refused before sending spent nothing.
+		return true
+	case errors.Is(err, verifik.ErrLivenessFailed), errors.Is(err, verifik.ErrCodeExpired),
+		errors.Is(err, verifik.ErrCodeMismatch):
+		return true
+	}
+	return false
+}
+
+// vendorDeclined: the vendor's verdict on this person, not a failure of the call.
+func vendorDeclined(err error) bool {
+	return errors.Is(err, verisoul.ErrNotEnrolled) ||
+		errors.Is(err, iproov.ErrPhotoNotEnrolled) ||
+		errors.Is(err, verifik.ErrDuplicateFace)
+}
+
+func generic(err error, d *Decision) Action {
+	var (
+		apiErr *transport.APIError
+		reqErr *transport.RequestError
+		cErr   *contract.Error
+	)
+	switch {
+	case errors.As(err, &apiErr):
+		if apiErr.Retryable {
+			d.RetryAfter = apiErr.RetryAfter
+			return RetryLater
+		}
+		if apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 {
+			return Declined
+		}
+		return Escalate
+	case errors.Is(err, transport.ErrDecode), errors.Is(err, transport.ErrBodyTooLarge), errors.As(err, &cErr):
+		return Escalate
+	case errors.As(err, &reqErr):
+		// Not outcome-unknown (checked first): nothing reached the vendor, or the step
+		// is safe to send again.
+		return RetryLater
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return RetryLater
+	}
+	return Escalate
+}
+
+// describe fills in which call failed, from whichever typed error carries it.
+func describe(err error) Decision {
+	var (
+		apiErr *transport.APIError
+		reqErr *transport.RequestError
+		decErr *transport.DecodeError
+		valErr *transport.ValidationError
+		bigErr *transport.BodyTooLargeError
+		ruleEr *verifik.RuleError
+	)
+	switch {
+	case errors.As(err, &apiErr):
+		return Decision{Vendor: apiErr.Vendor, Operation: apiErr.Operation, Code: apiErr.Code}
+	case errors.As(err, &reqErr):
+		return Decision{Vendor: reqErr.Vendor, Operation: reqErr.Operation}
+	case errors.As(err, &decErr):
+		return Decision{Vendor: decErr.Vendor, Operation: decErr.Operation}
+	case errors.As(err, &valErr):
+		return Decision{Vendor: valErr.Vendor, Operation: valErr.Operation}
+	case errors.As(err, &bigErr):
+		return Decision{Vendor: bigErr.Vendor, Operation: bigErr.Operation}
+	case errors.As(err, &ruleEr):
+		return Decision{Vendor: "verifik", Operation: ruleEr.Operation}
+	}
+	return Decision{}
+}

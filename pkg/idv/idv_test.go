@@ -1,0 +1,175 @@
+package idv_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/idv"
+	"github.com/idvkit/idvkit/pkg/iproov"
+	iproovsandbox "github.com/idvkit/idvkit/pkg/sandbox/iproov"
+	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
+	verisoulsandbox "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/transport"
+	"github.com/idvkit/idvkit/pkg/verifik"
+	"github.com/idvkit/idvkit/pkg/verisoul"
+)
+
+func TestNextStep(t *testing.T) {
+	apiErr := func(vendor, op string, status int, code string) *transport.APIError {
+		return &transport.APIError{Vendor: vendor, Operation: op, StatusCode: status, Code: code,
+			Retryable: status == 429 || (status >= 500 && status != 501)}
+	}
+	tests := []struct {
+		name string
+		err  error
+		want idv.Action
+		// wantVendor/wantOp/wantCode, when set, must be carried into the Decision.
+		wantVendor, wantOp, wantCode string
+		wantRetryAfter               time.Duration
+	}{
+		{"no error", nil, idv.Proceed, "", "", "", 0},
+		{"client-side validation", transport.Invalid("verisoul", "enrollFaceMatch", "account_id", "must not be empty"),
+			idv.FixRequest, "verisoul", "enrollFaceMatch", "", 0},
+		{"rate limited with Retry-After", &transport.APIError{Vendor: "verisoul", Operation: "verifyFace", StatusCode: 429, Retryable: true, RetryAfter: 2 * time.Second},
+			idv.RetryLater, "verisoul", "verifyFace", "", 2 * time.Second},
+		{"503 on a safe call", apiErr("verifik", "listProjects", 503, ""), idv.RetryLater, "verifik", "listProjects", "", 0},
+		{"500 on an unsafe call may have acted", &transport.APIError{Vendor: "verisoul", Operation: "enrollFaceMatch", StatusCode: 500, Retryable: true, OutcomeUnknown: true},
+			idv.Reconcile, "verisoul", "enrollFaceMatch", "", 0},
+		{"answer lost after sending", fmt.Errorf("enrol: %w", &transport.RequestError{Vendor: "verifik", Operation: "syncAppRegistration", Attempts: 1, OutcomeUnknown: true, Err: errors.New("EOF")}),
+			idv.Reconcile, "verifik", "syncAppRegistration", "", 0},
+		{"never reached the vendor", &transport.RequestError{Vendor: "iproov", Operation: "userEnrolServerToken", Attempts: 3, Err: errors.New("dial tcp: connection refused")},
+			idv.RetryLater, "iproov", "userEnrolServerToken", "", 0},
+		{"wrong API key", apiErr("verisoul", "createFaceMatchSession", 401, ""), idv.Escalate, "verisoul", "createFaceMatchSession", "", 0},
+		{"iProov wrong region or secret", apiErr("iproov", "userEnrolServerToken", 401, "invalid_key"), idv.Escalate, "iproov", "userEnrolServerToken", "invalid_key", 0},
+		{"Verisoul session too old", apiErr("verisoul", "enrollFaceMatch", 400, "session_older_than_30_days"), idv.RepeatUserStep, "verisoul", "enrollFaceMatch", "session_older_than_30_days", 0},
+		{"Verisoul liveness failed", apiErr("verisoul", "verifyFace", 400, "liveness_check_failed"), idv.RepeatUserStep, "verisoul", "verifyFace", "liveness_check_failed", 0},
+		{"Verisoul capture still running is not a new session", apiErr("verisoul", "verifyFace", 400, "session_not_complete"), idv.Declined, "verisoul", "verifyFace", "session_not_complete", 0},
+		{"Verisoul unknown account", apiErr("verisoul", "verifyIdentityFaceMatch", 400, "account_not_found"), idv.Declined, "verisoul", "verifyIdentityFaceMatch", "account_not_found", 0},
+		{"Verisoul enrolment not confirmed", fmt.Errorf("sign-up: %w", verisoul.ErrNotEnrolled), idv.Declined, "", "", "", 0},
+		{"iProov token spent or expired", apiErr("iproov", "userVerifyValidate", 400, "invalid_token"), idv.RepeatUserStep, "iproov", "userVerifyValidate", "invalid_token", 0},
+		{"iProov 503 on a validation: the claim is spent anyway", apiErr("iproov", "userVerifyValidate", 503, ""), idv.RepeatUserStep, "iproov", "userVerifyValidate", "", 0},
+		{"iProov 503 on a token request: retry", apiErr("iproov", "userVerifyServerToken", 503, ""), idv.RetryLater, "iproov", "userVerifyServerToken", "", 0},
+		{"iProov image refused before sending spends nothing", transport.Invalid("iproov", "userEnrolImage", "image", "larger than 2 MB"), idv.FixRequest, "iproov", "userEnrolImage", "", 0},
+		{"iProov already enrolled", apiErr("iproov", "userEnrolServerToken", 400, "already_enrolled"), idv.Declined, "iproov", "userEnrolServerToken", "already_enrolled", 0},
+		{"iProov photo not enrolled", fmt.Errorf("photo: %w", iproov.ErrPhotoNotEnrolled), idv.Declined, "", "", "", 0},
+		{"Verifik duplicate face", fmt.Errorf("selfie: %w", verifik.ErrDuplicateFace), idv.Declined, "", "", "", 0},
+		{"Verifik code expired", fmt.Errorf("confirm: %w", verifik.ErrCodeExpired), idv.RepeatUserStep, "", "", "", 0},
+		{"Verifik liveness failed", fmt.Errorf("selfie: %w", verifik.ErrLivenessFailed), idv.RepeatUserStep, "", "", "", 0},
+		{"malformed answer", &transport.DecodeError{Vendor: "verifik", Operation: "getAppRegistration", StatusCode: 200, Err: errors.New("bad json")},
+			idv.Escalate, "verifik", "getAppRegistration", "", 0},
+		{"answer too large", &transport.BodyTooLargeError{Vendor: "iproov", Operation: "userGet", Limit: 1 << 20}, idv.Escalate, "iproov", "userGet", "", 0},
+		{"contract violation", &contract.Error{Spec: "verisoul/facematch", Problems: []contract.Problem{{Operation: "verifyFace", Rule: "type"}}}, idv.Escalate, "", "", "", 0},
+		{"501 not implemented", apiErr("verifik", "listProjects", 501, ""), idv.Escalate, "verifik", "listProjects", "", 0},
+		{"caller's deadline", context.DeadlineExceeded, idv.RetryLater, "", "", "", 0},
+		{"unrecognised error", errors.New("something else"), idv.Escalate, "", "", "", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := idv.NextStep(tc.err)
+			assert.Equal(t, tc.want, d.Action)
+			assert.Equal(t, tc.wantVendor, d.Vendor)
+			assert.Equal(t, tc.wantOp, d.Operation)
+			assert.Equal(t, tc.wantCode, d.Code)
+			assert.Equal(t, tc.wantRetryAfter, d.RetryAfter)
+		})
+	}
+}
+
+// TestNextStepOnRealErrors reads errors the vendor clients really return from the
+// emulators, so a vendor package renaming its codes or sentinels breaks this test.
+func TestNextStepOnRealErrors(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("verisoul unknown account is declined", func(t *testing.T) {
+		emu := verisoulsandbox.New()
+		srv := httptest.NewServer(emu.Handler())
+		defer srv.Close()
+		c, err := verisoul.New(verisoulsandbox.DefaultAPIKey, verisoul.WithEnvironment(verisoul.Sandbox),
+			verisoul.WithBaseURL(srv.URL), verisoul.WithAppURL(srv.URL+verisoulsandbox.AppPath))
+		require.NoError(t, err)
+		s, err := c.StartSession(ctx, verisoul.SessionOptions{})
+		require.NoError(t, err)
+		require.NoError(t, emu.CompleteAs(s.ID, "alice"))
+		_, err = c.VerifyIdentity(ctx, s, "never-enrolled")
+		d := idv.NextStep(err)
+		assert.Equal(t, idv.Declined, d.Action)
+		assert.Equal(t, "account_not_found", d.Code)
+
+		failed, err := c.StartSession(ctx, verisoul.SessionOptions{})
+		require.NoError(t, err)
+		require.NoError(t, emu.Fail(failed.ID, verisoulsandbox.FailLiveness))
+		_, err = c.Enroll(ctx, failed, "account-1")
+		assert.Equal(t, idv.RepeatUserStep, idv.NextStep(err).Action, "%v", err)
+
+		_, err = c.Enroll(ctx, s, " ")
+		assert.Equal(t, idv.FixRequest, idv.NextStep(err).Action, "%v", err)
+	})
+
+	t.Run("iproov second validation needs a new capture", func(t *testing.T) {
+		emu := iproovsandbox.New()
+		srv := httptest.NewServer(emu.Handler())
+		defer srv.Close()
+		c, err := iproov.New(iproovsandbox.DefaultAPIKey, iproovsandbox.DefaultSecret, iproov.WithBaseURL(srv.URL))
+		require.NoError(t, err)
+		claim, err := c.EnrolToken(ctx, iproov.TokenRequest{UserID: "user-1", Resource: "signup"})
+		require.NoError(t, err)
+		require.NoError(t, emu.CaptureFace(claim.Token, "alice"))
+		_, err = c.EnrolValidate(ctx, claim, iproov.ValidateOptions{})
+		require.NoError(t, err)
+		_, err = c.EnrolValidate(ctx, claim, iproov.ValidateOptions{})
+		assert.Equal(t, idv.RepeatUserStep, idv.NextStep(err).Action, "%v", err)
+
+		_, err = c.EnrolToken(ctx, iproov.TokenRequest{UserID: "user-1", Resource: "signup"})
+		d := idv.NextStep(err)
+		assert.Equal(t, idv.Declined, d.Action, "%v", err)
+		assert.Equal(t, "already_enrolled", d.Code)
+
+		wrong, err := iproov.New(iproovsandbox.DefaultAPIKey, "not-the-secret", iproov.WithBaseURL(srv.URL))
+		require.NoError(t, err)
+		_, err = wrong.EnrolToken(ctx, iproov.TokenRequest{UserID: "user-2", Resource: "signup"})
+		assert.Equal(t, idv.Escalate, idv.NextStep(err).Action, "%v", err)
+
+		fresh, err := c.EnrolToken(ctx, iproov.TokenRequest{UserID: "user-3", Resource: "signup"})
+		require.NoError(t, err)
+		_, err = c.EnrolImage(ctx, fresh, iproov.Photo{Image: []byte("GIF89a not a photo"), Source: iproov.SourceEID})
+		assert.Equal(t, idv.FixRequest, idv.NextStep(err).Action, "%v", err)
+		// The spent claim, on the other hand, needs a new token and capture.
+		_, err = c.EnrolImage(ctx, claim, iproov.Photo{Image: []byte("GIF89a not a photo"), Source: iproov.SourceEID})
+		assert.Equal(t, idv.RepeatUserStep, idv.NextStep(err).Action, "%v", err)
+	})
+
+	t.Run("verifik wrong code is the registrant's to retype", func(t *testing.T) {
+		emu := verifiksandbox.New()
+		srv := httptest.NewServer(emu.Handler())
+		defer srv.Close()
+		c, err := verifik.New(emu.ClientToken(), verifik.WithBaseURL(srv.URL))
+		require.NoError(t, err)
+		flow, err := c.Setup(ctx, verifik.ProjectConfig{Name: "Acme", AllowedCountries: []string{"Colombia"},
+			ContactEmail: "support@acme.example", PrivacyURL: "https://acme.example/privacy", TermsURL: "https://acme.example/terms"},
+			verifik.BasicEnrollment("https://acme.example/welcome"))
+		require.NoError(t, err)
+		r, err := c.Register(ctx, flow, verifik.Registration{Email: "dana@example.com", FullName: "Dana Scully"})
+		require.NoError(t, err)
+		_, err = r.SendEmailCode(ctx)
+		require.NoError(t, err)
+		code, ok := emu.LastCode("dana@example.com")
+		require.True(t, ok)
+		wrong := "111111"
+		if code == wrong {
+			wrong = "222222"
+		}
+		err = r.ConfirmEmailCode(ctx, wrong)
+		assert.Equal(t, idv.RepeatUserStep, idv.NextStep(err).Action, "%v", err)
+
+		err = r.ConfirmEmailCode(ctx, "12ab")
+		assert.Equal(t, idv.FixRequest, idv.NextStep(err).Action, "%v", err)
+	})
+}
