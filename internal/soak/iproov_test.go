@@ -50,21 +50,6 @@ func (r *iproovRig) name() string            { return "iproov" }
 func (r *iproovRig) wire() *wire             { return r.w }
 func (r *iproovRig) faults() *sandbox.Faults { return r.emu.Faults() }
 func (r *iproovRig) kinds() []string         { return []string{iproovPhoto, iproovCapture} }
-func (r *iproovRig) typed(err error) (string, bool) {
-	switch {
-	case errors.Is(err, iproov.ErrPhotoNotEnrolled):
-		return classRejected, true
-	case !errors.Is(err, transport.ErrValidation):
-		// Once a validation or a photo enrol is sent, the client holds the claim token
-		// spent (iProov answers a token once), whatever came back: the way on is a new
-		// token and a new capture, not the same call later.
-		switch stepOf(err) {
-		case "userEnrolImage", "userEnrolValidate", "userVerifyValidate":
-			return classStartOver, true
-		}
-	}
-	return "", false
-}
 
 func (r *iproovRig) run(ctx context.Context, j *journey) error {
 	d := &iproovJourney{user: fmt.Sprintf("soak-user-%06d", j.n), face: fmt.Sprintf("soak-face-%06d", j.n)}

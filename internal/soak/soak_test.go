@@ -26,8 +26,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/idv"
+	"github.com/idvkit/idvkit/pkg/iproov"
 	"github.com/idvkit/idvkit/pkg/sandbox"
 	"github.com/idvkit/idvkit/pkg/transport"
+	"github.com/idvkit/idvkit/pkg/verifik"
+	"github.com/idvkit/idvkit/pkg/verisoul"
 )
 
 var (
@@ -37,25 +41,25 @@ var (
 	seedFlag     = flag.Uint64("soak.seed", 1, "seed of the emulators' fault injectors")
 )
 
-// What a journey's end tells the integrator to do. Every journey must end in one of
-// these; classUntyped fails the test.
+// What a journey's end tells the integrator to do: idv.NextStep's action, which the soak
+// proves under faults. Every journey must end in one of these; classUntyped fails the test.
 const (
 	classCompleted = "completed"
 	// The journey ran to its end and the answer was no (a policy refusal, a failed match).
 	classDeclined = "declined"
-	// Nothing happened at the vendor that needs checking: run the step again later.
+	// idv.RetryLater: nothing happened at the vendor that needs checking.
 	classRetryLater = "retryable-later"
-	// transport.ErrOutcomeUnknown: the vendor may have acted; reconcile before retrying.
+	// idv.Reconcile (transport.ErrOutcomeUnknown): the vendor may have acted.
 	classReconcile = "outcome-unknown-reconcile"
-	// The vendor refused this input or state for good (a 4xx): new input is needed.
+	// idv.Declined: the vendor refused this input or state for good.
 	classRejected = "rejected-by-vendor"
-	// The failed step used up a one-shot token (iProov claims): start over with a new
-	// token and capture.
-	classStartOver = "start-over-new-token"
-	// Refused by the client before any call (*transport.ValidationError, flow rules).
+	// idv.RepeatUserStep: the failed step used up what the user's step produced (an
+	// iProov one-shot claim, a Verisoul session): a new token or session and capture.
+	classStartOver = "repeat-user-step"
+	// idv.FixRequest: refused by the client before any call.
 	classRefused = "refused-before-sending"
-	// An answer that could not be decoded (*transport.DecodeError, body too large).
-	classMalformed = "malformed-answer"
+	// idv.Escalate on a typed error: an answer that could not be decoded, bad credentials.
+	classMalformed = "escalate"
 	classUntyped   = "untyped-error"
 )
 
@@ -93,8 +97,6 @@ type rig interface {
 	// run performs one journey; a returned error is the journey's end, j.reason is set
 	// for declines.
 	run(ctx context.Context, j *journey) error
-	// typed classifies the vendor's own sentinel errors.
-	typed(err error) (class string, ok bool)
 	// reconcile asks the vendor, with the faults off, what became of each outcome-unknown
 	// journey.
 	reconcile(ctx context.Context, t *testing.T, js []*journey)
@@ -342,43 +344,49 @@ func stepOf(err error) string {
 	return ""
 }
 
-// classify says what the integrator should do about a journey's end, from the error's
-// type alone.
-func classify(r rig, err error) (class, step string) {
-	var (
-		apiErr *transport.APIError
-		reqErr *transport.RequestError
-		decErr *transport.DecodeError
-		bigErr *transport.BodyTooLargeError
-	)
+// classify says what the integrator should do about a journey's end: idv.NextStep's
+// answer, provided the error is one the clients document (a typed error or a vendor
+// sentinel) — anything else is untyped and fails the soak.
+func classify(_ rig, err error) (class, step string) {
 	step = stepOf(err)
 	switch {
 	case err == nil:
 		return classCompleted, ""
-	case errors.Is(err, errHarness):
+	case errors.Is(err, errHarness), !typed(err):
 		return classUntyped, step
-	case errors.Is(err, transport.ErrOutcomeUnknown):
+	}
+	switch idv.NextStep(err).Action {
+	case idv.Reconcile:
 		return classReconcile, step
-	}
-	// The vendor's own rules come first: they know which steps cannot be repeated.
-	if c, ok := r.typed(err); ok {
-		return c, step
-	}
-	switch {
-	case errors.Is(err, transport.ErrValidation):
-		return classRefused, step
-	case errors.As(err, &apiErr) && apiErr.Retryable:
+	case idv.RetryLater:
 		return classRetryLater, step
-	case apiErr != nil:
+	case idv.RepeatUserStep:
+		return classStartOver, step
+	case idv.Declined:
 		return classRejected, step
-	case errors.As(err, &reqErr):
-		// Not outcome-unknown: the request never reached the vendor, or the step is safe
-		// to send again.
-		return classRetryLater, step
-	case errors.As(err, &decErr), errors.As(err, &bigErr):
+	case idv.FixRequest:
+		return classRefused, step
+	case idv.Escalate:
 		return classMalformed, step
 	}
 	return classUntyped, step
+}
+
+// typed reports whether err is one of the errors the clients document.
+func typed(err error) bool {
+	var (
+		apiErr  *transport.APIError
+		reqErr  *transport.RequestError
+		decErr  *transport.DecodeError
+		bigErr  *transport.BodyTooLargeError
+		valErr  *transport.ValidationError
+		ruleErr *verifik.RuleError
+		cErr    *contract.Error
+	)
+	return errors.As(err, &apiErr) || errors.As(err, &reqErr) || errors.As(err, &decErr) ||
+		errors.As(err, &bigErr) || errors.As(err, &valErr) || errors.As(err, &ruleErr) || errors.As(err, &cErr) ||
+		errors.Is(err, verisoul.ErrNotEnrolled) || errors.Is(err, iproov.ErrPhotoNotEnrolled) ||
+		errors.Is(err, verifik.ErrDuplicateFace) || errors.Is(err, verifik.ErrLivenessFailed)
 }
 
 // TestSoak runs -soak.journeys complete journeys (default 1,000) across the three vendors

@@ -56,14 +56,6 @@ func (r *verifikRig) name() string            { return "verifik" }
 func (r *verifikRig) wire() *wire             { return r.w }
 func (r *verifikRig) faults() *sandbox.Faults { return r.emu.Faults() }
 func (r *verifikRig) kinds() []string         { return []string{verifikFull} }
-func (r *verifikRig) typed(err error) (string, bool) {
-	switch {
-	case errors.Is(err, verifik.ErrLivenessFailed), errors.Is(err, verifik.ErrDuplicateFace),
-		errors.Is(err, verifik.ErrCodeMismatch), errors.Is(err, verifik.ErrCodeExpired):
-		return classRejected, true
-	}
-	return "", false
-}
 
 func (r *verifikRig) run(ctx context.Context, j *journey) error {
 	d := &verifikJourney{email: fmt.Sprintf("soak-%06d@example.com", j.n), face: fmt.Sprintf("soak-face-%06d", j.n)}

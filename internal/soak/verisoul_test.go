@@ -2,7 +2,6 @@ package soak
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"testing"
@@ -54,12 +53,6 @@ func (r *verisoulRig) wire() *wire             { return r.w }
 func (r *verisoulRig) faults() *sandbox.Faults { return r.emu.Faults() }
 func (r *verisoulRig) kinds() []string {
 	return []string{verisoulUniqueness, verisoulIDCheck, verisoulOneToOne}
-}
-func (r *verisoulRig) typed(err error) (string, bool) {
-	if errors.Is(err, verisoul.ErrNotEnrolled) {
-		return classRejected, true
-	}
-	return "", false
 }
 
 func (r *verisoulRig) run(ctx context.Context, j *journey) error {
