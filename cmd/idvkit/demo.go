@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 )
 
@@ -51,6 +52,15 @@ func (p *demoPrinter) Contract(err error) {
 	fmt.Fprintf(p.w, "      ✓ contract: request and response match the spec\n")
 }
 
+// demoOrder is the order vendors are shown in, whatever order their files registered in.
+var demoOrder = map[string]int{"verisoul": 0, "iproov": 1, "verifik": 2}
+
+func orderedDemos() []demoFlow {
+	out := append([]demoFlow(nil), demoFlows...)
+	sort.SliceStable(out, func(i, j int) bool { return demoOrder[out[i].Vendor] < demoOrder[out[j].Vendor] })
+	return out
+}
+
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -59,7 +69,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ran, failed := 0, 0
-	for _, f := range demoFlows {
+	for _, f := range orderedDemos() {
 		if *vendor != "" && !strings.EqualFold(*vendor, f.Vendor) {
 			continue
 		}
