@@ -28,7 +28,8 @@ const defaultMaxBodyBytes = 32 << 20
 //     passes everything through.
 //   - ModeEnforce returns a *Error for a request that violates the spec or that no
 //     operation matches — before sending it — and for a response that violates it.
-//     Drift is reported and the response returned.
+//     Drift is reported and the response returned, and so is a 429 or 5xx the spec
+//     does not list (gateways send them for any operation; retries must see them).
 //
 // The caller's request is never modified: checks run on a clone.
 func NewRoundTripper(next http.RoundTripper, mode Mode, opts RoundTripperOptions, specs ...*Spec) http.RoundTripper {
@@ -108,11 +109,27 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := m.validateResponse(out, resp.StatusCode, resp.Header, body); err != nil {
 		e := err.(*Error)
 		t.rep.report(req.Context(), "response", path, e)
-		if t.mode == ModeEnforce && !e.DriftOnly() {
+		if t.mode == ModeEnforce && !e.DriftOnly() && !gatewayStatus(resp.StatusCode, e) {
 			return nil, e
 		}
 	}
 	return resp, nil
+}
+
+// gatewayStatus reports whether a response's only violation is a 429 or 5xx status the
+// spec does not list. Vendors' gateways and load balancers answer those for any
+// operation, so even in enforce mode they are reported and handed back: the caller's
+// retry policy and typed errors must see the real status, not a contract error.
+func gatewayStatus(status int, e *Error) bool {
+	if status != http.StatusTooManyRequests && status < 500 {
+		return false
+	}
+	for _, p := range e.Violations() {
+		if p.Rule != RuleUndocumentedStatus {
+			return false
+		}
+	}
+	return true
 }
 
 func closeBody(r *http.Request) {

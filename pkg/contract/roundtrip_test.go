@@ -59,7 +59,9 @@ func TestRoundTripper(t *testing.T) {
 		{name: "enforce never sends a bad request", mode: ModeEnforce, path: "/sessions", reqBody: badCreate, respStatus: 201, respBody: created, wantErr: true, wantHits: 0, wantReports: 1},
 		{name: "enforce never sends to an unknown route", mode: ModeEnforce, path: "/sessionz", reqBody: goodCreate, respStatus: 201, respBody: created, wantErr: true, wantHits: 0, wantReports: 1},
 		{name: "enforce fails a bad response", mode: ModeEnforce, path: "/sessions", reqBody: goodCreate, respStatus: 201, respBody: `{"id":"` + uuidV4 + `"}`, wantErr: true, wantHits: 1, wantReports: 1},
-		{name: "enforce fails an undocumented status", mode: ModeEnforce, path: "/sessions", reqBody: goodCreate, respStatus: 500, respBody: `{"error":"boom"}`, wantErr: true, wantHits: 1, wantReports: 1},
+		{name: "enforce fails an undocumented status", mode: ModeEnforce, path: "/sessions", reqBody: goodCreate, respStatus: 418, respBody: `{"error":"teapot"}`, wantErr: true, wantHits: 1, wantReports: 1},
+		{name: "enforce reports an undocumented 5xx and hands it back for retries", mode: ModeEnforce, path: "/sessions", reqBody: goodCreate, respStatus: 503, respBody: `<html>Service Unavailable</html>`, wantHits: 1, wantReports: 1},
+		{name: "enforce reports an undocumented 429 and hands it back", mode: ModeEnforce, path: "/sessions", reqBody: goodCreate, respStatus: 429, respBody: `{"message":"slow down"}`, wantHits: 1, wantReports: 1},
 		{name: "enforce reports drift and returns the response", mode: ModeEnforce, path: "/sessions", reqBody: goodCreate, respStatus: 201, respBody: `{"id":"` + uuidV4 + `","status":"expired"}`, wantHits: 1, wantReports: 1, wantDrift: true},
 	}
 	for _, tt := range tests {

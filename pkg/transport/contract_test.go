@@ -170,3 +170,64 @@ func TestContractOptionValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestContractEnforceLetsGatewayStatusesRetry: a 503 the spec does not document is
+// reported, yet still retried on a safe call and, when attempts run out, surfaced as the
+// vendor's *APIError — not a contract error that would hide the outage from the caller.
+func TestContractEnforceLetsGatewayStatusesRetry(t *testing.T) {
+	spec := acmeSpec(t)
+	tests := []struct {
+		name       string
+		failures   int32 // 503s before a good answer
+		wantErr    bool
+		wantHits   int32
+		wantReport int
+	}{
+		{name: "recovers after two 503s", failures: 2, wantHits: 3, wantReport: 2},
+		{name: "503 throughout is the vendor's error", failures: 99, wantErr: true, wantHits: 3, wantReport: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var hits atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if hits.Add(1) <= tt.failures {
+					w.WriteHeader(http.StatusServiceUnavailable)
+					_, _ = io.WriteString(w, `{"message":"Service Unavailable"}`)
+					return
+				}
+				_, _ = io.WriteString(w, `{"account_id":"a-1"}`)
+			}))
+			defer srv.Close()
+			var mu sync.Mutex
+			reports := 0
+			p := testPolicy(&sleepRecorder{})
+			p.Classify = func(string) Safety { return Safe }
+			c, err := New("acme", srv.URL, WithContract(contract.ModeEnforce, spec), WithRetryPolicy(p),
+				WithContractOptions(contract.RoundTripperOptions{OnProblem: func(*contract.Error) { mu.Lock(); reports++; mu.Unlock() }}))
+			require.NoError(t, err)
+			ctx := WithOperation(context.Background(), "getAccount")
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/account/a-1", nil)
+			require.NoError(t, err)
+			resp, err := c.Do(req)
+			require.NoError(t, err, "a status is an answer, not a transport failure")
+			body, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			require.NoError(t, resp.Body.Close())
+			checkErr := c.Check(ctx, "getAccount", resp, body)
+			if tt.wantErr {
+				var apiErr *APIError
+				require.ErrorAs(t, checkErr, &apiErr)
+				assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
+				assert.True(t, apiErr.Retryable)
+				assert.ErrorIs(t, checkErr, ErrServer)
+			} else {
+				require.NoError(t, checkErr)
+			}
+			assert.Equal(t, tt.wantHits, hits.Load())
+			mu.Lock()
+			assert.Equal(t, tt.wantReport, reports, "each undocumented 503 is reported")
+			mu.Unlock()
+		})
+	}
+}
