@@ -232,10 +232,10 @@ func (f *Faults) inject(rule FaultRule, h http.Handler, w http.ResponseWriter, r
 		if status == 0 {
 			status = http.StatusServiceUnavailable
 		}
-		writeJSON(w, status, f.bodyFor(status, map[string]string{"error": "sandbox_injected_fault", "message": http.StatusText(status)}))
+		WriteJSON(w, status, f.bodyFor(status, map[string]string{"error": "sandbox_injected_fault", "message": http.StatusText(status)}))
 	case FaultRateLimit:
 		w.Header().Set("Retry-After", f.retryAfter(rule))
-		writeJSON(w, http.StatusTooManyRequests, f.bodyFor(http.StatusTooManyRequests, map[string]string{"error": "rate_limited", "message": "Too Many Requests"}))
+		WriteJSON(w, http.StatusTooManyRequests, f.bodyFor(http.StatusTooManyRequests, map[string]string{"error": "rate_limited", "message": "Too Many Requests"}))
 	case FaultLatency:
 		t := time.NewTimer(time.Duration(rule.LatencyMS) * time.Millisecond)
 		defer t.Stop()
@@ -325,11 +325,11 @@ func (f *Faults) serveControl(w http.ResponseWriter, r *http.Request) {
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&rules); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_rules", "message": err.Error()})
+			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_rules", "message": err.Error()})
 			return
 		}
 		if err := f.Set(rules...); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_rules", "message": err.Error()})
+			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_rules", "message": err.Error()})
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -342,9 +342,12 @@ func (f *Faults) serveControl(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON answers v as JSON with status, for emulator answers made outside the
+// generated handlers (control endpoints, injected faults, pre-contract refusals).
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	data, _ := json.Marshal(v)
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(status)
 	_, _ = w.Write(data)
 }

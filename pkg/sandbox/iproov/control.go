@@ -183,7 +183,7 @@ func (e *Emulator) controlHandler() http.Handler {
 	})
 	mux.HandleFunc("GET "+ControlPrefix+"stats", func(w http.ResponseWriter, r *http.Request) {
 		st := e.Stats()
-		writeJSON(w, http.StatusOK, map[string]int{
+		sandbox.WriteJSON(w, http.StatusOK, map[string]int{
 			"claim_tokens": st.ClaimTokens, "access_tokens": st.AccessTokens, "users": st.Users,
 		})
 	})
@@ -216,7 +216,7 @@ func controlAnswer(w http.ResponseWriter, err error) {
 }
 
 func controlError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]string{"error": code, "message": msg})
+	sandbox.WriteJSON(w, status, map[string]string{"error": code, "message": msg})
 }
 
 // example is a documented answer of the spec, ready to replay.

@@ -350,13 +350,13 @@ func requestOf(ctx context.Context) *http.Request {
 // requestError answers a request the generated code could not bind. The contract
 // middleware rejects malformed requests first, so this is a last resort in iProov's shape.
 func (e *Emulator) requestError(w http.ResponseWriter, r *http.Request, _ error) {
-	writeJSON(w, http.StatusBadRequest, claim.ClientErrorResponse{
+	sandbox.WriteJSON(w, http.StatusBadRequest, claim.ClientErrorResponse{
 		Error: claim.ClientErrorCodeInvalidRequest, ErrorDescription: "The request could not be read",
 	})
 }
 
 func (e *Emulator) responseError(w http.ResponseWriter, r *http.Request, _ error) {
-	writeJSON(w, http.StatusInternalServerError, claim.ServerErrorResponse{
+	sandbox.WriteJSON(w, http.StatusInternalServerError, claim.ServerErrorResponse{
 		Error: claim.ServerErrorCodeServerError, ErrorDescription: "An unexpected error occurred",
 	})
 }

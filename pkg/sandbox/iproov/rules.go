@@ -16,6 +16,7 @@ import (
 
 	"github.com/idvkit/idvkit/gen/iproov/claim"
 	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/sandbox"
 )
 
 // iProov's field formats, as its error descriptions state them (and as the spec's
@@ -292,7 +293,7 @@ func (e *Emulator) writeFailure(w http.ResponseWriter, r *http.Request, f *failu
 				e.cfg.onProblem(cerr)
 			}
 			e.cfg.logger.Error("iproov sandbox: rule answer violates the spec", "problems", cerr.Problems)
-			writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "contract_violation", "problems": cerr.Problems})
+			sandbox.WriteJSON(w, http.StatusInternalServerError, map[string]any{"error": "contract_violation", "problems": cerr.Problems})
 			return
 		}
 	}

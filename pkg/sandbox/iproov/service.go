@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"io"
 	"math"
 	"mime/multipart"
-	"net/http"
-	"strconv"
 
 	"github.com/idvkit/idvkit/gen/iproov/claim"
 	"github.com/idvkit/idvkit/pkg/sandbox"
@@ -509,14 +506,4 @@ func parseEnrolImage(mr *multipart.Reader) (*enrolImageForm, error) {
 			form.source, form.hasSource = v, true
 		}
 	}
-}
-
-// writeJSON answers v with status, for answers made outside the generated handlers.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	_ = json.NewEncoder(&buf).Encode(v)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
 }

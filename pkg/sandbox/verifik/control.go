@@ -126,18 +126,18 @@ func (e *Emulator) controlHandler() http.Handler {
 			}
 			msgs = kept
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"messages": append([]Message{}, msgs...)})
+		sandbox.WriteJSON(w, http.StatusOK, map[string]any{"messages": append([]Message{}, msgs...)})
 	})
 	mux.HandleFunc("GET "+ControlPrefix+"outbox/last", func(w http.ResponseWriter, r *http.Request) {
 		to := normalizeRecipient(r.URL.Query().Get("to"))
 		msgs := e.Outbox()
 		for i := len(msgs) - 1; i >= 0; i-- {
 			if msgs[i].To == to {
-				writeJSON(w, http.StatusOK, msgs[i])
+				sandbox.WriteJSON(w, http.StatusOK, msgs[i])
 				return
 			}
 		}
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no_message", "message": "nothing was sent to this recipient"})
+		sandbox.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "no_message", "message": "nothing was sent to this recipient"})
 	})
 	mux.HandleFunc("PUT "+ControlPrefix+"credits", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
@@ -146,7 +146,7 @@ func (e *Emulator) controlHandler() http.Handler {
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&body); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_body", "message": "expected {\"credits\": n}"})
+			sandbox.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_body", "message": "expected {\"credits\": n}"})
 			return
 		}
 		e.mu.Lock()
@@ -155,7 +155,7 @@ func (e *Emulator) controlHandler() http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc(ControlPrefix, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no_control_endpoint", "message": "see package docs for the control endpoints"})
+		sandbox.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "no_control_endpoint", "message": "see package docs for the control endpoints"})
 	})
 	return mux
 }

@@ -248,21 +248,14 @@ func (e *Emulator) buildHandler() http.Handler {
 // middleware rejects such requests first, so this is a last resort.
 func (e *Emulator) requestError(w http.ResponseWriter, _ *http.Request, err error) {
 	e.log.Warn("verifik sandbox: request not bound", "err", err)
-	writeJSON(w, http.StatusBadRequest, smartenroll.Error{Code: ptr(smartenroll.ErrorCodeBadRequest), Message: "request could not be read"})
+	sandbox.WriteJSON(w, http.StatusBadRequest, smartenroll.Error{Code: ptr(smartenroll.ErrorCodeBadRequest), Message: "request could not be read"})
 }
 
 // responseError answers a handler failure: a status the operation does not document
 // reaches here as a programming error of the emulator, never as a vendor answer.
 func (e *Emulator) responseError(w http.ResponseWriter, _ *http.Request, err error) {
 	e.log.Error("verifik sandbox: handler failed", "err", err)
-	writeJSON(w, http.StatusInternalServerError, smartenroll.Error{Message: "sandbox: " + err.Error()})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	data, _ := json.Marshal(v)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(data)
+	sandbox.WriteJSON(w, http.StatusInternalServerError, smartenroll.Error{Message: "sandbox: " + err.Error()})
 }
 
 // ---- callers and tokens ----

@@ -43,12 +43,9 @@ type Capture struct {
 func (e *Emulator) Start(sessionID string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	s, ok := e.sessions[strings.ToLower(sessionID)]
-	switch {
-	case !ok:
-		return ErrUnknownSession
-	case s.state == Completed || s.state == Failed:
-		return ErrSessionFinished
+	s, err := e.openSession(sessionID)
+	if err != nil {
+		return err
 	}
 	s.state = Started
 	return nil
@@ -71,12 +68,9 @@ func (e *Emulator) Complete(sessionID string, c Capture) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	s, ok := e.sessions[strings.ToLower(sessionID)]
-	switch {
-	case !ok:
-		return ErrUnknownSession
-	case s.state == Completed || s.state == Failed:
-		return ErrSessionFinished
+	s, err := e.openSession(sessionID)
+	if err != nil {
+		return err
 	}
 	if s.product == IDCheck && docUnreadable {
 		s.state, s.failure = Failed, FailIDScan
@@ -104,6 +98,18 @@ func (e *Emulator) CompleteWithDocument(sessionID, face string, d sandbox.Docume
 	return e.Complete(sessionID, Capture{Face: sandbox.FaceImage(face), Document: sandbox.DocumentImage(d)})
 }
 
+// openSession returns a session whose capture has not ended yet. e.mu must be held.
+func (e *Emulator) openSession(sessionID string) (*session, error) {
+	s, ok := e.sessions[strings.ToLower(sessionID)]
+	switch {
+	case !ok:
+		return nil, ErrUnknownSession
+	case s.state == Completed || s.state == Failed:
+		return nil, ErrSessionFinished
+	}
+	return s, nil
+}
+
 // Fail ends the capture with one of the hosted page's error_message values
 // (FailLiveness, FailIDScan, FailCameraPermission, …).
 func (e *Emulator) Fail(sessionID, errorMessage string) error {
@@ -112,12 +118,9 @@ func (e *Emulator) Fail(sessionID, errorMessage string) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	s, ok := e.sessions[strings.ToLower(sessionID)]
-	switch {
-	case !ok:
-		return ErrUnknownSession
-	case s.state == Completed || s.state == Failed:
-		return ErrSessionFinished
+	s, err := e.openSession(sessionID)
+	if err != nil {
+		return err
 	}
 	s.state, s.failure = Failed, errorMessage
 	return nil
@@ -215,7 +218,7 @@ func (e *Emulator) controlHandler() http.Handler {
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&body); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_body", "message": err.Error()})
+			sandbox.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_body", "message": err.Error()})
 			return
 		}
 		c := Capture{Face: body.FaceImage, Document: body.DocumentImage, IPAddress: body.IPAddress, Incomparable: body.Incomparable}
@@ -232,7 +235,7 @@ func (e *Emulator) controlHandler() http.Handler {
 			ErrorMessage string `json:"error_message"`
 		}
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&body); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_body", "message": err.Error()})
+			sandbox.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_body", "message": err.Error()})
 			return
 		}
 		e.answer(w, r.PathValue("id"), e.Fail(r.PathValue("id"), body.ErrorMessage))
@@ -240,17 +243,17 @@ func (e *Emulator) controlHandler() http.Handler {
 	mux.HandleFunc("GET "+ControlPrefix+"sessions/{id}", func(w http.ResponseWriter, r *http.Request) {
 		info, ok := e.Session(r.PathValue("id"))
 		if !ok {
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": "session_not_found"})
+			sandbox.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "session_not_found"})
 			return
 		}
-		writeJSON(w, http.StatusOK, info)
+		sandbox.WriteJSON(w, http.StatusOK, info)
 	})
 	mux.HandleFunc("GET "+ControlPrefix+"enrollments", func(w http.ResponseWriter, r *http.Request) {
 		list := e.Enrollments()
 		if list == nil {
 			list = []Enrollment{}
 		}
-		writeJSON(w, http.StatusOK, list)
+		sandbox.WriteJSON(w, http.StatusOK, list)
 	})
 	return mux
 }
@@ -260,13 +263,13 @@ func (e *Emulator) answer(w http.ResponseWriter, id string, err error) {
 	switch {
 	case err == nil:
 		info, _ := e.Session(id)
-		writeJSON(w, http.StatusOK, info)
+		sandbox.WriteJSON(w, http.StatusOK, info)
 	case errors.Is(err, ErrUnknownSession):
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "session_not_found"})
+		sandbox.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "session_not_found"})
 	case errors.Is(err, ErrSessionFinished):
-		writeJSON(w, http.StatusConflict, map[string]string{"error": "session_finished"})
+		sandbox.WriteJSON(w, http.StatusConflict, map[string]string{"error": "session_finished"})
 	default:
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_capture", "message": err.Error()})
+		sandbox.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_capture", "message": err.Error()})
 	}
 }
 
@@ -310,7 +313,7 @@ func (e *Emulator) serveApp(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_capture", "message": err.Error()})
+			sandbox.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_capture", "message": err.Error()})
 			return
 		}
 		info, _ = e.Session(id)
@@ -351,7 +354,7 @@ func (e *Emulator) completeWithDocumentChoice(id, face, choice string) error {
 func redirectBack(w http.ResponseWriter, r *http.Request, back, sessionID, failure string) {
 	u, err := url.Parse(back)
 	if err != nil || !u.IsAbs() {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_redirect_url"})
+		sandbox.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_redirect_url"})
 		return
 	}
 	q := u.Query()
@@ -364,11 +367,4 @@ func redirectBack(w http.ResponseWriter, r *http.Request, back, sessionID, failu
 	}
 	u.RawQuery = q.Encode()
 	http.Redirect(w, r, u.String(), http.StatusFound)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, _ := json.Marshal(v)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }
