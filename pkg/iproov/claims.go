@@ -238,7 +238,7 @@ func (c *Client) token(ctx context.Context, op string, kind ClaimType, req Token
 		if err != nil {
 			return nil, c.tc.Wrap(ctx, op, err)
 		}
-		if err := c.check(ctx, op, res.HTTPResponse, res.Body, usableClaim(res.JSON200)); err != nil {
+		if err := c.check(ctx, op, res.HTTPResponse, res.Body, usableClaim(res.JSON200), claimFields...); err != nil {
 			return nil, err
 		}
 		out = res.JSON200
@@ -247,7 +247,7 @@ func (c *Client) token(ctx context.Context, op string, kind ClaimType, req Token
 		if err != nil {
 			return nil, c.tc.Wrap(ctx, op, err)
 		}
-		if err := c.check(ctx, op, res.HTTPResponse, res.Body, usableClaim(res.JSON200)); err != nil {
+		if err := c.check(ctx, op, res.HTTPResponse, res.Body, usableClaim(res.JSON200), claimFields...); err != nil {
 			return nil, err
 		}
 		out = res.JSON200
@@ -304,7 +304,7 @@ func (c *Client) Invalidate(ctx context.Context, cl *Claim, reason string) (*Inv
 	if err != nil {
 		return nil, c.tc.Wrap(ctx, op, err)
 	}
-	if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
+	if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil, invalidateFields...); err != nil {
 		return nil, err
 	}
 	out := res.JSON200
@@ -323,7 +323,7 @@ func (c *Client) Available(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, c.tc.Wrap(ctx, op, err)
 	}
-	if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
+	if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil, availableFields...); err != nil {
 		return false, err
 	}
 	return res.JSON200.Up, nil

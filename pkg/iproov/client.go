@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -186,13 +188,39 @@ func withAPIPath(u string) string {
 	return u + apiPath
 }
 
+// String never shows the api_key, the secret, the OAuth password or the access token,
+// nor a user:password in the base URL.
+func (c *Client) String() string {
+	return "iproov.Client{" + redactURL(c.BaseURL()) + ", api key, secret, oauth: [redacted]}"
+}
+
+// GoString keeps %#v from printing the credentials.
+func (c *Client) GoString() string { return c.String() }
+
+// LogValue keeps slog from printing the credentials.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("base_url", redactURL(c.BaseURL())), slog.String("credentials", "[redacted]"))
+}
+
+// redactURL drops what a URL may carry besides its address: a user:password, a query and
+// a fragment.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "[unparsable URL]"
+	}
+	u.User, u.RawQuery, u.Fragment, u.RawFragment = nil, "", "", ""
+	return u.String()
+}
+
 // BaseURL returns the REST base URL the client calls.
 func (c *Client) BaseURL() string { return withAPIPath(c.tc.BaseURL()) }
 
 // check turns a generated call's response into nil or a typed error: vendor errors
 // through tc.Check (a *transport.APIError carrying iProov's code), and a success without
-// the documented JSON body into a *transport.DecodeError.
-func (c *Client) check(ctx context.Context, op string, resp *http.Response, body []byte, decoded bool) error {
+// the documented JSON body, or without one of required (the spec's required fields; see
+// missing), into a *transport.DecodeError.
+func (c *Client) check(ctx context.Context, op string, resp *http.Response, body []byte, decoded bool, required ...string) error {
 	if err := c.tc.Check(ctx, op, resp, body); err != nil {
 		return err
 	}
@@ -201,8 +229,19 @@ func (c *Client) check(ctx context.Context, op string, resp *http.Response, body
 		return &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: resp.StatusCode,
 			Err: errors.New("success without the documented JSON body")}
 	}
-	return nil
+	return requireFields(op, resp.StatusCode, body, required...)
 }
+
+// The spec's required fields of each success answer.
+var (
+	claimFields      = []string{"token", "user_id?", "pod", "fallback", "fallback[].type", "fallback[].message"}
+	validationFields = []string{"passed", "token", "type"}
+	imageFields      = []string{"token", "user_id", "success"}
+	invalidateFields = []string{"claim_aborted", "user_informed"}
+	availableFields  = []string{"up"}
+	tokenFields      = []string{"access_token", "token_type", "expires_in"}
+	userFields       = []string{"user_id", "name", "status"}
+)
 
 // spentTokens remembers, for an hour, the claim tokens this client already spent
 // (validated, or used for a photo), so that a second use fails before any network call

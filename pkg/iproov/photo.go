@@ -124,7 +124,7 @@ func (c *Client) EnrolImage(ctx context.Context, enrol *Claim, photo Photo) (*Ph
 		c.unspend(enrol, err)
 		return nil, err
 	}
-	if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
+	if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil, imageFields...); err != nil {
 		return nil, err
 	}
 	return &PhotoEnrolment{UserID: res.JSON200.UserId, Enrolled: res.JSON200.Success}, nil

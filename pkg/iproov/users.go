@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/idvkit/idvkit/gen/iproov/claim"
 	"github.com/idvkit/idvkit/pkg/transport"
 )
@@ -71,29 +73,66 @@ func userOf(v *claim.UserResponse) *User {
 	return u
 }
 
-// tokenCache holds the Management API's access token and counts its uses.
+// tokenCache holds the Management API's access token and counts its uses. The lock
+// guards the fields only: a token request runs outside it, once for all who need one
+// (flight), so a slow token endpoint never holds a caller past its own context.
 type tokenCache struct {
 	mu      sync.Mutex
 	token   string
 	expires time.Time
 	uses    int
+	flight  singleflight.Group
 }
+
+// tokenFetchLimit bounds a token request: it runs on behalf of every caller waiting for
+// it, so no one caller's context may end it, but it must end.
+const tokenFetchLimit = 30 * time.Second
 
 // accessToken returns a token with a use left, asking for a new one when the cached one
 // is used up (50 requests) or about to expire (1 hour). Each call counts one use.
+// Concurrent callers share one token request; each waits for it only as long as its own
+// ctx allows.
 func (c *Client) accessToken(ctx context.Context) (string, error) {
 	c.tokens.mu.Lock()
-	defer c.tokens.mu.Unlock()
-	now := c.now()
-	if c.tokens.token == "" || c.tokens.uses >= AccessTokenUses || !now.Before(c.tokens.expires.Add(-renewEarly)) {
-		token, life, err := c.generateToken(ctx)
+	if c.tokens.token != "" && c.tokens.uses < AccessTokenUses && c.now().Before(c.tokens.expires.Add(-renewEarly)) {
+		c.tokens.uses++
+		token := c.tokens.token
+		c.tokens.mu.Unlock()
+		return token, nil
+	}
+	c.tokens.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return "", &transport.RequestError{Vendor: vendor, Operation: "generateToken", Err: err}
+	}
+	ch := c.tokens.flight.DoChan("access_token", func() (any, error) {
+		// Not the caller's cancellation: one impatient caller must not fail the others.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenFetchLimit)
+		defer cancel()
+		asked := c.now() // the token's hour runs from about when it was asked for
+		token, life, err := c.generateToken(fctx)
 		if err != nil {
 			return "", err
 		}
-		c.tokens.token, c.tokens.expires, c.tokens.uses = token, now.Add(life), 0
+		c.tokens.mu.Lock()
+		c.tokens.token, c.tokens.expires, c.tokens.uses = token, asked.Add(life), 0
+		c.tokens.mu.Unlock()
+		return token, nil
+	})
+	select {
+	case <-ctx.Done():
+		return "", &transport.RequestError{Vendor: vendor, Operation: "generateToken", Err: ctx.Err()}
+	case r := <-ch:
+		if r.Err != nil {
+			return "", r.Err
+		}
+		token := r.Val.(string)
+		c.tokens.mu.Lock()
+		if c.tokens.token == token {
+			c.tokens.uses++
+		}
+		c.tokens.mu.Unlock()
+		return token, nil
 	}
-	c.tokens.uses++
-	return c.tokens.token, nil
 }
 
 // dropToken forgets token if it is still the cached one, after iProov refused it.
@@ -123,7 +162,7 @@ func (c *Client) generateToken(ctx context.Context) (string, time.Duration, erro
 	if err != nil {
 		return "", 0, c.tc.Wrap(ctx, op, err)
 	}
-	if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
+	if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil, tokenFields...); err != nil {
 		return "", 0, err
 	}
 	life := time.Duration(res.JSON200.ExpiresIn) * time.Second
@@ -157,7 +196,7 @@ func manage[R any](ctx context.Context, c *Client, op, userID string, call func(
 		if err != nil {
 			return nil, c.tc.Wrap(ctx, op, err)
 		}
-		err = c.check(ctx, op, resp, body, decoded)
+		err = c.check(ctx, op, resp, body, decoded, userFields...)
 		if code := Code(err); attempt == 1 && (code == CodeInvalidOAuth && resp.StatusCode == http.StatusUnauthorized || code == CodeTokenQuotaExceeded) {
 			c.dropToken(token)
 			continue

@@ -154,7 +154,7 @@ func (c *Client) validate(ctx context.Context, op string, cl *Claim, kind ClaimT
 			c.unspend(cl, err)
 			return nil, err
 		}
-		if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
+		if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil, validationFields...); err != nil {
 			return nil, err
 		}
 		out = res.JSON200
@@ -165,7 +165,7 @@ func (c *Client) validate(ctx context.Context, op string, cl *Claim, kind ClaimT
 			c.unspend(cl, err)
 			return nil, err
 		}
-		if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
+		if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil, validationFields...); err != nil {
 			return nil, err
 		}
 		out = res.JSON200

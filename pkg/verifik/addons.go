@@ -46,6 +46,13 @@ func (r *Registrant) CheckNames(ctx context.Context) (NameCheck, error) {
 	if err := r.c.finish(ctx, op, err, res, res != nil && res.JSON200 != nil); err != nil {
 		return NameCheck{}, err
 	}
+	// Each branch of the union has its one required member; with neither, a zero
+	// NotSupported would pass for Verifik's answer.
+	if _, none := missing(res.Body, "data._id"); none {
+		if _, none := missing(res.Body, "data.isSupported"); none {
+			return NameCheck{}, lacks(op, res.StatusCode(), "data._id or data.isSupported")
+		}
+	}
 	var out NameCheck
 	if doc, err := res.JSON200.Data.AsDocumentValidation(); err == nil && doc.ID != "" {
 		out = NameCheck{

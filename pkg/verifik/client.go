@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"time"
@@ -103,9 +104,9 @@ func New(clientToken string, opts ...Option) (*Client, error) {
 	return &Client{token: clientToken, now: cfg.now, tc: tc, api: api}, nil
 }
 
-// String never shows the client token.
+// String never shows the client token, nor a user:password in the base URL.
 func (c *Client) String() string {
-	return "verifik.Client{" + c.tc.BaseURL() + ", token: " + redacted + "}"
+	return "verifik.Client{" + redactURL(c.tc.BaseURL()) + ", token: " + redacted + "}"
 }
 
 // GoString never shows the client token.
@@ -113,7 +114,18 @@ func (c *Client) GoString() string { return c.String() }
 
 // LogValue never shows the client token.
 func (c *Client) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("base_url", c.tc.BaseURL()), slog.String("token", redacted))
+	return slog.GroupValue(slog.String("base_url", redactURL(c.tc.BaseURL())), slog.String("token", redacted))
+}
+
+// redactURL drops what a URL may carry besides its address: a user:password, a query and
+// a fragment.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "[unparsable URL]"
+	}
+	u.User, u.RawQuery, u.Fragment, u.RawFragment = nil, "", "", ""
+	return u.String()
 }
 
 const redacted = "[redacted]"
@@ -142,7 +154,38 @@ func (c *Client) finish(ctx context.Context, op string, err error, res any, deco
 	if !decoded || bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
 		return &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: resp.StatusCode, Err: errors.New("no JSON body where the spec documents one")}
 	}
-	return nil
+	return requireFields(op, resp.StatusCode, body, required[op]...)
+}
+
+// required lists, per operation, what the spec marks required in its success answer (the
+// envelope's data and the record's _id, following required members only; see missing
+// for the notation). The generated types read an absent _id as "" and an absent envelope
+// as an empty record, which would pass as a result. compareAppRegistrationFaces also
+// needs the score it exists to give.
+var required = map[string][]string{
+	"listProjects":                {"data", "data[]._id"},
+	"createProject":               {"data._id"},
+	"getProject":                  {"data._id"},
+	"updateProject":               {"data._id"},
+	"listProjectFlows":            {"data", "data[]._id"},
+	"createProjectFlow":           {"data._id"},
+	"getProjectFlow":              {"data._id"},
+	"updateProjectFlow":           {"data._id"},
+	"deleteProjectFlow":           {"data._id"},
+	"createAppRegistration":       {"data.appRegistration._id", "data.token"},
+	"getAppRegistration":          {"data._id"},
+	"getCurrentAppRegistration":   {"data._id"},
+	"deleteAppRegistration":       {"data._id"},
+	"syncAppRegistration":         {"data"},
+	"createEmailValidation":       {"data._id", "data.status"},
+	"validateEmailValidation":     {"data._id", "data.status"},
+	"createPhoneValidation":       {"data._id", "data.status"},
+	"validatePhoneValidation":     {"data._id", "data.status"},
+	"createDocumentValidation":    {"data.documentValidation._id"},
+	"createNameValidation":        {"data"}, // a union: see CheckNames
+	"createBiometricValidation":   {"data._id"},
+	"compareAppRegistrationFaces": {"data.compareFaceVerification._id", "data.compareFaceVerification.result.score"},
+	"requestCriminalCheck":        {"data._id"},
 }
 
 // parts reads the two fields every generated *<Operation>Result has.

@@ -17,8 +17,26 @@ import (
 // EnrollWindow is how long after its creation Verisoul lets a session be enrolled.
 const EnrollWindow = 30 * 24 * time.Hour
 
-// ErrNotEnrolled is returned when Verisoul answered 200 with success=false.
+// ErrNotEnrolled is matched by every *NotEnrolledError.
 var ErrNotEnrolled = errors.New("verisoul: enrolment not confirmed (success=false)")
+
+// NotEnrolledError is Verisoul's 200 answer with success=false: the vendor refused to tie
+// the session to the account. It matches ErrNotEnrolled through errors.Is.
+type NotEnrolledError struct {
+	Operation string // enrollFaceMatch or enrollIDCheck
+	RequestID string
+}
+
+func (e *NotEnrolledError) Error() string {
+	s := vendor + " " + e.Operation + ": enrolment not confirmed (success=false)"
+	if e.RequestID != "" {
+		s += " (request id " + e.RequestID + ")"
+	}
+	return s
+}
+
+// Unwrap exposes ErrNotEnrolled.
+func (e *NotEnrolledError) Unwrap() error { return ErrNotEnrolled }
 
 // Enrollment confirms a session tied to an account. String, GoString and LogValue show
 // only the start of the session id, like Session's.
@@ -41,6 +59,10 @@ func (e Enrollment) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("account_id", e.AccountID), slog.String("session_id", redactID(e.SessionID)),
 		slog.String("request_id", e.RequestID))
 }
+
+// enrollFields are what the spec marks required in an enrol answer: a bool decodes absent
+// as false, which would read as a refusal.
+var enrollFields = []string{"request_id", "success"}
 
 // Enroll ties a completed session's face (and, for ID Check, its document) to accountID
 // (POST /liveness/enroll), so later sessions are matched against it (1:N) and
@@ -79,6 +101,9 @@ func (c *Client) Enroll(ctx context.Context, s Session, accountID string) (*Enro
 		if err := result(ctx, c.idcT, op, err, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
 			return nil, err
 		}
+		if err := requireFields(op, res.StatusCode(), res.Body, enrollFields...); err != nil {
+			return nil, err
+		}
 		success, requestID = res.JSON200.Success, res.JSON200.RequestId.String()
 	} else {
 		res, err := c.fm.EnrollFaceMatchWithResponse(ctx, facematch.EnrollRequest{SessionId: sid, AccountId: accountID}, c.auth)
@@ -88,11 +113,14 @@ func (c *Client) Enroll(ctx context.Context, s Session, accountID string) (*Enro
 		if err := result(ctx, c.fmT, op, err, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
 			return nil, err
 		}
+		if err := requireFields(op, res.StatusCode(), res.Body, enrollFields...); err != nil {
+			return nil, err
+		}
 		success, requestID = res.JSON200.Success, res.JSON200.RequestId.String()
 	}
 	e := &Enrollment{RequestID: requestID, SessionID: s.ID, AccountID: accountID}
 	if !success {
-		return e, ErrNotEnrolled
+		return e, &NotEnrolledError{Operation: op, RequestID: requestID}
 	}
 	return e, nil
 }

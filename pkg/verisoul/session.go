@@ -130,7 +130,10 @@ func (c *Client) StartSession(ctx context.Context, o SessionOptions) (Session, e
 	if res == nil {
 		return Session{}, result(ctx, c.fmT, op, err, nil, nil, false)
 	}
-	if err := result(ctx, c.fmT, op, err, res.HTTPResponse, res.Body, res.JSON200 != nil && res.JSON200.SessionId != uuid.Nil); err != nil {
+	if err := result(ctx, c.fmT, op, err, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
+		return Session{}, err
+	}
+	if err := checkSessionResponse(op, res.StatusCode(), res.JSON200.RequestId, res.JSON200.SessionId); err != nil {
 		return Session{}, err
 	}
 	return Session{ID: res.JSON200.SessionId.String(), Product: FaceMatch, CreatedAt: c.now(), ReferringSessionID: o.ReferringSessionID}, nil
@@ -155,10 +158,25 @@ func (c *Client) StartIDCheckSession(ctx context.Context, o SessionOptions) (Ses
 	if res == nil {
 		return Session{}, result(ctx, c.idcT, op, err, nil, nil, false)
 	}
-	if err := result(ctx, c.idcT, op, err, res.HTTPResponse, res.Body, res.JSON200 != nil && res.JSON200.SessionId != uuid.Nil); err != nil {
+	if err := result(ctx, c.idcT, op, err, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
+		return Session{}, err
+	}
+	if err := checkSessionResponse(op, res.StatusCode(), res.JSON200.RequestId, res.JSON200.SessionId); err != nil {
 		return Session{}, err
 	}
 	return Session{ID: res.JSON200.SessionId.String(), Product: IDCheck, CreatedAt: c.now(), ReferringSessionID: o.ReferringSessionID}, nil
+}
+
+// checkSessionResponse requires the two ids the spec marks required; the generated type
+// decodes an absent one as the nil UUID.
+func checkSessionResponse(op string, status int, requestID, sessionID uuid.UUID) error {
+	switch {
+	case sessionID == uuid.Nil:
+		return lacks(op, status, "session_id")
+	case requestID == uuid.Nil:
+		return lacks(op, status, "request_id")
+	}
+	return nil
 }
 
 // CaptureOptions shape the hosted-page URL.
@@ -350,6 +368,9 @@ func (c *Client) PublicRedirect(ctx context.Context, o PublicRedirectOptions) (P
 			return PublicLink{}, &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: resp.StatusCode,
 				Err: errors.New("expected a 302: use an http.Client that does not follow redirects")}
 		}
+		return PublicLink{}, err
+	}
+	if err := checkLocation(op, resp.StatusCode, loc); err != nil {
 		return PublicLink{}, err
 	}
 	link := PublicLink{Location: loc}

@@ -212,9 +212,16 @@ func (v *Verification) LogValue() slog.Value {
 
 // wire is the JSON of verify-face and verify-id as sent, decoded leniently: every
 // documented revision fits (see the specs' descriptions of version drift).
+//
+// Decision, RiskScore and Matches shadow the embedded fields as pointers, to tell absent
+// from zero: the spec marks nothing required, but every published revision sends them,
+// and a verdict read from their zero values (no decision, risk 0, no linked account)
+// would be invented, not Verisoul's.
 type wire struct {
 	Verification
-	Matches struct {
+	Decision  *Decision `json:"decision"`
+	RiskScore *float64  `json:"risk_score"`
+	Matches   *struct {
 		NumAccountsLinked int             `json:"num_accounts_linked"`
 		AccountsLinked    []LinkedAccount `json:"accounts_linked"`
 	} `json:"matches"`
@@ -222,12 +229,21 @@ type wire struct {
 	DocumentData    *wireData    `json:"document_data"`
 }
 
+// verdictFields are the verify-face and verify-id fields a verdict rests on.
+var verdictFields = []string{"decision", "risk_score", "matches"}
+
 func decodeVerification(op string, status int, body []byte) (*Verification, error) {
 	var w wire
 	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: status, Err: err}
 	}
+	for i, absent := range []bool{w.Decision == nil, w.RiskScore == nil, w.Matches == nil} {
+		if absent {
+			return nil, lacks(op, status, verdictFields[i])
+		}
+	}
 	v := w.Verification
+	v.Decision, v.RiskScore = *w.Decision, *w.RiskScore
 	v.LinkedAccounts = w.Matches.AccountsLinked
 	if w.DocumentSignals != nil || w.DocumentData != nil {
 		v.Document = newDocument(w.DocumentSignals, w.DocumentData, v.Metadata.Timestamp)
@@ -345,7 +361,15 @@ func (c *Client) VerifyIdentity(ctx context.Context, s Session, accountID string
 	if err := result(ctx, c.fmT, op, err, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
 		return nil, err
 	}
-	r := &IdentityResult{Success: deref(res.JSON200.Success), Match: deref(res.JSON200.Match)}
+	// The spec marks nothing required, but the answer is the pair: without success, or
+	// without match on a completed verification, any outcome would be invented.
+	switch {
+	case res.JSON200.Success == nil:
+		return nil, lacks(op, res.StatusCode(), "success")
+	case *res.JSON200.Success && res.JSON200.Match == nil:
+		return nil, lacks(op, res.StatusCode(), "match")
+	}
+	r := &IdentityResult{Success: *res.JSON200.Success, Match: deref(res.JSON200.Match)}
 	if res.JSON200.RequestId != nil {
 		r.RequestID = res.JSON200.RequestId.String()
 	}
