@@ -28,7 +28,10 @@
 // skipped, never held. A request with GetBody (every client request built from bytes) is
 // read through GetBody and not copied; a server request is buffered once, because the
 // handler reads it afterwards. JSON bodies are decoded once for both the schema check and
-// the drift walk. See BenchmarkValidateMultipart5MB.
+// the drift walk. See BenchmarkValidateMultipart5MB. A buffered body is bounded: the
+// [Middleware] refuses one over its operation's limit with 413 (see
+// [MiddlewareOptions.MaxBodyBytes]), and a declared Content-Length is never trusted for
+// more than the limit.
 //
 // String formats: "uuid" accepts any version and variant in 8-4-4-4-12 hex form. It is
 // registered per validation, not in kin-openapi's global registry, so spec example
@@ -98,6 +101,9 @@ const (
 	RuleSecurity             = "security"
 	RuleDecode               = "decode"
 	RuleTooLarge             = "too-large"
+	// RuleBodyTooLarge: a request body over the limit of its operation (see
+	// [MiddlewareOptions.MaxBodyBytes]); the middleware answers it with 413.
+	RuleBodyTooLarge = "body-too-large"
 )
 
 // ErrDrift matches (errors.Is) an [*Error] whose problems are all drift: the vendor sent

@@ -44,15 +44,15 @@ func isBinarySchema(s *openapi3.Schema) bool {
 // validateStreamedBody checks a multipart or binary request body in one pass: declared
 // content type, part names, declared part content types and required part headers, and
 // the non-file fields against the schema. File parts are counted and discarded.
-func (m matchResult) validateStreamedBody(b *problemBuilder, r *http.Request, reqBody *openapi3.RequestBody, ct, mediaType string, params map[string]string) {
+func (m matchResult) validateStreamedBody(b *problemBuilder, r *http.Request, max int64, reqBody *openapi3.RequestBody, ct, mediaType string, params map[string]string) {
 	mt := reqBody.Content.Get(ct)
 	if mt == nil {
 		b.add("header.content-type", RuleContentType, "request content type is not declared for this operation", false)
 		return
 	}
-	rc, err := bodyReader(r)
+	rc, err := bodyReader(r, max)
 	if err != nil {
-		b.add("body", RuleDecode, "request body cannot be read", false)
+		addReadError(b, err, max)
 		return
 	}
 	defer rc.Close()

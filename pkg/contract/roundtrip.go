@@ -18,7 +18,9 @@ type RoundTripperOptions struct {
 	MaxBodyBytes int64
 }
 
-const defaultMaxBodyBytes = 32 << 20
+// defaultMaxResponseBytes is larger than the server-side DefaultMaxBodyBytes: responses come
+// from the vendor we chose to call, and a body too large to check still reaches the caller.
+const defaultMaxResponseBytes = 32 << 20
 
 // NewRoundTripper wraps next (nil means http.DefaultTransport) with contract checks for
 // a client of the vendor APIs in specs.
@@ -40,7 +42,7 @@ func NewRoundTripper(next http.RoundTripper, mode Mode, opts RoundTripperOptions
 		return next
 	}
 	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = defaultMaxBodyBytes
+		opts.MaxBodyBytes = defaultMaxResponseBytes
 	}
 	return &roundTripper{
 		next:  next,
@@ -75,7 +77,7 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	// Check a clone so the caller's request stays as given (RoundTripper contract); when
 	// the body cannot be replayed the clone carries the one buffered copy.
 	out := req.Clone(req.Context())
-	if err := m.validateRequest(out); err != nil {
+	if err := m.validateRequest(out, 0); err != nil {
 		e := err.(*Error)
 		t.rep.report(req.Context(), "request", path, e)
 		if t.mode == ModeEnforce && !e.DriftOnly() {

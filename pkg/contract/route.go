@@ -19,6 +19,8 @@ type route struct {
 	opID     string
 	segs     []segment
 	literals int
+	// declaredBody is the request size the spec declares (see declaredBodyBytes); 0 if none.
+	declaredBody int64
 }
 
 type segment struct {
@@ -65,6 +67,8 @@ func (s *Spec) buildRoutes() error {
 				opID:     id,
 				segs:     segs,
 				literals: lits,
+
+				declaredBody: declaredBodyBytes(op),
 			})
 		}
 	}

@@ -17,12 +17,21 @@ import (
 // r's body stays readable: it is read through r.GetBody when set (nothing is buffered),
 // otherwise it is buffered once and r.Body/r.GetBody are replaced by readers over that
 // buffer. Multipart and binary bodies are streamed: file parts are skipped, never held.
+//
+// A body that must be buffered (GetBody unset: a server request) is read only up to the
+// operation's limit (DefaultMaxBodyBytes, or more when the spec declares a larger
+// request; see [MiddlewareOptions.MaxBodyBytes]); a longer one is one problem with rule
+// RuleBodyTooLarge.
 func (s *Spec) ValidateRequest(r *http.Request) error {
 	m, ok := s.find(r)
 	if !ok {
 		return &Error{Spec: s.Name, Problems: []Problem{noRoute(r, s)}}
 	}
-	return m.validateRequest(r)
+	var max int64
+	if r.GetBody == nil {
+		max = m.route.bodyLimit(DefaultMaxBodyBytes)
+	}
+	return m.validateRequest(r, max)
 }
 
 // ValidateResponse checks a response to r: the status must be documented, then headers
@@ -35,7 +44,8 @@ func (s *Spec) ValidateResponse(r *http.Request, status int, h http.Header, body
 	return m.validateResponse(r, status, h, body)
 }
 
-func (m matchResult) validateRequest(r *http.Request) error {
+// validateRequest checks r; max > 0 bounds how much of the body is read (see snapshot).
+func (m matchResult) validateRequest(r *http.Request, max int64) error {
 	b := &problemBuilder{op: m.route.opID}
 	op := m.route.kin.Operation
 	ct := r.Header.Get("Content-Type")
@@ -58,8 +68,8 @@ func (m matchResult) validateRequest(r *http.Request) error {
 	var data []byte
 	if hasBody && !streamed {
 		var err error
-		if data, err = snapshot(r); err != nil {
-			b.add("body", RuleDecode, "request body cannot be read", false)
+		if data, err = snapshot(r, max); err != nil {
+			addReadError(b, err, max)
 			return asError(m.spec.Name, b.out)
 		}
 	}
@@ -84,7 +94,7 @@ func (m matchResult) validateRequest(r *http.Request) error {
 
 	switch {
 	case streamed:
-		m.validateStreamedBody(b, r, reqBody, ct, mediaType, params)
+		m.validateStreamedBody(b, r, max, reqBody, ct, mediaType, params)
 	case form:
 		validateForm(b, data, reqBody, mt)
 	case jsonBody:
@@ -203,16 +213,17 @@ func decodeJSON(data []byte) (any, error) {
 }
 
 // snapshot returns r's body and leaves r readable: through GetBody when the caller set it
-// (r.Body untouched), else by buffering r.Body once and replacing it.
-func snapshot(r *http.Request) ([]byte, error) {
+// (r.Body untouched), else by buffering r.Body once and replacing it. max > 0 bounds the
+// read: a longer body gives errBodyTooLarge after reading at most max+1 bytes.
+func snapshot(r *http.Request, max int64) ([]byte, error) {
 	if r.GetBody != nil {
 		rc, err := r.GetBody()
 		if err == nil {
 			defer rc.Close()
-			return readAllSized(rc, r.ContentLength)
+			return readAllSized(rc, r.ContentLength, max)
 		}
 	}
-	data, err := readAllSized(r.Body, r.ContentLength)
+	data, err := readAllSized(r.Body, r.ContentLength, max)
 	r.Body.Close()
 	if err != nil {
 		return nil, err
@@ -223,38 +234,18 @@ func snapshot(r *http.Request) ([]byte, error) {
 }
 
 // bodyReader returns a fresh reader of r's body for a streaming check, buffering r.Body
-// only when it cannot be replayed (GetBody unset) — one copy, sized from ContentLength.
-func bodyReader(r *http.Request) (io.ReadCloser, error) {
+// only when it cannot be replayed (GetBody unset) — one copy, sized from ContentLength
+// and bounded by max as in snapshot.
+func bodyReader(r *http.Request, max int64) (io.ReadCloser, error) {
 	if r.GetBody != nil {
 		if rc, err := r.GetBody(); err == nil {
 			return rc, nil
 		}
 	}
-	if _, err := snapshot(r); err != nil {
+	if _, err := snapshot(r, max); err != nil {
 		return nil, err
 	}
 	return r.GetBody()
-}
-
-// readAllSized is io.ReadAll that allocates ContentLength once instead of doubling.
-func readAllSized(rd io.Reader, n int64) ([]byte, error) {
-	if n <= 0 || n > 1<<30 {
-		return io.ReadAll(rd)
-	}
-	buf := make([]byte, n)
-	k, err := io.ReadFull(rd, buf)
-	switch err {
-	case nil:
-	case io.EOF, io.ErrUnexpectedEOF:
-		return buf[:k], nil
-	default:
-		return nil, err
-	}
-	rest, err := io.ReadAll(rd) // ContentLength understated the body: rare
-	if len(rest) > 0 {
-		buf = append(buf, rest...)
-	}
-	return buf, err
 }
 
 // checkParamFormats checks string formats of parameters against our format validators:

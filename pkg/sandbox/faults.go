@@ -95,10 +95,11 @@ type Faults struct {
 	// shape, so a client decodes them as it would the vendor's.
 	errorBody func(status int) any
 
-	mu     sync.Mutex
-	rules  []FaultRule
-	rng    *rand.Rand
-	counts map[string]int
+	mu         sync.Mutex
+	allowHosts []string // extra Host names the control endpoint answers (see GuardControl)
+	rules      []FaultRule
+	rng        *rand.Rand
+	counts     map[string]int
 }
 
 // NewFaults returns an injector whose random choices are repeatable for a seed. opOf
@@ -128,6 +129,16 @@ func (f *Faults) bodyFor(status int, fallback any) any {
 		return fallback
 	}
 	return fn(status)
+}
+
+// AllowHosts adds Host names, beyond loopback and the server's own address, from which
+// the fault control endpoint may be used (see [GuardControl]), e.g. a docker service
+// name. Emulators pass their WithAllowedHosts option here.
+func (f *Faults) AllowHosts(hosts ...string) {
+	n := normalizeHosts(hosts)
+	f.mu.Lock()
+	f.allowHosts = append(f.allowHosts, n...)
+	f.mu.Unlock()
 }
 
 // Set replaces the rules.
@@ -201,11 +212,17 @@ func (f *Faults) retryAfter(rule FaultRule) string {
 const ControlPath = "/_sandbox/faults"
 
 // Wrap returns h with faults injected into every call outside /_sandbox/, and the control
-// endpoint served at ControlPath.
+// endpoint served at ControlPath behind [GuardControl]: a web page must not be able to
+// install a rule that drops every call.
 func (f *Faults) Wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == ControlPath {
-			f.serveControl(w, r)
+			f.mu.Lock()
+			allow := f.allowHosts
+			f.mu.Unlock()
+			if guardControl(w, r, allow) {
+				f.serveControl(w, r)
+			}
 			return
 		}
 		if strings.HasPrefix(r.URL.Path, "/_sandbox/") {

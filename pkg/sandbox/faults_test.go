@@ -117,6 +117,7 @@ func TestFaultControlEndpoint(t *testing.T) {
 	srv, _ := faultTarget(t, f)
 	put := func(body string) int {
 		req, _ := http.NewRequest(http.MethodPut, srv.URL+ControlPath, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 		res, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
 		res.Body.Close()
