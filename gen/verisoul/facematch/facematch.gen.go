@@ -260,13 +260,16 @@ func (e RiskFlag) Valid() bool {
 
 // Defines values for SessionErrorCode.
 const (
-	SessionErrorCodeGroupsEnabled SessionErrorCode = "groups_enabled"
+	SessionErrorCodeGroupsEnabled   SessionErrorCode = "groups_enabled"
+	SessionErrorCodeSessionNotFound SessionErrorCode = "session_not_found"
 )
 
 // Valid indicates whether the value is a known member of the SessionErrorCode enum.
 func (e SessionErrorCode) Valid() bool {
 	switch e {
 	case SessionErrorCodeGroupsEnabled:
+		return true
+	case SessionErrorCodeSessionNotFound:
 		return true
 	default:
 		return false
@@ -424,9 +427,10 @@ type EnrollResponse struct {
 	Success   bool               `json:"success"`
 }
 
-// GatewayError Body of the 401 and 429 answers (inferred; see those responses).
+// GatewayError Body of the 401, 413, 429 and 5XX answers (inferred; see those responses): an HTTP
+// gateway's `{message}`, which is never the liveness `{request_id, success, error}`.
 type GatewayError struct {
-	Message *string `json:"message,omitempty"`
+	Message string `json:"message"`
 }
 
 // LinkedAccount defines model for LinkedAccount.
@@ -533,14 +537,20 @@ type SessionDevice struct {
 // SessionError defines model for SessionError.
 type SessionError struct {
 	// Error `groups_enabled`: projects with Multi-Accounting Groups cannot use Face Match or ID
-	// Check. Unknown values may appear; clients treat them as a refused session request.
+	// Check. `session_not_found` (inferred; the vendor documents it for the calls that take
+	// a session id): the request names a session that cannot be found, such as a malformed
+	// `referring_session_id`, or cannot be read at all. Unknown values may appear; clients
+	// treat them as a refused session request.
 	Error     SessionErrorCode    `json:"error"`
 	RequestId *openapi_types.UUID `json:"request_id,omitempty"`
 	Success   *bool               `json:"success,omitempty"`
 }
 
 // SessionErrorCode `groups_enabled`: projects with Multi-Accounting Groups cannot use Face Match or ID
-// Check. Unknown values may appear; clients treat them as a refused session request.
+// Check. `session_not_found` (inferred; the vendor documents it for the calls that take
+// a session id): the request names a session that cannot be found, such as a malformed
+// `referring_session_id`, or cannot be read at all. Unknown values may appear; clients
+// treat them as a refused session request.
 type SessionErrorCode string
 
 // SessionLocation defines model for SessionLocation.
@@ -668,16 +678,26 @@ type EnrollBadRequest = EnrollError
 // Enrolled defines model for Enrolled.
 type Enrolled = EnrollResponse
 
+// PayloadTooLarge Body of the 401, 413, 429 and 5XX answers (inferred; see those responses): an HTTP
+// gateway's `{message}`, which is never the liveness `{request_id, success, error}`.
+type PayloadTooLarge = GatewayError
+
 // RedirectBadRequest defines model for RedirectBadRequest.
 type RedirectBadRequest = RedirectError
+
+// ServerError Body of the 401, 413, 429 and 5XX answers (inferred; see those responses): an HTTP
+// gateway's `{message}`, which is never the liveness `{request_id, success, error}`.
+type ServerError = GatewayError
 
 // SessionBadRequest defines model for SessionBadRequest.
 type SessionBadRequest = SessionError
 
-// TooManyRequests Body of the 401 and 429 answers (inferred; see those responses).
+// TooManyRequests Body of the 401, 413, 429 and 5XX answers (inferred; see those responses): an HTTP
+// gateway's `{message}`, which is never the liveness `{request_id, success, error}`.
 type TooManyRequests = GatewayError
 
-// Unauthorized Body of the 401 and 429 answers (inferred; see those responses).
+// Unauthorized Body of the 401, 413, 429 and 5XX answers (inferred; see those responses): an HTTP
+// gateway's `{message}`, which is never the liveness `{request_id, success, error}`.
 type Unauthorized = GatewayError
 
 // CreateFaceMatchSessionParams defines parameters for CreateFaceMatchSession.
@@ -1449,8 +1469,12 @@ type EnrollFaceMatchResult struct {
 	JSON400 *EnrollBadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1468,9 +1492,19 @@ func (r EnrollFaceMatchResult) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r EnrollFaceMatchResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r EnrollFaceMatchResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r EnrollFaceMatchResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -1511,8 +1545,12 @@ type CreateFaceMatchSessionResult struct {
 	JSON400 *SessionBadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1530,9 +1568,19 @@ func (r CreateFaceMatchSessionResult) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateFaceMatchSessionResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r CreateFaceMatchSessionResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateFaceMatchSessionResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -1573,8 +1621,12 @@ type VerifyFaceResult struct {
 	JSON400 *VerifyFaceError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1592,9 +1644,19 @@ func (r VerifyFaceResult) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r VerifyFaceResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r VerifyFaceResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r VerifyFaceResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -1635,8 +1697,12 @@ type VerifyIdentityFaceMatchResult struct {
 	JSON400 *VerifyIdentityError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1654,9 +1720,19 @@ func (r VerifyIdentityFaceMatchResult) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r VerifyIdentityFaceMatchResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r VerifyIdentityFaceMatchResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r VerifyIdentityFaceMatchResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -1698,6 +1774,10 @@ type RedirectToFaceMatchResult struct {
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RedirectBadRequest
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 	// Headers302 the parsed response headers for an HTTP 302 response
 	Headers302 *RedirectToFaceMatchResult302Headers
 }
@@ -1705,6 +1785,16 @@ type RedirectToFaceMatchResult struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r RedirectToFaceMatchResult) GetJSON400() *RedirectBadRequest {
 	return r.JSON400
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RedirectToFaceMatchResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r RedirectToFaceMatchResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -1915,12 +2005,26 @@ func ParseEnrollFaceMatchResult(rsp *http.Response) (*EnrollFaceMatchResult, err
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -1962,12 +2066,26 @@ func ParseCreateFaceMatchSessionResult(rsp *http.Response) (*CreateFaceMatchSess
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -2009,12 +2127,26 @@ func ParseVerifyFaceResult(rsp *http.Response) (*VerifyFaceResult, error) {
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -2056,12 +2188,26 @@ func ParseVerifyIdentityFaceMatchResult(rsp *http.Response) (*VerifyIdentityFace
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -2091,6 +2237,20 @@ func ParseRedirectToFaceMatchResult(rsp *http.Response) (*RedirectToFaceMatchRes
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -2405,6 +2565,8 @@ type EnrollBadRequestJSONResponse EnrollError
 
 type EnrolledJSONResponse EnrollResponse
 
+type PayloadTooLargeJSONResponse GatewayError
+
 type RedirectBadRequestJSONResponse RedirectError
 
 type RedirectFoundResponseHeaders struct {
@@ -2413,6 +2575,8 @@ type RedirectFoundResponseHeaders struct {
 type RedirectFoundResponse struct {
 	Headers RedirectFoundResponseHeaders
 }
+
+type ServerErrorJSONResponse GatewayError
 
 type SessionBadRequestJSONResponse SessionError
 
@@ -2470,6 +2634,20 @@ func (response EnrollFaceMatch401JSONResponse) VisitEnrollFaceMatchResponse(w ht
 	return err
 }
 
+type EnrollFaceMatch413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response EnrollFaceMatch413JSONResponse) VisitEnrollFaceMatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type EnrollFaceMatch429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response EnrollFaceMatch429JSONResponse) VisitEnrollFaceMatchResponse(w http.ResponseWriter) error {
@@ -2480,6 +2658,23 @@ func (response EnrollFaceMatch429JSONResponse) VisitEnrollFaceMatchResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnrollFaceMatch5XXJSONResponse struct {
+	Body       GatewayError
+	StatusCode int
+}
+
+func (response EnrollFaceMatch5XXJSONResponse) VisitEnrollFaceMatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2534,6 +2729,20 @@ func (response CreateFaceMatchSession401JSONResponse) VisitCreateFaceMatchSessio
 	return err
 }
 
+type CreateFaceMatchSession413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateFaceMatchSession413JSONResponse) VisitCreateFaceMatchSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateFaceMatchSession429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response CreateFaceMatchSession429JSONResponse) VisitCreateFaceMatchSessionResponse(w http.ResponseWriter) error {
@@ -2544,6 +2753,23 @@ func (response CreateFaceMatchSession429JSONResponse) VisitCreateFaceMatchSessio
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaceMatchSession5XXJSONResponse struct {
+	Body       GatewayError
+	StatusCode int
+}
+
+func (response CreateFaceMatchSession5XXJSONResponse) VisitCreateFaceMatchSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2598,6 +2824,20 @@ func (response VerifyFace401JSONResponse) VisitVerifyFaceResponse(w http.Respons
 	return err
 }
 
+type VerifyFace413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response VerifyFace413JSONResponse) VisitVerifyFaceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type VerifyFace429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response VerifyFace429JSONResponse) VisitVerifyFaceResponse(w http.ResponseWriter) error {
@@ -2608,6 +2848,23 @@ func (response VerifyFace429JSONResponse) VisitVerifyFaceResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyFace5XXJSONResponse struct {
+	Body       GatewayError
+	StatusCode int
+}
+
+func (response VerifyFace5XXJSONResponse) VisitVerifyFaceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2662,6 +2919,20 @@ func (response VerifyIdentityFaceMatch401JSONResponse) VisitVerifyIdentityFaceMa
 	return err
 }
 
+type VerifyIdentityFaceMatch413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response VerifyIdentityFaceMatch413JSONResponse) VisitVerifyIdentityFaceMatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type VerifyIdentityFaceMatch429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response VerifyIdentityFaceMatch429JSONResponse) VisitVerifyIdentityFaceMatchResponse(w http.ResponseWriter) error {
@@ -2672,6 +2943,23 @@ func (response VerifyIdentityFaceMatch429JSONResponse) VisitVerifyIdentityFaceMa
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyIdentityFaceMatch5XXJSONResponse struct {
+	Body       GatewayError
+	StatusCode int
+}
+
+func (response VerifyIdentityFaceMatch5XXJSONResponse) VisitVerifyIdentityFaceMatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2702,6 +2990,37 @@ func (response RedirectToFaceMatch400JSONResponse) VisitRedirectToFaceMatchRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RedirectToFaceMatch413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RedirectToFaceMatch413JSONResponse) VisitRedirectToFaceMatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RedirectToFaceMatch5XXJSONResponse struct {
+	Body       GatewayError
+	StatusCode int
+}
+
+func (response RedirectToFaceMatch5XXJSONResponse) VisitRedirectToFaceMatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }

@@ -437,13 +437,16 @@ func (e RiskFlag) Valid() bool {
 
 // Defines values for SessionErrorCode.
 const (
-	SessionErrorCodeGroupsEnabled SessionErrorCode = "groups_enabled"
+	SessionErrorCodeGroupsEnabled   SessionErrorCode = "groups_enabled"
+	SessionErrorCodeSessionNotFound SessionErrorCode = "session_not_found"
 )
 
 // Valid indicates whether the value is a known member of the SessionErrorCode enum.
 func (e SessionErrorCode) Valid() bool {
 	switch e {
 	case SessionErrorCodeGroupsEnabled:
+		return true
+	case SessionErrorCodeSessionNotFound:
 		return true
 	default:
 		return false
@@ -666,9 +669,10 @@ type FaceAgeEstimate string
 // error; not listed.)
 type FullIDCaptured string
 
-// GatewayError Body of the 401 and 429 answers (inferred; see those responses).
+// GatewayError Body of the 401, 413, 429 and 5XX answers (inferred; see those responses): an HTTP
+// gateway's `{message}`, which is never the liveness `{request_id, success, error}`.
 type GatewayError struct {
-	Message *string `json:"message,omitempty"`
+	Message string `json:"message"`
 }
 
 // IDBarcodeStatus The newest vendor schema spells the no-barcode value `no_barcode_specificed_by_template`
@@ -793,14 +797,20 @@ type SessionDevice struct {
 // SessionError defines model for SessionError.
 type SessionError struct {
 	// Error `groups_enabled`: projects with Multi-Accounting Groups cannot use Face Match or ID
-	// Check. Unknown values may appear; clients treat them as a refused session request.
+	// Check. `session_not_found` (inferred; the vendor documents it for the calls that take
+	// a session id): the request names a session that cannot be found, such as a malformed
+	// `referring_session_id`, or cannot be read at all. Unknown values may appear; clients
+	// treat them as a refused session request.
 	Error     SessionErrorCode    `json:"error"`
 	RequestId *openapi_types.UUID `json:"request_id,omitempty"`
 	Success   *bool               `json:"success,omitempty"`
 }
 
 // SessionErrorCode `groups_enabled`: projects with Multi-Accounting Groups cannot use Face Match or ID
-// Check. Unknown values may appear; clients treat them as a refused session request.
+// Check. `session_not_found` (inferred; the vendor documents it for the calls that take
+// a session id): the request names a session that cannot be found, such as a malformed
+// `referring_session_id`, or cannot be read at all. Unknown values may appear; clients
+// treat them as a refused session request.
 type SessionErrorCode string
 
 // SessionLocation defines model for SessionLocation.
@@ -941,16 +951,26 @@ type EnrollBadRequest = EnrollError
 // Enrolled defines model for Enrolled.
 type Enrolled = EnrollResponse
 
+// PayloadTooLarge Body of the 401, 413, 429 and 5XX answers (inferred; see those responses): an HTTP
+// gateway's `{message}`, which is never the liveness `{request_id, success, error}`.
+type PayloadTooLarge = GatewayError
+
 // RedirectBadRequest defines model for RedirectBadRequest.
 type RedirectBadRequest = RedirectError
+
+// ServerError Body of the 401, 413, 429 and 5XX answers (inferred; see those responses): an HTTP
+// gateway's `{message}`, which is never the liveness `{request_id, success, error}`.
+type ServerError = GatewayError
 
 // SessionBadRequest defines model for SessionBadRequest.
 type SessionBadRequest = SessionError
 
-// TooManyRequests Body of the 401 and 429 answers (inferred; see those responses).
+// TooManyRequests Body of the 401, 413, 429 and 5XX answers (inferred; see those responses): an HTTP
+// gateway's `{message}`, which is never the liveness `{request_id, success, error}`.
 type TooManyRequests = GatewayError
 
-// Unauthorized Body of the 401 and 429 answers (inferred; see those responses).
+// Unauthorized Body of the 401, 413, 429 and 5XX answers (inferred; see those responses): an HTTP
+// gateway's `{message}`, which is never the liveness `{request_id, success, error}`.
 type Unauthorized = GatewayError
 
 // CreateIDCheckSessionParams defines parameters for CreateIDCheckSession.
@@ -1600,8 +1620,12 @@ type EnrollIDCheckResult struct {
 	JSON400 *EnrollBadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1619,9 +1643,19 @@ func (r EnrollIDCheckResult) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r EnrollIDCheckResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r EnrollIDCheckResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r EnrollIDCheckResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -1662,8 +1696,12 @@ type CreateIDCheckSessionResult struct {
 	JSON400 *SessionBadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1681,9 +1719,19 @@ func (r CreateIDCheckSessionResult) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateIDCheckSessionResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r CreateIDCheckSessionResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateIDCheckSessionResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -1724,8 +1772,12 @@ type VerifyIDResult struct {
 	JSON400 *VerifyIDError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1743,9 +1795,19 @@ func (r VerifyIDResult) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r VerifyIDResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r VerifyIDResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r VerifyIDResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -1787,6 +1849,10 @@ type RedirectToIDCheckResult struct {
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *RedirectBadRequest
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 	// Headers302 the parsed response headers for an HTTP 302 response
 	Headers302 *RedirectToIDCheckResult302Headers
 }
@@ -1794,6 +1860,16 @@ type RedirectToIDCheckResult struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r RedirectToIDCheckResult) GetJSON400() *RedirectBadRequest {
 	return r.JSON400
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RedirectToIDCheckResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r RedirectToIDCheckResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -1965,12 +2041,26 @@ func ParseEnrollIDCheckResult(rsp *http.Response) (*EnrollIDCheckResult, error) 
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -2012,12 +2102,26 @@ func ParseCreateIDCheckSessionResult(rsp *http.Response) (*CreateIDCheckSessionR
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -2059,12 +2163,26 @@ func ParseVerifyIDResult(rsp *http.Response) (*VerifyIDResult, error) {
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -2094,6 +2212,20 @@ func ParseRedirectToIDCheckResult(rsp *http.Response) (*RedirectToIDCheckResult,
 			return nil, err
 		}
 		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -2416,6 +2548,8 @@ type EnrollBadRequestJSONResponse EnrollError
 
 type EnrolledJSONResponse EnrollResponse
 
+type PayloadTooLargeJSONResponse GatewayError
+
 type RedirectBadRequestJSONResponse RedirectError
 
 type RedirectFoundResponseHeaders struct {
@@ -2424,6 +2558,8 @@ type RedirectFoundResponseHeaders struct {
 type RedirectFoundResponse struct {
 	Headers RedirectFoundResponseHeaders
 }
+
+type ServerErrorJSONResponse GatewayError
 
 type SessionBadRequestJSONResponse SessionError
 
@@ -2481,6 +2617,20 @@ func (response EnrollIDCheck401JSONResponse) VisitEnrollIDCheckResponse(w http.R
 	return err
 }
 
+type EnrollIDCheck413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response EnrollIDCheck413JSONResponse) VisitEnrollIDCheckResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type EnrollIDCheck429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response EnrollIDCheck429JSONResponse) VisitEnrollIDCheckResponse(w http.ResponseWriter) error {
@@ -2491,6 +2641,23 @@ func (response EnrollIDCheck429JSONResponse) VisitEnrollIDCheckResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnrollIDCheck5XXJSONResponse struct {
+	Body       GatewayError
+	StatusCode int
+}
+
+func (response EnrollIDCheck5XXJSONResponse) VisitEnrollIDCheckResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2545,6 +2712,20 @@ func (response CreateIDCheckSession401JSONResponse) VisitCreateIDCheckSessionRes
 	return err
 }
 
+type CreateIDCheckSession413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateIDCheckSession413JSONResponse) VisitCreateIDCheckSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateIDCheckSession429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response CreateIDCheckSession429JSONResponse) VisitCreateIDCheckSessionResponse(w http.ResponseWriter) error {
@@ -2555,6 +2736,23 @@ func (response CreateIDCheckSession429JSONResponse) VisitCreateIDCheckSessionRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIDCheckSession5XXJSONResponse struct {
+	Body       GatewayError
+	StatusCode int
+}
+
+func (response CreateIDCheckSession5XXJSONResponse) VisitCreateIDCheckSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2609,6 +2807,20 @@ func (response VerifyID401JSONResponse) VisitVerifyIDResponse(w http.ResponseWri
 	return err
 }
 
+type VerifyID413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response VerifyID413JSONResponse) VisitVerifyIDResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type VerifyID429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response VerifyID429JSONResponse) VisitVerifyIDResponse(w http.ResponseWriter) error {
@@ -2619,6 +2831,23 @@ func (response VerifyID429JSONResponse) VisitVerifyIDResponse(w http.ResponseWri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyID5XXJSONResponse struct {
+	Body       GatewayError
+	StatusCode int
+}
+
+func (response VerifyID5XXJSONResponse) VisitVerifyIDResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2649,6 +2878,37 @@ func (response RedirectToIDCheck400JSONResponse) VisitRedirectToIDCheckResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RedirectToIDCheck413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RedirectToIDCheck413JSONResponse) VisitRedirectToIDCheckResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RedirectToIDCheck5XXJSONResponse struct {
+	Body       GatewayError
+	StatusCode int
+}
+
+func (response RedirectToIDCheck5XXJSONResponse) VisitRedirectToIDCheckResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }

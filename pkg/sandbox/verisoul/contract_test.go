@@ -15,6 +15,7 @@ import (
 	"github.com/idvkit/idvkit/gen/verisoul/facematch"
 	"github.com/idvkit/idvkit/gen/verisoul/idcheck"
 	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/sandbox"
 	vs "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
 )
 
@@ -85,6 +86,22 @@ func TestContractCoverage(t *testing.T) {
 	on := func(setup func(e *env) string, c func(e *env, id string) int) call {
 		return func(e *env) int { return c(e, setup(e)) }
 	}
+	// tooLarge declares a 1 GiB body, which is refused (413) before a byte is read.
+	tooLarge := func(method, target string) call {
+		return func(e *env) int {
+			code := e.direct(oversized(t, method, target))
+			e.expectProblems(contract.RuleBodyTooLarge)
+			return code
+		}
+	}
+	// injected makes the next call of op fail with 503 from the fault injector.
+	injected := func(op string, c call) call {
+		return func(e *env) int {
+			require.NoError(t, e.emu.Faults().Set(sandbox.FaultRule{Operation: op, Kind: sandbox.FaultError, Status: 503, Rate: 1}))
+			return c(e)
+		}
+	}
+	redirectQuery := "/public/liveness-redirect?project_id=" + vs.DefaultProjectID
 
 	cases := []struct {
 		spec   *contract.Spec
@@ -129,10 +146,37 @@ func TestContractCoverage(t *testing.T) {
 		{idcSpec, "verifyID", 400, nil, on(none, verifyID)},
 		{idcSpec, "verifyID", 401, nil, wrongKey(on(none, verifyID))},
 		{idcSpec, "verifyID", 429, []vs.Option{vs.WithRateLimit(1, time.Minute)}, limited(none, verifyID)},
+
+		// Answers from outside the emulator proper: the body limit and injected faults.
+		{fmSpec, "createFaceMatchSession", 413, nil, tooLarge("GET", "/liveness/session")},
+		{fmSpec, "redirectToFaceMatch", 413, nil, tooLarge("GET", redirectQuery)},
+		{fmSpec, "enrollFaceMatch", 413, nil, tooLarge("POST", "/liveness/enroll")},
+		{fmSpec, "verifyFace", 413, nil, tooLarge("POST", "/liveness/verify-face")},
+		{fmSpec, "verifyIdentityFaceMatch", 413, nil, tooLarge("POST", "/liveness/verify-identity")},
+		{idcSpec, "createIDCheckSession", 413, nil, tooLarge("GET", "/liveness/session?id=true")},
+		{idcSpec, "redirectToIDCheck", 413, nil, tooLarge("GET", redirectQuery+"&id=true")},
+		{idcSpec, "enrollIDCheck", 413, nil, tooLarge("POST", "/liveness/enroll")},
+		{idcSpec, "verifyID", 413, nil, tooLarge("POST", "/liveness/verify-id")},
+		{fmSpec, "createFaceMatchSession", 503, nil, injected("createFaceMatchSession", createFM)},
+		{fmSpec, "redirectToFaceMatch", 503, nil, injected("redirectToFaceMatch", redirectFM(vs.DefaultProjectID))},
+		{fmSpec, "enrollFaceMatch", 503, nil, on(completedFM, func(e *env, id string) int {
+			return injected("enrollFaceMatch", func(e *env) int { return enrollFM(e, id) })(e)
+		})},
+		{fmSpec, "verifyFace", 503, nil, injected("verifyFace", on(none, verifyFace))},
+		{fmSpec, "verifyIdentityFaceMatch", 503, nil, injected("verifyIdentityFaceMatch", on(none, verifyIdentity))},
+		{idcSpec, "createIDCheckSession", 503, nil, injected("createIDCheckSession", createIDC)},
+		{idcSpec, "redirectToIDCheck", 503, nil, injected("redirectToIDCheck", redirectIDC(vs.DefaultProjectID))},
+		{idcSpec, "enrollIDCheck", 503, nil, on(completedIDC, func(e *env, id string) int {
+			return injected("enrollIDCheck", func(e *env) int { return enrollIDC(e, id) })(e)
+		})},
+		{idcSpec, "verifyID", 503, nil, injected("verifyID", on(none, verifyID))},
 	}
 	reached := map[string]bool{}
 	for _, c := range cases {
 		name := c.op + "/" + strconv.Itoa(c.status)
+		if c.status >= 500 {
+			name = c.op + "/5XX" // documented as a range
+		}
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, c.opts...)
 			require.Equal(t, c.status, c.run(e))

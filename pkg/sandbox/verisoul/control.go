@@ -48,6 +48,7 @@ func (e *Emulator) Start(sessionID string) error {
 		return err
 	}
 	s.state = Started
+	e.place(s)
 	return nil
 }
 
@@ -72,6 +73,7 @@ func (e *Emulator) Complete(sessionID string, c Capture) error {
 	if err != nil {
 		return err
 	}
+	defer e.place(s)
 	if s.product == IDCheck && docUnreadable {
 		s.state, s.failure = Failed, FailIDScan
 		return nil
@@ -123,6 +125,7 @@ func (e *Emulator) Fail(sessionID, errorMessage string) error {
 		return err
 	}
 	s.state, s.failure = Failed, errorMessage
+	e.place(s)
 	return nil
 }
 
@@ -189,10 +192,22 @@ func (e *Emulator) Enrollments() []Enrollment {
 	return out
 }
 
-// controlHandler serves the end-user simulation over HTTP, for tests in other languages
-// and for `idvkit sandbox serve`:
+// appHandler serves the hosted-page stand-in, which a browser navigates to:
 //
 //	GET  /_sandbox/verisoul/app?session_id=…&redirect_url=…[&face=alice][&document=valid|fake|expired|minor|other_face|none][&fail=liveness_check_failed]
+func (e *Emulator) appHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+AppPath, e.serveApp)
+	mux.HandleFunc("GET "+AppPath+"/", e.serveApp)
+	return limitBody(func(*http.Request) int64 { return controlBodyBytes }, mux)
+}
+
+func isApp(path string) bool { return path == AppPath || strings.HasPrefix(path, AppPath+"/") }
+
+// controlHandler serves the end-user simulation over HTTP, for tests in other languages
+// and for `idvkit sandbox serve`. Requests with a body must send Content-Type:
+// application/json (see sandbox.GuardControl, which the caller puts in front):
+//
 //	POST /_sandbox/verisoul/sessions/{id}/start
 //	POST /_sandbox/verisoul/sessions/{id}/complete  {"face":"alice","document":{…sandbox.Document…},"ip_address":"…","incomparable":false}
 //	     (or "face_image"/"document_image" as base64 images)
@@ -201,8 +216,6 @@ func (e *Emulator) Enrollments() []Enrollment {
 //	GET  /_sandbox/verisoul/enrollments
 func (e *Emulator) controlHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+AppPath, e.serveApp)
-	mux.HandleFunc("GET "+AppPath+"/", e.serveApp)
 	mux.HandleFunc("POST "+ControlPrefix+"sessions/{id}/start", func(w http.ResponseWriter, r *http.Request) {
 		e.answer(w, r.PathValue("id"), e.Start(r.PathValue("id")))
 	})
@@ -215,10 +228,10 @@ func (e *Emulator) controlHandler() http.Handler {
 			IPAddress     string            `json:"ip_address"`
 			Incomparable  bool              `json:"incomparable"`
 		}
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20))
+		dec := json.NewDecoder(r.Body)
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&body); err != nil {
-			sandbox.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_body", "message": err.Error()})
+			badBody(w, err, `{"face":"alice"} or {"face_image":"<base64>"}, optionally with "document" (a sandbox.Document), "document_image", "ip_address", "incomparable"`)
 			return
 		}
 		c := Capture{Face: body.FaceImage, Document: body.DocumentImage, IPAddress: body.IPAddress, Incomparable: body.Incomparable}
@@ -234,8 +247,8 @@ func (e *Emulator) controlHandler() http.Handler {
 		var body struct {
 			ErrorMessage string `json:"error_message"`
 		}
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&body); err != nil {
-			sandbox.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_body", "message": err.Error()})
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			badBody(w, err, `{"error_message":"liveness_check_failed"}`)
 			return
 		}
 		e.answer(w, r.PathValue("id"), e.Fail(r.PathValue("id"), body.ErrorMessage))
@@ -255,7 +268,24 @@ func (e *Emulator) controlHandler() http.Handler {
 		}
 		sandbox.WriteJSON(w, http.StatusOK, list)
 	})
-	return mux
+	return limitBody(func(r *http.Request) int64 {
+		if strings.HasSuffix(r.URL.Path, "/complete") {
+			return controlImageBodyBytes
+		}
+		return controlBodyBytes
+	}, mux)
+}
+
+// badBody answers a control body that does not decode: 413 when it outgrew its bound,
+// else 400 saying what the endpoint expects.
+func badBody(w http.ResponseWriter, err error, want string) {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		tooLarge(w, tooBig.Limit)
+		return
+	}
+	sandbox.WriteJSON(w, http.StatusBadRequest, map[string]string{
+		"error": "invalid_body", "message": "expected a JSON object " + want + ": " + err.Error()})
 }
 
 // answer writes the outcome of a helper call on session id.

@@ -18,6 +18,12 @@
 // is honoured too. Faces are identified with sandbox.FaceOf: an image made by
 // sandbox.FaceImage("alice") is alice, wherever it appears.
 //
+// Safe to leave running: every body is bounded (MaxBodyBytes on the API, 413 in
+// Verisoul's gateway shape), every refusal of the contract middleware is an answer the
+// spec documents for the operation, the control endpoints refuse cross-site requests
+// (sandbox.GuardControl; WithAllowedHosts), and sessions are forgotten past
+// SessionRetention and capped per project (WithMaxSessions, WithMaxRedirectSessions).
+//
 //	emu := verisoul.New()
 //	srv := httptest.NewServer(emu.Handler())
 //	defer srv.Close()
@@ -26,7 +32,11 @@
 package verisoul
 
 import (
+	"bytes"
+	"container/list"
 	"context"
+	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -132,6 +142,13 @@ func WithContractProblems(f func(*contract.Error)) Option {
 // WithFaultSeed seeds the fault injector (see Faults) so injected faults repeat.
 func WithFaultSeed(seed uint64) Option { return func(e *Emulator) { e.faultSeed = seed } }
 
+// WithAllowedHosts names Host values, beyond loopback and the server's own address, that
+// may reach the control endpoints (for example a docker service name). Every other Host
+// is refused there, so a web page cannot drive the sandbox through DNS rebinding.
+func WithAllowedHosts(hosts ...string) Option {
+	return func(e *Emulator) { e.allowHosts = append(e.allowHosts, hosts...) }
+}
+
 // Emulator is an in-memory Verisoul. It is safe for concurrent use.
 type Emulator struct {
 	clock          sandbox.Clock
@@ -143,6 +160,9 @@ type Emulator struct {
 	log            *slog.Logger
 	faultSeed      uint64
 	onProblem      func(*contract.Error)
+	allowHosts     []string
+
+	maxSessions, maxRedirectSessions int
 
 	fmSpec, idcSpec *contract.Spec
 	faults          *sandbox.Faults
@@ -152,12 +172,16 @@ type Emulator struct {
 	projects map[string]*project // by project id
 	byKey    map[string]*project
 	sessions map[string]*session
-	hits     map[string][]time.Time // rate-limit log per API key
+	hits     map[string][]time.Time // rate-limit log per known API key, at most limit entries each
+	evicted  int
 }
 
 type project struct {
 	Project
 	accounts map[string]*account
+	// keyed and redirects hold the unenrolled sessions created with the API key and by
+	// the public redirect, each under its own cap.
+	keyed, redirects *pool
 }
 
 // account is an enrolled account: every session tied to it.
@@ -181,21 +205,28 @@ type session struct {
 	noCompare  bool // verify-identity answers success=false
 	accountID  string
 	enrolledAt time.Time
+
+	// Where the session is filed while unenrolled (see pool); nil once enrolled.
+	pool *pool
+	list *list.List
+	elem *list.Element
 }
 
 // New returns an emulator with one default project (DefaultProjectID, DefaultAPIKey).
 func New(opts ...Option) *Emulator {
 	e := &Emulator{
-		clock:          sandbox.SystemClock(),
-		defaultProject: Project{ID: DefaultProjectID, APIKey: DefaultAPIKey},
-		limit:          DefaultRateLimit,
-		window:         time.Minute,
-		log:            slog.New(slog.DiscardHandler),
-		faultSeed:      1,
-		projects:       map[string]*project{},
-		byKey:          map[string]*project{},
-		sessions:       map[string]*session{},
-		hits:           map[string][]time.Time{},
+		clock:               sandbox.SystemClock(),
+		defaultProject:      Project{ID: DefaultProjectID, APIKey: DefaultAPIKey},
+		limit:               DefaultRateLimit,
+		window:              time.Minute,
+		log:                 slog.New(slog.DiscardHandler),
+		faultSeed:           1,
+		maxSessions:         DefaultMaxSessions,
+		maxRedirectSessions: DefaultMaxRedirectSessions,
+		projects:            map[string]*project{},
+		byKey:               map[string]*project{},
+		sessions:            map[string]*session{},
+		hits:                map[string][]time.Time{},
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -206,7 +237,8 @@ func New(opts ...Option) *Emulator {
 		if _, err := uuid.Parse(p.ID); err != nil || len(p.ID) != 36 {
 			panic("verisoul sandbox: project id must be a UUID")
 		}
-		pr := &project{Project: p, accounts: map[string]*account{}}
+		pr := &project{Project: p, accounts: map[string]*account{},
+			keyed: newPool(e.maxSessions, false), redirects: newPool(e.maxRedirectSessions, true)}
 		e.projects[strings.ToLower(p.ID)] = pr
 		if p.APIKey != "" {
 			e.byKey[p.APIKey] = pr
@@ -215,6 +247,7 @@ func New(opts ...Option) *Emulator {
 	kit := contract.Default()
 	e.fmSpec, e.idcSpec = kit.Spec("verisoul/facematch"), kit.Spec("verisoul/idcheck")
 	e.faults = sandbox.NewFaults(e.faultSeed, e.operationOf)
+	e.faults.AllowHosts(e.allowHosts...)
 	// Injected 5xx and 429 answers carry the gateway body Verisoul answers 429 with.
 	e.faults.SetErrorBody(func(status int) any { return gatewayBody(status) })
 	e.handler = e.buildHandler()
@@ -259,16 +292,23 @@ func requestOf(ctx context.Context) *http.Request {
 func (e *Emulator) buildHandler() http.Handler {
 	api := &server{e: e}
 	// A missing x-api-key reaches the handlers, which answer 401 as Verisoul's gateway does.
-	mwOpts := contract.MiddlewareOptions{Mode: contract.ModeEnforce, Logger: e.log, OnProblem: e.onProblem, ServeMissingCredentials: true}
+	// Every answer the middleware makes itself is in Verisoul's shape too (see refuse).
+	mwOpts := contract.MiddlewareOptions{Mode: contract.ModeEnforce, Logger: e.log, OnProblem: e.onProblem,
+		ServeMissingCredentials: true, MaxBodyBytes: MaxBodyBytes, Refuse: e.refuse}
 	fm := contract.Middleware(mwOpts, e.fmSpec)(facematch.HandlerWithOptions(
 		facematch.NewStrictHandler(api, []facematch.StrictMiddlewareFunc{withRequest}),
 		facematch.StdHTTPServerOptions{BaseRouter: http.NewServeMux()}))
 	idc := contract.Middleware(mwOpts, e.idcSpec)(idcheck.HandlerWithOptions(
 		idcheck.NewStrictHandler(api, []idcheck.StrictMiddlewareFunc{withRequestIDC}),
 		idcheck.StdHTTPServerOptions{BaseRouter: http.NewServeMux()}))
-	control := e.controlHandler()
+	control := sandbox.GuardControl(e.controlHandler(), e.allowHosts...)
+	app := e.appHandler()
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
+		case isApp(r.URL.Path):
+			// A page a browser navigates to: no Origin to check, and a Host check would add
+			// nothing (any page can navigate the browser here under the real name).
+			app.ServeHTTP(w, r)
 		case strings.HasPrefix(r.URL.Path, ControlPrefix):
 			control.ServeHTTP(w, r)
 		case isIDCheck(r):
@@ -277,8 +317,21 @@ func (e *Emulator) buildHandler() http.Handler {
 			fm.ServeHTTP(w, r)
 		}
 	})
-	return e.faults.Wrap(root)
+	faulted := e.faults.Wrap(root)
+	// The fault control endpoint lives inside Wrap; bound its body here too, so that a huge
+	// one is refused with 413 like on every other route.
+	faultControl := limitBody(func(*http.Request) int64 { return faultControlBodyBytes }, faulted)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == sandbox.ControlPath {
+			faultControl.ServeHTTP(w, r)
+			return
+		}
+		faulted.ServeHTTP(w, r)
+	})
 }
+
+// faultControlBodyBytes bounds a fault-rule list sent to sandbox.ControlPath.
+const faultControlBodyBytes = 1 << 20
 
 // isIDCheck routes a request to the ID Check spec: verify-id, and the shared session and
 // redirect paths when they carry the id flag. Enroll is the same call in both products
@@ -293,15 +346,50 @@ func isIDCheck(r *http.Request) bool {
 	return false
 }
 
+// enrollPeekBytes bounds how much of an enrol body the fault injector reads to learn the
+// session's product; an enrol body is a few dozen bytes.
+const enrollPeekBytes = 4 << 10
+
 // operationOf names a request's operation for the fault injector. POST /liveness/enroll
-// is one server path for both products and is named enrollFaceMatch here.
+// is one server path for both products; it is named after the product of the session it
+// enrols (enrollIDCheck for an ID Check session, enrollFaceMatch otherwise), so a rule
+// keyed by either spec's name fires on that product's enrolments only.
 func (e *Emulator) operationOf(r *http.Request) string {
 	spec := e.fmSpec
 	if isIDCheck(r) {
 		spec = e.idcSpec
 	}
 	op, _ := spec.FindOperation(r)
+	if op == "enrollFaceMatch" && e.enrollsIDCheck(r) {
+		return "enrollIDCheck"
+	}
 	return op
+}
+
+// enrollsIDCheck peeks at an enrol body (at most enrollPeekBytes, put back for the
+// handler) and reports whether its session_id names an ID Check session.
+func (e *Emulator) enrollsIDCheck(r *http.Request) bool {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength > enrollPeekBytes {
+		return false
+	}
+	peek, err := io.ReadAll(io.LimitReader(r.Body, enrollPeekBytes+1))
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(peek), r.Body), r.Body}
+	if err != nil || len(peek) > enrollPeekBytes {
+		return false
+	}
+	var body struct {
+		SessionID string `json:"session_id"`
+	}
+	if json.Unmarshal(peek, &body) != nil {
+		return false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, ok := e.sessions[strings.ToLower(body.SessionID)]
+	return ok && s.product == IDCheck
 }
 
 // authorize resolves the request's API key to its project and applies the rate limit.

@@ -544,7 +544,7 @@ func TestDefaultRateLimitIsVerisouls(t *testing.T) {
 	res, err := e.fm.VerifyFaceWithResponse(ctx, facematch.VerifyFaceRequest{SessionId: uuid.New()})
 	require.NoError(t, err)
 	assert.Equal(t, 429, res.StatusCode())
-	assert.Equal(t, "Too Many Requests", *res.JSON429.Message)
+	assert.Equal(t, "Too Many Requests", res.JSON429.Message)
 }
 
 func TestHelperErrors(t *testing.T) {

@@ -28,7 +28,7 @@ func falsePtr() *bool { f := false; return &f }
 
 func gatewayBody(status int) facematch.GatewayError {
 	m := http.StatusText(status)
-	return facematch.GatewayError{Message: &m}
+	return facematch.GatewayError{Message: m}
 }
 
 // --- sessions ---
@@ -50,7 +50,10 @@ func (s *server) CreateFaceMatchSession(ctx context.Context, req facematch.Creat
 	if req.Params.Simulate != nil {
 		sim = string(*req.Params.Simulate)
 	}
-	sess := s.e.newSession(p, FaceMatch, ref, sim)
+	sess := s.e.newSession(p, FaceMatch, ref, sim, false)
+	if sess == nil {
+		return facematch.CreateFaceMatchSession429JSONResponse{TooManyRequestsJSONResponse: facematch.TooManyRequestsJSONResponse(gatewayBody(http.StatusTooManyRequests))}, nil
+	}
 	return facematch.CreateFaceMatchSession200JSONResponse{RequestId: requestID(), SessionId: uuid.MustParse(sess.id)}, nil
 }
 
@@ -75,19 +78,25 @@ func (s *server) CreateIDCheckSession(ctx context.Context, req idcheck.CreateIDC
 	if req.Params.Simulate != nil {
 		sim = string(*req.Params.Simulate)
 	}
-	sess := s.e.newSession(p, product, uuidString(req.Params.ReferringSessionId), sim)
+	sess := s.e.newSession(p, product, uuidString(req.Params.ReferringSessionId), sim, false)
+	if sess == nil {
+		return idcheck.CreateIDCheckSession429JSONResponse{TooManyRequestsJSONResponse: idcheck.TooManyRequestsJSONResponse(idcGateway(http.StatusTooManyRequests))}, nil
+	}
 	return idcheck.CreateIDCheckSession200JSONResponse{RequestId: requestID(), SessionId: uuid.MustParse(sess.id)}, nil
 }
 
 func idcGateway(status int) idcheck.GatewayError {
 	m := http.StatusText(status)
-	return idcheck.GatewayError{Message: &m}
+	return idcheck.GatewayError{Message: m}
 }
 
 // --- public redirect ---
 
 func (s *server) RedirectToFaceMatch(ctx context.Context, req facematch.RedirectToFaceMatchRequestObject) (facematch.RedirectToFaceMatchResponseObject, error) {
 	loc, code := s.e.redirect(ctx, req.Params.ProjectId.String(), FaceMatch, uuidString(req.Params.ReferringSessionId))
+	if code == errRedirectsFull {
+		return facematch.RedirectToFaceMatch5XXJSONResponse{StatusCode: http.StatusServiceUnavailable, Body: gatewayBody(http.StatusServiceUnavailable)}, nil
+	}
 	if code != "" {
 		return facematch.RedirectToFaceMatch400JSONResponse{RedirectBadRequestJSONResponse: facematch.RedirectBadRequestJSONResponse{
 			Error: facematch.RedirectErrorCode(code),
@@ -102,6 +111,9 @@ func (s *server) RedirectToIDCheck(ctx context.Context, req idcheck.RedirectToID
 		product = IDCheck
 	}
 	loc, code := s.e.redirect(ctx, req.Params.ProjectId.String(), product, uuidString(req.Params.ReferringSessionId))
+	if code == errRedirectsFull {
+		return idcheck.RedirectToIDCheck5XXJSONResponse{StatusCode: http.StatusServiceUnavailable, Body: idcGateway(http.StatusServiceUnavailable)}, nil
+	}
 	if code != "" {
 		return idcheck.RedirectToIDCheck400JSONResponse{RedirectBadRequestJSONResponse: idcheck.RedirectBadRequestJSONResponse{
 			Error: idcheck.RedirectErrorCode(code),
@@ -123,27 +135,32 @@ func (e *Emulator) redirect(ctx context.Context, projectID string, product Produ
 	case p.GroupsEnabled:
 		return "", "groups_enabled"
 	}
-	sess := e.newSession(p, product, ref, "")
-	base := e.appURL
-	if base == "" {
-		base = "http://localhost" + AppPath
-		if r := requestOf(ctx); r != nil {
-			scheme := "http"
-			if r.TLS != nil {
-				scheme = "https"
-			}
-			base = scheme + "://" + r.Host + AppPath
-		}
+	sess := e.newSession(p, product, ref, "", true)
+	if sess == nil {
+		return "", errRedirectsFull
 	}
-	u, err := url.Parse(base)
-	if err != nil {
-		u = &url.URL{Scheme: "https", Host: "app.sandbox.verisoul.ai", Path: "/"}
+	u := &url.URL{Scheme: "http", Host: "localhost", Path: AppPath}
+	if e.appURL != "" {
+		var err error
+		if u, err = url.Parse(e.appURL); err != nil {
+			u = &url.URL{Scheme: "https", Host: "app.sandbox.verisoul.ai", Path: "/"}
+		}
+	} else if r := requestOf(ctx); r != nil {
+		// The page is served next to the API, under the same mount as this request.
+		u.Host, u.Path = r.Host, mountPrefix(r)+AppPath
+		if r.TLS != nil {
+			u.Scheme = "https"
+		}
 	}
 	q := u.Query()
 	q.Set("session_id", sess.id)
 	u.RawQuery = q.Encode()
 	return u.String(), ""
 }
+
+// errRedirectsFull is redirect's answer when the project holds its cap of redirect
+// sessions and every one is still in use: the handlers answer 503.
+const errRedirectsFull = "redirects_full"
 
 // --- enroll (one server path for both products) ---
 

@@ -47,7 +47,9 @@ func failureCode(failure string) string {
 	}
 }
 
-func (e *Emulator) newSession(p *project, product Product, referring, simulate string) *session {
+// newSession creates a session of p, in p's pool of redirect sessions when viaRedirect.
+// It returns nil when that pool is at its cap and nothing in it may be evicted.
+func (e *Emulator) newSession(p *project, product Product, referring, simulate string, viaRedirect bool) *session {
 	s := &session{
 		id:        sandbox.NewID(),
 		project:   p,
@@ -71,9 +73,19 @@ func (e *Emulator) newSession(p *project, product Product, referring, simulate s
 	case knownFailures[simulate]:
 		s.state, s.failure = Failed, simulate
 	}
+	s.pool = p.keyed
+	if viaRedirect {
+		s.pool = p.redirects
+	}
 	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.admit(p, s.pool, s.created) {
+		e.log.Info("verisoul sandbox: session cap reached, refusing a new session",
+			"project_id", p.ID, "public_redirect", viaRedirect, "cap", s.pool.max)
+		return nil
+	}
 	e.sessions[s.id] = s
-	e.mu.Unlock()
+	e.place(s)
 	return s
 }
 
@@ -125,6 +137,7 @@ func (e *Emulator) enroll(p *project, sessionID, accountID string) string {
 	}
 	a.sessions = append(a.sessions, s)
 	s.accountID, s.enrolledAt = accountID, e.clock.Now()
+	e.place(s)
 	return ""
 }
 
