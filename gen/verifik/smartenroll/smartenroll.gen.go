@@ -191,12 +191,15 @@ const (
 	ErrorCodeFeatureNotAvailable           ErrorCode = "Feature_not_available"
 	ErrorCodeForbidden                     ErrorCode = "Forbidden"
 	ErrorCodeInformationValidationNotFound ErrorCode = "informationValidation_not_found"
+	ErrorCodeInternal                      ErrorCode = "Internal"
+	ErrorCodeInvalidArgument               ErrorCode = "InvalidArgument"
 	ErrorCodeLivenessFailed                ErrorCode = "liveness_failed"
 	ErrorCodeMissingEmailAndOTP            ErrorCode = "missing_email_and_otp"
 	ErrorCodeMissingOCRExtractionData      ErrorCode = "missing_ocr_extraction_data"
 	ErrorCodeMissingParameter              ErrorCode = "MissingParameter"
 	ErrorCodeNotFound                      ErrorCode = "NotFound"
 	ErrorCodeOTPDoesNotMatch               ErrorCode = "otp_does_not_match"
+	ErrorCodePayloadTooLarge               ErrorCode = "PayloadTooLarge"
 	ErrorCodePersonAlreadySet              ErrorCode = "person_already_set"
 	ErrorCodePhoneValidationHasExpired     ErrorCode = "phoneValidation_has_expired"
 	ErrorCodePhoneValidationNotFound       ErrorCode = "phone_validation_not_found"
@@ -204,6 +207,7 @@ const (
 	ErrorCodeProjectFlowNotFound           ErrorCode = "projectFlow_not_found"
 	ErrorCodeProjectNotActive              ErrorCode = "Project_not_active"
 	ErrorCodeProjectNotFound               ErrorCode = "project_not_found"
+	ErrorCodeResourceNotFound              ErrorCode = "ResourceNotFound"
 	ErrorCodeSecurityNotSet                ErrorCode = "security_not_set"
 	ErrorCodeStepNotSupported              ErrorCode = "step_not_supported"
 	ErrorCodeUnprocessableEntity           ErrorCode = "UnprocessableEntity"
@@ -238,6 +242,10 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case ErrorCodeInformationValidationNotFound:
 		return true
+	case ErrorCodeInternal:
+		return true
+	case ErrorCodeInvalidArgument:
+		return true
 	case ErrorCodeLivenessFailed:
 		return true
 	case ErrorCodeMissingEmailAndOTP:
@@ -249,6 +257,8 @@ func (e ErrorCode) Valid() bool {
 	case ErrorCodeNotFound:
 		return true
 	case ErrorCodeOTPDoesNotMatch:
+		return true
+	case ErrorCodePayloadTooLarge:
 		return true
 	case ErrorCodePersonAlreadySet:
 		return true
@@ -263,6 +273,8 @@ func (e ErrorCode) Valid() bool {
 	case ErrorCodeProjectNotActive:
 		return true
 	case ErrorCodeProjectNotFound:
+		return true
+	case ErrorCodeResourceNotFound:
 		return true
 	case ErrorCodeSecurityNotSet:
 		return true
@@ -1242,7 +1254,9 @@ type EmailValidationRef struct {
 type Error struct {
 	// Code Restify class names and Verifik's snake-case reasons (their capitalisation varies
 	// between endpoints and is kept). `informationValidation_not_found` is not documented
-	// (assumed by analogy with the other lookups). Unknown values may appear; clients
+	// (assumed by analogy with the other lookups). `InvalidArgument`, `PayloadTooLarge`,
+	// `ResourceNotFound` (an unknown route) and `Internal` are restify's own classes, assumed
+	// for the answers Verifik's pages do not show. Unknown values may appear; clients
 	// treat them as a failure described by the HTTP status.
 	Code    *ErrorCode     `json:"code,omitempty"`
 	Details *[]ErrorDetail `json:"details,omitempty"`
@@ -1260,7 +1274,9 @@ type Error struct {
 
 // ErrorCode Restify class names and Verifik's snake-case reasons (their capitalisation varies
 // between endpoints and is kept). `informationValidation_not_found` is not documented
-// (assumed by analogy with the other lookups). Unknown values may appear; clients
+// (assumed by analogy with the other lookups). `InvalidArgument`, `PayloadTooLarge`,
+// `ResourceNotFound` (an unknown route) and `Internal` are restify's own classes, assumed
+// for the answers Verifik's pages do not show. Unknown values may appear; clients
 // treat them as a failure described by the HTTP status.
 type ErrorCode string
 
@@ -2064,6 +2080,14 @@ type AppRegistrationNotFound = Error
 // `timestamp`, `details`); older pages: `{error, message}`.
 type Forbidden = Error
 
+// InvalidParameter Verifik's error body. Current pages: `{code, message}` (v3 adds `status`,
+// `timestamp`, `details`); older pages: `{error, message}`.
+type InvalidParameter = Error
+
+// PayloadTooLarge Verifik's error body. Current pages: `{code, message}` (v3 adds `status`,
+// `timestamp`, `details`); older pages: `{error, message}`.
+type PayloadTooLarge = Error
+
 // ProjectFlowNotFound Verifik's error body. Current pages: `{code, message}` (v3 adds `status`,
 // `timestamp`, `details`); older pages: `{error, message}`.
 type ProjectFlowNotFound = Error
@@ -2071,6 +2095,10 @@ type ProjectFlowNotFound = Error
 // ProjectNotFound Verifik's error body. Current pages: `{code, message}` (v3 adds `status`,
 // `timestamp`, `details`); older pages: `{error, message}`.
 type ProjectNotFound = Error
+
+// ServerError Verifik's error body. Current pages: `{code, message}` (v3 adds `status`,
+// `timestamp`, `details`); older pages: `{error, message}`.
+type ServerError = Error
 
 // TooManyRequests Verifik's error body. Current pages: `{code, message}` (v3 adds `status`,
 // `timestamp`, `details`); older pages: `{error, message}`.
@@ -5875,10 +5903,14 @@ type CreateAppRegistrationResult struct {
 	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5906,6 +5938,11 @@ func (r CreateAppRegistrationResult) GetJSON409() *Error {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateAppRegistrationResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r CreateAppRegistrationResult) GetJSON422() *Error {
 	return r.JSON422
@@ -5914,6 +5951,11 @@ func (r CreateAppRegistrationResult) GetJSON422() *Error {
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r CreateAppRegistrationResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateAppRegistrationResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -5956,8 +5998,14 @@ type GetCurrentAppRegistrationResult struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *AppRegistrationNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *InvalidParameter
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5980,9 +6028,24 @@ func (r GetCurrentAppRegistrationResult) GetJSON404() *AppRegistrationNotFound {
 	return r.JSON404
 }
 
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r GetCurrentAppRegistrationResult) GetJSON409() *InvalidParameter {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetCurrentAppRegistrationResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r GetCurrentAppRegistrationResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetCurrentAppRegistrationResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -6025,8 +6088,12 @@ type DeleteAppRegistrationResult struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *AppRegistrationNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6049,9 +6116,19 @@ func (r DeleteAppRegistrationResult) GetJSON404() *AppRegistrationNotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteAppRegistrationResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r DeleteAppRegistrationResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r DeleteAppRegistrationResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -6094,8 +6171,14 @@ type GetAppRegistrationResult struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *InvalidParameter
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6118,9 +6201,24 @@ func (r GetAppRegistrationResult) GetJSON404() *Error {
 	return r.JSON404
 }
 
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r GetAppRegistrationResult) GetJSON409() *InvalidParameter {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetAppRegistrationResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r GetAppRegistrationResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetAppRegistrationResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -6165,10 +6263,14 @@ type SyncAppRegistrationResult struct {
 	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Error
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6196,6 +6298,11 @@ func (r SyncAppRegistrationResult) GetJSON409() *Error {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r SyncAppRegistrationResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r SyncAppRegistrationResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
@@ -6204,6 +6311,11 @@ func (r SyncAppRegistrationResult) GetJSON429() *TooManyRequests {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r SyncAppRegistrationResult) GetJSON500() *Error {
 	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r SyncAppRegistrationResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -6248,8 +6360,12 @@ type CreateBiometricValidationResult struct {
 	JSON404 *AppRegistrationNotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6277,9 +6393,19 @@ func (r CreateBiometricValidationResult) GetJSON409() *Error {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateBiometricValidationResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r CreateBiometricValidationResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateBiometricValidationResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -6324,10 +6450,14 @@ type CreateDocumentValidationResult struct {
 	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6355,6 +6485,11 @@ func (r CreateDocumentValidationResult) GetJSON409() *Error {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateDocumentValidationResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r CreateDocumentValidationResult) GetJSON422() *Error {
 	return r.JSON422
@@ -6363,6 +6498,11 @@ func (r CreateDocumentValidationResult) GetJSON422() *Error {
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r CreateDocumentValidationResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateDocumentValidationResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -6411,8 +6551,12 @@ type CreateNameValidationResult struct {
 	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6450,9 +6594,19 @@ func (r CreateNameValidationResult) GetJSON409() *Error {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateNameValidationResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r CreateNameValidationResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateNameValidationResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -6497,8 +6651,12 @@ type CreateEmailValidationResult struct {
 	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6526,9 +6684,19 @@ func (r CreateEmailValidationResult) GetJSON409() *Error {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateEmailValidationResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r CreateEmailValidationResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateEmailValidationResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -6575,8 +6743,12 @@ type ValidateEmailValidationResult struct {
 	JSON409 *Error
 	// JSON412 the response for an HTTP 412 `application/json` response
 	JSON412 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6609,9 +6781,19 @@ func (r ValidateEmailValidationResult) GetJSON412() *Error {
 	return r.JSON412
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ValidateEmailValidationResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r ValidateEmailValidationResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ValidateEmailValidationResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -6656,8 +6838,12 @@ type CompareAppRegistrationFacesResult struct {
 	JSON404 *AppRegistrationNotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6685,9 +6871,19 @@ func (r CompareAppRegistrationFacesResult) GetJSON409() *Error {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CompareAppRegistrationFacesResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r CompareAppRegistrationFacesResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CompareAppRegistrationFacesResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -6732,8 +6928,12 @@ type RequestCriminalCheckResult struct {
 	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6761,9 +6961,19 @@ func (r RequestCriminalCheckResult) GetJSON409() *Error {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RequestCriminalCheckResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r RequestCriminalCheckResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r RequestCriminalCheckResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -6810,8 +7020,12 @@ type ValidatePhoneValidationResult struct {
 	JSON409 *Error
 	// JSON412 the response for an HTTP 412 `application/json` response
 	JSON412 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6844,9 +7058,19 @@ func (r ValidatePhoneValidationResult) GetJSON412() *Error {
 	return r.JSON412
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ValidatePhoneValidationResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r ValidatePhoneValidationResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ValidatePhoneValidationResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -6891,8 +7115,12 @@ type CreatePhoneValidationResult struct {
 	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6920,9 +7148,19 @@ func (r CreatePhoneValidationResult) GetJSON409() *Error {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreatePhoneValidationResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r CreatePhoneValidationResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreatePhoneValidationResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -6963,8 +7201,14 @@ type ListProjectFlowsResult struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *InvalidParameter
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6982,9 +7226,24 @@ func (r ListProjectFlowsResult) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ListProjectFlowsResult) GetJSON409() *InvalidParameter {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListProjectFlowsResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r ListProjectFlowsResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListProjectFlowsResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7031,8 +7290,12 @@ type CreateProjectFlowResult struct {
 	JSON404 *ProjectNotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7065,9 +7328,19 @@ func (r CreateProjectFlowResult) GetJSON409() *Error {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateProjectFlowResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r CreateProjectFlowResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateProjectFlowResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7110,8 +7383,12 @@ type DeleteProjectFlowResult struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ProjectFlowNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7134,9 +7411,19 @@ func (r DeleteProjectFlowResult) GetJSON404() *ProjectFlowNotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteProjectFlowResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r DeleteProjectFlowResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r DeleteProjectFlowResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7179,8 +7466,12 @@ type GetProjectFlowResult struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ProjectFlowNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7203,9 +7494,19 @@ func (r GetProjectFlowResult) GetJSON404() *ProjectFlowNotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetProjectFlowResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r GetProjectFlowResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetProjectFlowResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7248,8 +7549,14 @@ type UpdateProjectFlowResult struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ProjectFlowNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *InvalidParameter
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7272,9 +7579,24 @@ func (r UpdateProjectFlowResult) GetJSON404() *ProjectFlowNotFound {
 	return r.JSON404
 }
 
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateProjectFlowResult) GetJSON409() *InvalidParameter {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateProjectFlowResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r UpdateProjectFlowResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UpdateProjectFlowResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7315,8 +7637,14 @@ type ListProjectsResult struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *InvalidParameter
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7334,9 +7662,24 @@ func (r ListProjectsResult) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ListProjectsResult) GetJSON409() *InvalidParameter {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListProjectsResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r ListProjectsResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListProjectsResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7381,8 +7724,12 @@ type CreateProjectResult struct {
 	JSON403 *Forbidden
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7410,9 +7757,19 @@ func (r CreateProjectResult) GetJSON409() *Error {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateProjectResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r CreateProjectResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateProjectResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7455,8 +7812,12 @@ type GetProjectResult struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ProjectNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7479,9 +7840,19 @@ func (r GetProjectResult) GetJSON404() *ProjectNotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetProjectResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r GetProjectResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetProjectResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7526,8 +7897,12 @@ type UpdateProjectResult struct {
 	JSON404 *ProjectNotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7555,9 +7930,19 @@ func (r UpdateProjectResult) GetJSON409() *Error {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateProjectResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r UpdateProjectResult) GetJSON429() *TooManyRequests {
 	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UpdateProjectResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8339,6 +8724,13 @@ func ParseCreateAppRegistrationResult(rsp *http.Response) (*CreateAppRegistratio
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8352,6 +8744,13 @@ func ParseCreateAppRegistrationResult(rsp *http.Response) (*CreateAppRegistratio
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -8400,12 +8799,33 @@ func ParseGetCurrentAppRegistrationResult(rsp *http.Response) (*GetCurrentAppReg
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest InvalidParameter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -8454,12 +8874,26 @@ func ParseDeleteAppRegistrationResult(rsp *http.Response) (*DeleteAppRegistratio
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -8508,12 +8942,33 @@ func ParseGetAppRegistrationResult(rsp *http.Response) (*GetAppRegistrationResul
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest InvalidParameter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -8569,6 +9024,13 @@ func ParseSyncAppRegistrationResult(rsp *http.Response) (*SyncAppRegistrationRes
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8582,6 +9044,13 @@ func ParseSyncAppRegistrationResult(rsp *http.Response) (*SyncAppRegistrationRes
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -8637,12 +9106,26 @@ func ParseCreateBiometricValidationResult(rsp *http.Response) (*CreateBiometricV
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -8698,6 +9181,13 @@ func ParseCreateDocumentValidationResult(rsp *http.Response) (*CreateDocumentVal
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8711,6 +9201,13 @@ func ParseCreateDocumentValidationResult(rsp *http.Response) (*CreateDocumentVal
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -8780,12 +9277,26 @@ func ParseCreateNameValidationResult(rsp *http.Response) (*CreateNameValidationR
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -8841,12 +9352,26 @@ func ParseCreateEmailValidationResult(rsp *http.Response) (*CreateEmailValidatio
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -8909,12 +9434,26 @@ func ParseValidateEmailValidationResult(rsp *http.Response) (*ValidateEmailValid
 		}
 		response.JSON412 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -8970,12 +9509,26 @@ func ParseCompareAppRegistrationFacesResult(rsp *http.Response) (*CompareAppRegi
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -9031,12 +9584,26 @@ func ParseRequestCriminalCheckResult(rsp *http.Response) (*RequestCriminalCheckR
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -9099,12 +9666,26 @@ func ParseValidatePhoneValidationResult(rsp *http.Response) (*ValidatePhoneValid
 		}
 		response.JSON412 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -9160,12 +9741,26 @@ func ParseCreatePhoneValidationResult(rsp *http.Response) (*CreatePhoneValidatio
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -9207,12 +9802,33 @@ func ParseListProjectFlowsResult(rsp *http.Response) (*ListProjectFlowsResult, e
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest InvalidParameter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -9275,12 +9891,26 @@ func ParseCreateProjectFlowResult(rsp *http.Response) (*CreateProjectFlowResult,
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -9329,12 +9959,26 @@ func ParseDeleteProjectFlowResult(rsp *http.Response) (*DeleteProjectFlowResult,
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -9383,12 +10027,26 @@ func ParseGetProjectFlowResult(rsp *http.Response) (*GetProjectFlowResult, error
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -9437,12 +10095,33 @@ func ParseUpdateProjectFlowResult(rsp *http.Response) (*UpdateProjectFlowResult,
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest InvalidParameter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -9484,12 +10163,33 @@ func ParseListProjectsResult(rsp *http.Response) (*ListProjectsResult, error) {
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest InvalidParameter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -9545,12 +10245,26 @@ func ParseCreateProjectResult(rsp *http.Response) (*CreateProjectResult, error) 
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -9599,12 +10313,26 @@ func ParseGetProjectResult(rsp *http.Response) (*GetProjectResult, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -9660,12 +10388,26 @@ func ParseUpdateProjectResult(rsp *http.Response) (*UpdateProjectResult, error) 
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -10536,9 +11278,15 @@ type AppRegistrationNotFoundJSONResponse Error
 
 type ForbiddenJSONResponse Error
 
+type InvalidParameterJSONResponse Error
+
+type PayloadTooLargeJSONResponse Error
+
 type ProjectFlowNotFoundJSONResponse Error
 
 type ProjectNotFoundJSONResponse Error
+
+type ServerErrorJSONResponse Error
 
 type TooManyRequestsJSONResponse Error
 
@@ -10622,6 +11370,20 @@ func (response CreateAppRegistration409JSONResponse) VisitCreateAppRegistrationR
 	return err
 }
 
+type CreateAppRegistration413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateAppRegistration413JSONResponse) VisitCreateAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateAppRegistration422JSONResponse Error
 
 func (response CreateAppRegistration422JSONResponse) VisitCreateAppRegistrationResponse(w http.ResponseWriter) error {
@@ -10646,6 +11408,23 @@ func (response CreateAppRegistration429JSONResponse) VisitCreateAppRegistrationR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAppRegistration5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response CreateAppRegistration5XXJSONResponse) VisitCreateAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10716,6 +11495,34 @@ func (response GetCurrentAppRegistration404JSONResponse) VisitGetCurrentAppRegis
 	return err
 }
 
+type GetCurrentAppRegistration409JSONResponse struct{ InvalidParameterJSONResponse }
+
+func (response GetCurrentAppRegistration409JSONResponse) VisitGetCurrentAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCurrentAppRegistration413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetCurrentAppRegistration413JSONResponse) VisitGetCurrentAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetCurrentAppRegistration429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response GetCurrentAppRegistration429JSONResponse) VisitGetCurrentAppRegistrationResponse(w http.ResponseWriter) error {
@@ -10726,6 +11533,23 @@ func (response GetCurrentAppRegistration429JSONResponse) VisitGetCurrentAppRegis
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCurrentAppRegistration5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetCurrentAppRegistration5XXJSONResponse) VisitGetCurrentAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10796,6 +11620,20 @@ func (response DeleteAppRegistration404JSONResponse) VisitDeleteAppRegistrationR
 	return err
 }
 
+type DeleteAppRegistration413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeleteAppRegistration413JSONResponse) VisitDeleteAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteAppRegistration429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response DeleteAppRegistration429JSONResponse) VisitDeleteAppRegistrationResponse(w http.ResponseWriter) error {
@@ -10806,6 +11644,23 @@ func (response DeleteAppRegistration429JSONResponse) VisitDeleteAppRegistrationR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAppRegistration5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response DeleteAppRegistration5XXJSONResponse) VisitDeleteAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10875,6 +11730,34 @@ func (response GetAppRegistration404JSONResponse) VisitGetAppRegistrationRespons
 	return err
 }
 
+type GetAppRegistration409JSONResponse struct{ InvalidParameterJSONResponse }
+
+func (response GetAppRegistration409JSONResponse) VisitGetAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAppRegistration413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetAppRegistration413JSONResponse) VisitGetAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetAppRegistration429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response GetAppRegistration429JSONResponse) VisitGetAppRegistrationResponse(w http.ResponseWriter) error {
@@ -10885,6 +11768,23 @@ func (response GetAppRegistration429JSONResponse) VisitGetAppRegistrationRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAppRegistration5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetAppRegistration5XXJSONResponse) VisitGetAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10968,6 +11868,20 @@ func (response SyncAppRegistration409JSONResponse) VisitSyncAppRegistrationRespo
 	return err
 }
 
+type SyncAppRegistration413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response SyncAppRegistration413JSONResponse) VisitSyncAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SyncAppRegistration429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response SyncAppRegistration429JSONResponse) VisitSyncAppRegistrationResponse(w http.ResponseWriter) error {
@@ -10992,6 +11906,23 @@ func (response SyncAppRegistration500JSONResponse) VisitSyncAppRegistrationRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncAppRegistration5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response SyncAppRegistration5XXJSONResponse) VisitSyncAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11076,6 +12007,20 @@ func (response CreateBiometricValidation409JSONResponse) VisitCreateBiometricVal
 	return err
 }
 
+type CreateBiometricValidation413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateBiometricValidation413JSONResponse) VisitCreateBiometricValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBiometricValidation429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response CreateBiometricValidation429JSONResponse) VisitCreateBiometricValidationResponse(w http.ResponseWriter) error {
@@ -11086,6 +12031,23 @@ func (response CreateBiometricValidation429JSONResponse) VisitCreateBiometricVal
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBiometricValidation5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response CreateBiometricValidation5XXJSONResponse) VisitCreateBiometricValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11168,6 +12130,20 @@ func (response CreateDocumentValidation409JSONResponse) VisitCreateDocumentValid
 	return err
 }
 
+type CreateDocumentValidation413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateDocumentValidation413JSONResponse) VisitCreateDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateDocumentValidation422JSONResponse Error
 
 func (response CreateDocumentValidation422JSONResponse) VisitCreateDocumentValidationResponse(w http.ResponseWriter) error {
@@ -11192,6 +12168,23 @@ func (response CreateDocumentValidation429JSONResponse) VisitCreateDocumentValid
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentValidation5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response CreateDocumentValidation5XXJSONResponse) VisitCreateDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11304,6 +12297,20 @@ func (response CreateNameValidation409JSONResponse) VisitCreateNameValidationRes
 	return err
 }
 
+type CreateNameValidation413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateNameValidation413JSONResponse) VisitCreateNameValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateNameValidation429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response CreateNameValidation429JSONResponse) VisitCreateNameValidationResponse(w http.ResponseWriter) error {
@@ -11314,6 +12321,23 @@ func (response CreateNameValidation429JSONResponse) VisitCreateNameValidationRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNameValidation5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response CreateNameValidation5XXJSONResponse) VisitCreateNameValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11396,6 +12420,20 @@ func (response CreateEmailValidation409JSONResponse) VisitCreateEmailValidationR
 	return err
 }
 
+type CreateEmailValidation413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateEmailValidation413JSONResponse) VisitCreateEmailValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateEmailValidation429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response CreateEmailValidation429JSONResponse) VisitCreateEmailValidationResponse(w http.ResponseWriter) error {
@@ -11406,6 +12444,23 @@ func (response CreateEmailValidation429JSONResponse) VisitCreateEmailValidationR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEmailValidation5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response CreateEmailValidation5XXJSONResponse) VisitCreateEmailValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11503,6 +12558,20 @@ func (response ValidateEmailValidation412JSONResponse) VisitValidateEmailValidat
 	return err
 }
 
+type ValidateEmailValidation413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ValidateEmailValidation413JSONResponse) VisitValidateEmailValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ValidateEmailValidation429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response ValidateEmailValidation429JSONResponse) VisitValidateEmailValidationResponse(w http.ResponseWriter) error {
@@ -11513,6 +12582,23 @@ func (response ValidateEmailValidation429JSONResponse) VisitValidateEmailValidat
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidateEmailValidation5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ValidateEmailValidation5XXJSONResponse) VisitValidateEmailValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11597,6 +12683,20 @@ func (response CompareAppRegistrationFaces409JSONResponse) VisitCompareAppRegist
 	return err
 }
 
+type CompareAppRegistrationFaces413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CompareAppRegistrationFaces413JSONResponse) VisitCompareAppRegistrationFacesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CompareAppRegistrationFaces429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response CompareAppRegistrationFaces429JSONResponse) VisitCompareAppRegistrationFacesResponse(w http.ResponseWriter) error {
@@ -11607,6 +12707,23 @@ func (response CompareAppRegistrationFaces429JSONResponse) VisitCompareAppRegist
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompareAppRegistrationFaces5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response CompareAppRegistrationFaces5XXJSONResponse) VisitCompareAppRegistrationFacesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11690,6 +12807,20 @@ func (response RequestCriminalCheck409JSONResponse) VisitRequestCriminalCheckRes
 	return err
 }
 
+type RequestCriminalCheck413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RequestCriminalCheck413JSONResponse) VisitRequestCriminalCheckResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RequestCriminalCheck429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response RequestCriminalCheck429JSONResponse) VisitRequestCriminalCheckResponse(w http.ResponseWriter) error {
@@ -11700,6 +12831,23 @@ func (response RequestCriminalCheck429JSONResponse) VisitRequestCriminalCheckRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestCriminalCheck5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response RequestCriminalCheck5XXJSONResponse) VisitRequestCriminalCheckResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11796,6 +12944,20 @@ func (response ValidatePhoneValidation412JSONResponse) VisitValidatePhoneValidat
 	return err
 }
 
+type ValidatePhoneValidation413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ValidatePhoneValidation413JSONResponse) VisitValidatePhoneValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ValidatePhoneValidation429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response ValidatePhoneValidation429JSONResponse) VisitValidatePhoneValidationResponse(w http.ResponseWriter) error {
@@ -11806,6 +12968,23 @@ func (response ValidatePhoneValidation429JSONResponse) VisitValidatePhoneValidat
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidatePhoneValidation5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ValidatePhoneValidation5XXJSONResponse) VisitValidatePhoneValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11888,6 +13067,20 @@ func (response CreatePhoneValidation409JSONResponse) VisitCreatePhoneValidationR
 	return err
 }
 
+type CreatePhoneValidation413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreatePhoneValidation413JSONResponse) VisitCreatePhoneValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePhoneValidation429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response CreatePhoneValidation429JSONResponse) VisitCreatePhoneValidationResponse(w http.ResponseWriter) error {
@@ -11898,6 +13091,23 @@ func (response CreatePhoneValidation429JSONResponse) VisitCreatePhoneValidationR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePhoneValidation5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response CreatePhoneValidation5XXJSONResponse) VisitCreatePhoneValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11952,6 +13162,34 @@ func (response ListProjectFlows403JSONResponse) VisitListProjectFlowsResponse(w 
 	return err
 }
 
+type ListProjectFlows409JSONResponse struct{ InvalidParameterJSONResponse }
+
+func (response ListProjectFlows409JSONResponse) VisitListProjectFlowsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProjectFlows413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListProjectFlows413JSONResponse) VisitListProjectFlowsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListProjectFlows429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response ListProjectFlows429JSONResponse) VisitListProjectFlowsResponse(w http.ResponseWriter) error {
@@ -11962,6 +13200,23 @@ func (response ListProjectFlows429JSONResponse) VisitListProjectFlowsResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProjectFlows5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ListProjectFlows5XXJSONResponse) VisitListProjectFlowsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12058,6 +13313,20 @@ func (response CreateProjectFlow409JSONResponse) VisitCreateProjectFlowResponse(
 	return err
 }
 
+type CreateProjectFlow413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateProjectFlow413JSONResponse) VisitCreateProjectFlowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateProjectFlow429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response CreateProjectFlow429JSONResponse) VisitCreateProjectFlowResponse(w http.ResponseWriter) error {
@@ -12068,6 +13337,23 @@ func (response CreateProjectFlow429JSONResponse) VisitCreateProjectFlowResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProjectFlow5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response CreateProjectFlow5XXJSONResponse) VisitCreateProjectFlowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12138,6 +13424,20 @@ func (response DeleteProjectFlow404JSONResponse) VisitDeleteProjectFlowResponse(
 	return err
 }
 
+type DeleteProjectFlow413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeleteProjectFlow413JSONResponse) VisitDeleteProjectFlowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteProjectFlow429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response DeleteProjectFlow429JSONResponse) VisitDeleteProjectFlowResponse(w http.ResponseWriter) error {
@@ -12148,6 +13448,23 @@ func (response DeleteProjectFlow429JSONResponse) VisitDeleteProjectFlowResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProjectFlow5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response DeleteProjectFlow5XXJSONResponse) VisitDeleteProjectFlowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12218,6 +13535,20 @@ func (response GetProjectFlow404JSONResponse) VisitGetProjectFlowResponse(w http
 	return err
 }
 
+type GetProjectFlow413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetProjectFlow413JSONResponse) VisitGetProjectFlowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProjectFlow429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response GetProjectFlow429JSONResponse) VisitGetProjectFlowResponse(w http.ResponseWriter) error {
@@ -12228,6 +13559,23 @@ func (response GetProjectFlow429JSONResponse) VisitGetProjectFlowResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProjectFlow5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetProjectFlow5XXJSONResponse) VisitGetProjectFlowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12299,6 +13647,34 @@ func (response UpdateProjectFlow404JSONResponse) VisitUpdateProjectFlowResponse(
 	return err
 }
 
+type UpdateProjectFlow409JSONResponse struct{ InvalidParameterJSONResponse }
+
+func (response UpdateProjectFlow409JSONResponse) VisitUpdateProjectFlowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProjectFlow413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateProjectFlow413JSONResponse) VisitUpdateProjectFlowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateProjectFlow429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response UpdateProjectFlow429JSONResponse) VisitUpdateProjectFlowResponse(w http.ResponseWriter) error {
@@ -12309,6 +13685,23 @@ func (response UpdateProjectFlow429JSONResponse) VisitUpdateProjectFlowResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProjectFlow5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response UpdateProjectFlow5XXJSONResponse) VisitUpdateProjectFlowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12363,6 +13756,34 @@ func (response ListProjects403JSONResponse) VisitListProjectsResponse(w http.Res
 	return err
 }
 
+type ListProjects409JSONResponse struct{ InvalidParameterJSONResponse }
+
+func (response ListProjects409JSONResponse) VisitListProjectsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProjects413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListProjects413JSONResponse) VisitListProjectsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListProjects429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response ListProjects429JSONResponse) VisitListProjectsResponse(w http.ResponseWriter) error {
@@ -12373,6 +13794,23 @@ func (response ListProjects429JSONResponse) VisitListProjectsResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProjects5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ListProjects5XXJSONResponse) VisitListProjectsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12455,6 +13893,20 @@ func (response CreateProject409JSONResponse) VisitCreateProjectResponse(w http.R
 	return err
 }
 
+type CreateProject413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateProject413JSONResponse) VisitCreateProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateProject429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response CreateProject429JSONResponse) VisitCreateProjectResponse(w http.ResponseWriter) error {
@@ -12465,6 +13917,23 @@ func (response CreateProject429JSONResponse) VisitCreateProjectResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProject5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response CreateProject5XXJSONResponse) VisitCreateProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12534,6 +14003,20 @@ func (response GetProject404JSONResponse) VisitGetProjectResponse(w http.Respons
 	return err
 }
 
+type GetProject413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetProject413JSONResponse) VisitGetProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProject429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response GetProject429JSONResponse) VisitGetProjectResponse(w http.ResponseWriter) error {
@@ -12544,6 +14027,23 @@ func (response GetProject429JSONResponse) VisitGetProjectResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProject5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetProject5XXJSONResponse) VisitGetProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12627,6 +14127,20 @@ func (response UpdateProject409JSONResponse) VisitUpdateProjectResponse(w http.R
 	return err
 }
 
+type UpdateProject413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateProject413JSONResponse) VisitUpdateProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateProject429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response UpdateProject429JSONResponse) VisitUpdateProjectResponse(w http.ResponseWriter) error {
@@ -12637,6 +14151,23 @@ func (response UpdateProject429JSONResponse) VisitUpdateProjectResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProject5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response UpdateProject5XXJSONResponse) VisitUpdateProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }

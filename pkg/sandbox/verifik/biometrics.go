@@ -59,7 +59,8 @@ func (e *Emulator) createBiometric(ctx context.Context, body *smartenroll.Biomet
 	now := e.clock.Now()
 	b := &biometricValidation{id: e.newID(), reg: reg.id, face: face, liveness: liveness, created: now}
 	if liveness < f.livenessMin() {
-		e.bioVals[b.id] = b // a failed attempt is recorded but not linked
+		// A failed attempt is not linked to the registration, so nothing could read it:
+		// it is not kept.
 		return smartenroll.AppRegistration{}, reason(http.StatusConflict, smartenroll.ErrorCodeLivenessFailed, strconv.FormatFloat(liveness, 'f', 2, 64))
 	}
 	if !force {
@@ -71,6 +72,7 @@ func (e *Emulator) createBiometric(ctx context.Context, body *smartenroll.Biomet
 	}
 	b.passed = true
 	e.bioVals[b.id] = b
+	delete(e.bioVals, reg.bioVal) // a forced selfie replaces the earlier one
 	if old := e.persons[reg.person]; old != nil {
 		delete(e.persons, old.id)
 	}

@@ -27,6 +27,8 @@ func (s *server) CreateEmailValidation(ctx context.Context, req smartenroll.Crea
 		return smartenroll.CreateEmailValidation404JSONResponse(fail.body), nil
 	case http.StatusConflict:
 		return smartenroll.CreateEmailValidation409JSONResponse(fail.body), nil
+	case http.StatusTooManyRequests:
+		return smartenroll.CreateEmailValidation429JSONResponse{TooManyRequestsJSONResponse: smartenroll.TooManyRequestsJSONResponse(fail.body)}, nil
 	}
 	return nil, fail
 }
@@ -50,9 +52,16 @@ func (e *Emulator) createEmailValidation(ctx context.Context, body *smartenroll.
 		return smartenroll.EmailValidation{}, fail
 	}
 	now := e.clock.Now()
-	if v := e.emailVals[reg.emailVal]; v != nil && v.email == email && v.status == smartenroll.OTPSent && now.Before(v.expires) {
+	active := e.emailVals[reg.emailVal]
+	if active != nil && (active.email != email || active.status != smartenroll.OTPSent || !now.Before(active.expires)) {
+		active = nil
+	}
+	if fail := e.roomToSend(active == nil); fail != nil {
+		return smartenroll.EmailValidation{}, fail
+	}
+	if v := active; v != nil {
 		// An active validation is sent again with the same code.
-		e.send("email", email, v.code, v.id)
+		e.send("email", email, v.code, v.id, v.expires)
 		out := v.view()
 		out.Existing, out.Sent = ptr(true), ptr(true)
 		return out, nil
@@ -67,12 +76,16 @@ func (e *Emulator) createEmailValidation(ctx context.Context, body *smartenroll.
 		v.expires = *body.ExpiresAt
 	}
 	e.emailVals[v.id] = v
+	old := codeRef{id: reg.emailVal}
 	reg.emailVal = v.id
+	reg.codes = append(reg.codes, codeRef{id: v.id})
+	e.enqueue(codeRef{id: v.id})
+	e.supersede(old)
 	if reg.email == "" {
-		reg.email = email
+		e.setContact(reg, email, "", "")
 	}
 	reg.updated = now
-	e.send("email", email, v.code, v.id)
+	e.send("email", email, v.code, v.id, v.expires)
 	out := v.view()
 	out.Existing, out.Sent = ptr(false), ptr(true)
 	first := reg.firstName
@@ -110,10 +123,6 @@ func (e *Emulator) codeFor(p *project) string {
 
 // newCode is a 6-digit code without a leading zero: Verifik takes codes as JSON numbers.
 func (e *Emulator) newCode() string { return strconv.Itoa(100000 + rand.IntN(900000)) }
-
-func (e *Emulator) send(channel, to, code, validationID string) {
-	e.outbox = append(e.outbox, Message{Channel: channel, To: to, Code: code, ValidationID: validationID, SentAt: e.clock.Now()})
-}
 
 func (s *server) ValidateEmailValidation(ctx context.Context, req smartenroll.ValidateEmailValidationRequestObject) (smartenroll.ValidateEmailValidationResponseObject, error) {
 	v, fail := s.e.validateEmail(ctx, req.Id, req.Body)
@@ -188,6 +197,8 @@ func (s *server) CreatePhoneValidation(ctx context.Context, req smartenroll.Crea
 		return smartenroll.CreatePhoneValidation404JSONResponse(fail.body), nil
 	case http.StatusConflict:
 		return smartenroll.CreatePhoneValidation409JSONResponse(fail.body), nil
+	case http.StatusTooManyRequests:
+		return smartenroll.CreatePhoneValidation429JSONResponse{TooManyRequestsJSONResponse: smartenroll.TooManyRequestsJSONResponse(fail.body)}, nil
 	}
 	return nil, fail
 }
@@ -217,6 +228,9 @@ func (e *Emulator) createPhoneValidation(ctx context.Context, body *smartenroll.
 	if gateway == "" || gateway == smartenroll.PhoneGatewayNone || gateway == smartenroll.PhoneGatewayBoth {
 		gateway = smartenroll.PhoneGatewaySMS
 	}
+	if fail := e.roomToSend(true); fail != nil {
+		return smartenroll.PhoneValidation{}, fail
+	}
 	now := e.clock.Now()
 	v := &phoneValidation{
 		id: e.newID(), reg: reg.id, client: reg.client, project: p.id, flow: f.id,
@@ -231,12 +245,16 @@ func (e *Emulator) createPhoneValidation(ctx context.Context, body *smartenroll.
 		v.expires = *body.ExpiresAt
 	}
 	e.phoneVals[v.id] = v
+	old := codeRef{phone: true, id: reg.phoneVal}
 	reg.phoneVal = v.id
+	reg.codes = append(reg.codes, codeRef{phone: true, id: v.id})
+	e.enqueue(codeRef{phone: true, id: v.id})
+	e.supersede(old)
 	if reg.phone == "" {
-		reg.phone, reg.countryCode = phone, body.CountryCode
+		e.setContact(reg, "", phone, body.CountryCode)
 	}
 	reg.updated = now
-	e.send(string(gateway), body.CountryCode+phone, v.code, v.id)
+	e.send(string(gateway), body.CountryCode+phone, v.code, v.id, v.expires)
 	out := v.view()
 	out.New = ptr(true)
 	return out, nil
@@ -282,8 +300,9 @@ func (e *Emulator) validatePhone(ctx context.Context, body *smartenroll.PhoneVal
 	}
 	// No id in the path: the latest validation of this registrant for this phone.
 	var v *phoneValidation
-	for _, x := range e.phoneVals {
-		if x.reg == reg.id && x.phone == phone && x.countryCode == body.CountryCode && (v == nil || x.created.After(v.created) || (x.created.Equal(v.created) && x.id > v.id)) {
+	for _, c := range reg.codes {
+		x := e.phoneVals[c.id]
+		if c.phone && x != nil && x.phone == phone && x.countryCode == body.CountryCode && (v == nil || x.created.After(v.created) || (x.created.Equal(v.created) && x.id > v.id)) {
 			v = x
 		}
 	}
@@ -294,7 +313,11 @@ func (e *Emulator) validatePhone(ctx context.Context, body *smartenroll.PhoneVal
 		return smartenroll.PhoneValidation{}, fail
 	}
 	v.status, v.updated = smartenroll.OTPValidated, e.clock.Now()
-	reg.phoneVal = v.id
+	if reg.phoneVal != v.id {
+		old := codeRef{phone: true, id: reg.phoneVal}
+		reg.phoneVal = v.id
+		e.supersede(old)
+	}
 	reg.updated = v.updated
 	return smartenroll.PhoneValidation{
 		ID: v.id, Status: v.status, CountryCode: ptr(v.countryCode), Phone: ptr(v.phone),

@@ -1,7 +1,9 @@
 package verifik_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -13,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/gen/verifik/smartenroll"
+	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/sandbox"
 	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
 )
@@ -65,6 +68,7 @@ var (
 type statusCase struct {
 	op     string
 	status int
+	key    string // the spec's response key it covers when not the status itself ("5XX")
 	run    func(w *world) (int, error)
 }
 
@@ -501,12 +505,8 @@ var statusCases = []statusCase{
 		return statusOf(w.h.api.CreateNameValidationWithResponse(ctx, w.aliceDoc, nil, smartenroll.NameValidationRequest{}, invalid))
 	}),
 	sc("createNameValidation", 402, func(w *world) (int, error) {
-		rec, err := http.NewRequest(http.MethodPut, w.h.srv.URL+verifiksandbox.ControlPrefix+"credits", strings.NewReader(`{"credits":0}`))
-		require.NoError(w.h.t, err)
-		resp, err := w.h.srv.Client().Do(rec)
-		require.NoError(w.h.t, err)
-		resp.Body.Close()
-		require.Equal(w.h.t, http.StatusNoContent, resp.StatusCode)
+		status, _ := w.h.control(http.MethodPut, verifiksandbox.ControlPrefix+"credits", `{"credits":0}`)
+		require.Equal(w.h.t, http.StatusNoContent, status)
 		return statusOf(w.h.api.CreateNameValidationWithResponse(ctx, w.aliceDoc, nil, smartenroll.NameValidationRequest{}, w.h.client()))
 	}),
 	sc("createNameValidation", 403, func(w *world) (int, error) {
@@ -594,6 +594,9 @@ var statusCases = []statusCase{
 func TestEveryOperationAndStatus(t *testing.T) {
 	h := newHarness(t)
 	cases := append(append([]statusCase(nil), statusCases...), rateLimited(statusCases)...)
+	cases = append(cases, serverErrors(statusCases)...)
+	cases = append(cases, invalidParameterCases...)
+	cases = append(cases, tooLargeCases(h.spec)...)
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/%d", c.op, c.status), func(t *testing.T) {
 			t.Parallel()
@@ -612,7 +615,11 @@ func TestEveryOperationAndStatus(t *testing.T) {
 
 	covered := map[string]bool{}
 	for _, c := range cases {
-		covered[c.op+"/"+strconv.Itoa(c.status)] = true
+		key := c.key
+		if key == "" {
+			key = strconv.Itoa(c.status)
+		}
+		covered[c.op+"/"+key] = true
 	}
 	var missing []string
 	for _, item := range h.spec.Doc.Paths.Map() {
@@ -645,6 +652,117 @@ func rateLimited(cases []statusCase) []statusCase {
 		}))
 	}
 	return out
+}
+
+// serverErrors derives a 5XX case of every operation from its 200 case: the fault
+// injector's 503 stands for the gateway's, in Verifik's error body.
+func serverErrors(cases []statusCase) []statusCase {
+	var out []statusCase
+	for _, c := range cases {
+		if c.status != http.StatusOK {
+			continue
+		}
+		ok := c
+		out = append(out, statusCase{op: ok.op, status: http.StatusServiceUnavailable, key: "5XX", run: func(w *world) (int, error) {
+			require.NoError(w.h.t, w.h.emu.Faults().Set(sandbox.FaultRule{Operation: ok.op, Kind: sandbox.FaultError, Rate: 1}))
+			defer w.h.emu.Faults().Clear()
+			return ok.run(w)
+		}})
+	}
+	return out
+}
+
+// rawRequest builds a request that the generated client would refuse to send.
+func rawRequest(t *testing.T, method, target, token, body string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://sandbox.test"+target, strings.NewReader(body))
+	require.NoError(t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return req
+}
+
+// invalidParameterCases break the spec of the operations that document no 409 of
+// their own: the middleware refuses them as restify does, 409 InvalidArgument or
+// MissingParameter, and says which field — never its value.
+var invalidParameterCases = []statusCase{
+	sc("listProjects", 409, func(w *world) (int, error) {
+		return rawStatus(w, rawRequest(w.h.t, "GET", "/v2/projects?page=abc", w.h.emu.ClientToken(), ""), "InvalidArgument", "query.page")
+	}),
+	sc("listProjectFlows", 409, func(w *world) (int, error) {
+		return rawStatus(w, rawRequest(w.h.t, "GET", "/v2/project-flows?page=abc", w.h.emu.ClientToken(), ""), "InvalidArgument", "query.page")
+	}),
+	sc("getAppRegistration", 409, func(w *world) (int, error) {
+		return rawStatus(w, rawRequest(w.h.t, "GET", "/v2/app-registrations/"+w.alice.id+"?populates[]=everything", w.h.emu.ClientToken(), ""), "InvalidArgument", "populates")
+	}),
+	sc("getCurrentAppRegistration", 409, func(w *world) (int, error) {
+		return rawStatus(w, rawRequest(w.h.t, "POST", "/v2/app-registrations/me", w.alice.token, `{"populates":"person"}`), "InvalidArgument", "body.populates")
+	}),
+	sc("updateProjectFlow", 409, func(w *world) (int, error) {
+		return rawStatus(w, rawRequest(w.h.t, "PUT", "/v2/project-flows/"+w.flow, w.h.emu.ClientToken(), `{"status":"bogus"}`), "InvalidArgument", "body.status")
+	}),
+	sc("createProject", 409, func(w *world) (int, error) {
+		return rawStatus(w, rawRequest(w.h.t, "POST", "/v2/projects", w.h.emu.ClientToken(), `{"allowedCountries":["Panama"]}`), "MissingParameter", "missing body.name")
+	}),
+}
+
+// rawStatus serves req and checks the refusal's Verifik code and that its message names
+// the field.
+func rawStatus(w *world, req *http.Request, code, names string) (int, error) {
+	rec := w.h.serve(req)
+	var body struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		return 0, err
+	}
+	if body.Code != code || !strings.Contains(body.Message, names) {
+		return 0, fmt.Errorf("refusal %d %s: want code %s naming %s", rec.Code, rec.Body.String(), code, names)
+	}
+	return rec.Code, nil
+}
+
+// tooLargeCases send every operation a body that claims 1 GiB: it is refused with 413
+// PayloadTooLarge before a byte of it is read.
+func tooLargeCases(spec *contract.Spec) []statusCase {
+	var out []statusCase
+	for p, item := range spec.Doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			target := strings.ReplaceAll(p, "{id}", noProject)
+			out = append(out, sc(op.OperationID, http.StatusRequestEntityTooLarge, func(w *world) (int, error) {
+				body := &countingReader{}
+				req := rawRequest(w.h.t, method, target, w.h.emu.ClientToken(), "")
+				req.Header.Set("Content-Type", "application/json")
+				req.Body, req.ContentLength = io.NopCloser(body), 1<<30
+				rec := w.h.serve(req)
+				if body.n > 0 {
+					return 0, fmt.Errorf("%d bytes of the oversize body were read", body.n)
+				}
+				if !strings.Contains(rec.Body.String(), `"code":"PayloadTooLarge"`) {
+					return 0, fmt.Errorf("not Verifik's 413: %s", rec.Body.String())
+				}
+				return rec.Code, nil
+			}))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].op < out[j].op })
+	return out
+}
+
+// countingReader is an endless body that counts what is read of it.
+type countingReader struct{ n int64 }
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	c.n += int64(len(p))
+	return len(p), nil
 }
 
 // TestHarnessCatchesDrift proves the harness would notice the emulator drifting from

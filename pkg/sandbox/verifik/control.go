@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,23 +27,37 @@ type Message struct {
 	// ValidationID is the email or phone validation the code belongs to.
 	ValidationID string    `json:"validationId"`
 	SentAt       time.Time `json:"sentAt"`
+
+	expires time.Time // when the code stops working and the message leaves the outbox
 }
 
-// Outbox returns every code sent so far, oldest first.
+// Outbox returns the codes sent whose validity has not ended, oldest first (at most
+// DefaultMaxMessages, see WithMaxMessages).
 func (e *Emulator) Outbox() []Message {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]Message(nil), e.outbox...)
+	now := e.clock.Now()
+	e.sweepOutbox(now, false)
+	out := make([]Message, 0, len(e.outbox))
+	for _, m := range e.outbox {
+		if now.Before(m.expires) { // a later code may expire before the head's
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // LastCode returns the latest code sent to an email address or to a phone number (with
-// its country code, e.g. "+5731234567"): the end user reading their message.
+// its country code, e.g. "+5731234567") that has not expired: the end user reading their
+// message.
 func (e *Emulator) LastCode(to string) (string, bool) {
 	to = normalizeRecipient(to)
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	now := e.clock.Now()
+	e.sweepOutbox(now, false)
 	for i := len(e.outbox) - 1; i >= 0; i-- {
-		if e.outbox[i].To == to {
+		if e.outbox[i].To == to && now.Before(e.outbox[i].expires) {
 			return e.outbox[i].Code, true
 		}
 	}
@@ -107,10 +122,14 @@ func FetchCode(ctx context.Context, hc *http.Client, baseURL, to string) (string
 	return m.Code, nil
 }
 
-// controlHandler serves the control endpoints:
+// maxControlBody bounds a control endpoint's body: they take a few fields of JSON.
+const maxControlBody = 1 << 10
+
+// controlHandler serves the control endpoints (behind sandbox.GuardControl: same-origin,
+// loopback or allowed hosts, JSON bodies only):
 //
-//	GET  /_sandbox/verifik/outbox[?to=]       every code sent (to one recipient)
-//	GET  /_sandbox/verifik/outbox/last?to=    the latest code sent to a recipient (404 if none)
+//	GET  /_sandbox/verifik/outbox[?to=]       every live code sent (to one recipient)
+//	GET  /_sandbox/verifik/outbox/last?to=    the latest live code sent to a recipient (404 if none)
 //	PUT  /_sandbox/verifik/credits            {"credits": n} name validations left; {"credits": null} unlimited
 func (e *Emulator) controlHandler() http.Handler {
 	mux := http.NewServeMux()
@@ -143,10 +162,14 @@ func (e *Emulator) controlHandler() http.Handler {
 		var body struct {
 			Credits *int `json:"credits"`
 		}
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10))
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxControlBody))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&body); err != nil {
-			sandbox.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_body", "message": "expected {\"credits\": n}"})
+			if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+				sandbox.WriteJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "payload_too_large", "message": "expected {\"credits\": n}, at most " + strconv.Itoa(maxControlBody) + " bytes"})
+				return
+			}
+			sandbox.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_body", "message": "expected {\"credits\": n} with n a whole number or null"})
 			return
 		}
 		e.mu.Lock()

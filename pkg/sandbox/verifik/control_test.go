@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -52,12 +51,9 @@ func TestOutboxControlEndpoints(t *testing.T) {
 	status, _ = get(t, h, verifiksandbox.ControlPrefix+"nothing-here")
 	assert.Equal(t, http.StatusNotFound, status)
 
-	req, err := http.NewRequest(http.MethodPut, h.srv.URL+verifiksandbox.ControlPrefix+"credits", strings.NewReader(`{"credits":"many"}`))
-	require.NoError(t, err)
-	resp, err := h.srv.Client().Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	status, body = h.control(http.MethodPut, verifiksandbox.ControlPrefix+"credits", `{"credits":"many"}`)
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Contains(t, string(body), `expected {\"credits\": n}`, "a body that does not parse says what is expected")
 }
 
 func mustCode(t *testing.T, h *harness, to string) string {

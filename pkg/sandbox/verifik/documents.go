@@ -65,7 +65,7 @@ func (e *Emulator) createDocument(ctx context.Context, body *smartenroll.Documen
 	now := e.clock.Now()
 	d := &documentValidation{
 		id: e.newID(), reg: reg.id, client: reg.client, project: reg.project, flow: reg.flow,
-		inputMethod: deref(body.InputMethod), image: img, created: now, updated: now,
+		inputMethod: deref(body.InputMethod), created: now, updated: now,
 	}
 	if d.inputMethod == "" {
 		d.inputMethod = "FILE_UPLOAD"

@@ -25,6 +25,15 @@
 //     holds the names printed on the helper document, and the criminal databases hold
 //     the last names of the watchlist (WithWatchlist).
 //
+// It is safe to leave running (idvkit sandbox serve): every request body is bounded
+// (413 before an oversize body is read; 16 MiB for documents, 8 MiB for selfies, 4 MiB
+// otherwise), the middleware's own refusals answer in Verifik's error body with a status
+// the operation documents (409 for a request that breaks the spec, 404 ResourceNotFound
+// for an unknown route), the control endpoints answer only same-origin requests addressed
+// to loopback, the server's own address or WithAllowedHosts, with JSON bodies, and what
+// it holds is capped (DefaultMaxRegistrations and the other limits; expired codes are
+// forgotten on the clock). Stats counts what it holds.
+//
 // The end user's part is emulated with Go helpers: Selfie and SpoofSelfie make the
 // capture a browser would send, DocumentPhoto the document upload, LastCode reads the OTP
 // that was "sent". Faces are identified with sandbox.FaceOf: a selfie made for "alice"
@@ -71,6 +80,36 @@ const (
 	GenuineLiveness = 0.93
 	// SameFaceScore is the comparison score of two images of the same face.
 	SameFaceScore = 0.96
+)
+
+// Limits on what the emulator holds, so that a long-running sandbox (idvkit sandbox
+// serve) or a hostile client cannot grow it without end. Each has an option to change it.
+const (
+	// DefaultMaxProjects is how many projects one account may hold (WithMaxProjects); the
+	// next createProject answers 409 PreconditionFailed.
+	DefaultMaxProjects = 1000
+	// DefaultMaxFlows is how many flows one project may hold (WithMaxFlows); the next
+	// createProjectFlow answers 409 PreconditionFailed.
+	DefaultMaxFlows = 100
+	// DefaultMaxRegistrations is how many app registrations one project may hold
+	// (WithMaxRegistrations). Registrations are records the integrator reads and lists, so
+	// none is forgotten to make room: the next createAppRegistration answers 409
+	// PreconditionFailed until some are deleted.
+	DefaultMaxRegistrations = 10000
+	// DefaultMaxCodes is how many email and phone validations may await their expiry at
+	// once (WithMaxCodes). Past ExpiredCodeRetention after its expiry a validation is
+	// forgotten, unless it is the validated one of its registration; when the limit is
+	// reached the oldest expired or validated one goes first, and if every one is still
+	// live the next code is refused with 429 until one expires.
+	DefaultMaxCodes = 20000
+	// DefaultMaxMessages is how many messages the outbox holds (WithMaxMessages). A message
+	// leaves the outbox when its code expires; when the limit is reached the oldest whose
+	// code expired or was used goes first, and if every one is still live the next code is
+	// refused with 429 until one expires.
+	DefaultMaxMessages = 20000
+	// ExpiredCodeRetention is how long an expired, unconfirmed code is remembered, so
+	// that confirming it answers 412 (expired) rather than 404 (unknown).
+	ExpiredCodeRetention = time.Hour
 )
 
 // DefaultWatchlist holds the last names the emulated criminal databases know.
@@ -129,6 +168,41 @@ func WithContractProblems(f func(*contract.Error)) Option {
 // WithFaultSeed seeds the fault injector (see Faults) so injected faults repeat.
 func WithFaultSeed(seed uint64) Option { return func(e *Emulator) { e.faultSeed = seed } }
 
+// WithAllowedHosts adds Host names, beyond loopback and the server's own address, from
+// which the control endpoints (ControlPrefix and sandbox.ControlPath) may be used, e.g. a
+// docker service name. The vendor routes answer any host.
+func WithAllowedHosts(hosts ...string) Option {
+	return func(e *Emulator) { e.allowHosts = append(e.allowHosts, hosts...) }
+}
+
+// WithMaxProjects sets how many projects one account may hold (default
+// DefaultMaxProjects; n ≤ 0 keeps it).
+func WithMaxProjects(n int) Option { return func(e *Emulator) { positive(&e.limits.projects, n) } }
+
+// WithMaxFlows sets how many flows one project may hold (default DefaultMaxFlows; n ≤ 0
+// keeps it).
+func WithMaxFlows(n int) Option { return func(e *Emulator) { positive(&e.limits.flows, n) } }
+
+// WithMaxRegistrations sets how many app registrations one project may hold (default
+// DefaultMaxRegistrations; n ≤ 0 keeps it).
+func WithMaxRegistrations(n int) Option {
+	return func(e *Emulator) { positive(&e.limits.registrations, n) }
+}
+
+// WithMaxCodes sets how many email and phone validations may await their expiry at once
+// (default DefaultMaxCodes; n ≤ 0 keeps it).
+func WithMaxCodes(n int) Option { return func(e *Emulator) { positive(&e.limits.codes, n) } }
+
+// WithMaxMessages sets how many messages the outbox holds (default DefaultMaxMessages;
+// n ≤ 0 keeps it).
+func WithMaxMessages(n int) Option { return func(e *Emulator) { positive(&e.limits.messages, n) } }
+
+func positive(dst *int, n int) {
+	if n > 0 {
+		*dst = n
+	}
+}
+
 // Emulator is an in-memory Verifik Smart Enroll. It is safe for concurrent use.
 type Emulator struct {
 	clock          sandbox.Clock
@@ -141,6 +215,8 @@ type Emulator struct {
 	onProblem      func(*contract.Error)
 	faultSeed      uint64
 	secret         []byte
+	allowHosts     []string
+	limits         limits
 
 	spec    *contract.Spec
 	faults  *sandbox.Faults
@@ -158,7 +234,15 @@ type Emulator struct {
 	infoVals    map[string]*informationValidation
 	comparisons map[string]*comparison
 	persons     map[string]*person
-	outbox      []Message
+	contacts    map[string]*registration // by emailKey and phoneKey: createAppRegistration's lookup
+	codes       []codeRef                // email and phone validations awaiting expiry, oldest first
+	goneCodes   int                      // entries of codes whose validation was deleted
+	outbox      []Message                // oldest first
+}
+
+// limits are the caps on what the emulator holds (see DefaultMaxProjects and the rest).
+type limits struct {
+	projects, flows, registrations, codes, messages int
 }
 
 // New returns an emulator with one account whose client token is DefaultClientToken.
@@ -181,6 +265,11 @@ func New(opts ...Option) *Emulator {
 		infoVals:       map[string]*informationValidation{},
 		comparisons:    map[string]*comparison{},
 		persons:        map[string]*person{},
+		contacts:       map[string]*registration{},
+		limits: limits{
+			projects: DefaultMaxProjects, flows: DefaultMaxFlows, registrations: DefaultMaxRegistrations,
+			codes: DefaultMaxCodes, messages: DefaultMaxMessages,
+		},
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -203,6 +292,7 @@ func New(opts ...Option) *Emulator {
 	e.faults.SetErrorBody(func(status int) any {
 		return smartenroll.Error{Message: http.StatusText(status)}
 	})
+	e.faults.AllowHosts(e.allowHosts...)
 	e.handler = e.buildHandler()
 	return e
 }
@@ -226,43 +316,52 @@ func (e *Emulator) buildHandler() http.Handler {
 				ResponseErrorHandlerFunc: e.responseError,
 			}),
 		smartenroll.StdHTTPServerOptions{BaseRouter: http.NewServeMux(), ErrorHandlerFunc: e.requestError})
+	control := sandbox.GuardControl(e.controlHandler(), e.allowHosts...)
+	routes := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isControl(r) {
+			control.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+	// Every route, control endpoints included, sits behind the middleware so that every
+	// body is bounded (413 before an oversize body is read); the control endpoints are
+	// not the vendor's, so only their bodies are checked.
 	checked := contract.Middleware(contract.MiddlewareOptions{
 		Mode:      contract.ModeEnforce,
 		Logger:    e.log,
 		OnProblem: e.onProblem,
+		Skip:      isControl,
 		// A missing bearer token reaches the handlers, which answer 401 as Verifik does.
 		ServeMissingCredentials: true,
-	}, e.spec)(api)
-	control := e.controlHandler()
-	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, ControlPrefix) {
-			control.ServeHTTP(w, r)
-			return
-		}
-		checked.ServeHTTP(w, r)
-	})
-	return e.faults.Wrap(root)
+		Refuse:                  e.refuse,
+	}, e.spec)(routes)
+	return e.faults.Wrap(checked)
 }
 
+func isControl(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, ControlPrefix) }
+
 // requestError answers a request the generated router could not bind. The contract
-// middleware rejects such requests first, so this is a last resort.
+// middleware rejects such requests first, so this is a last resort; it answers as the
+// middleware's own refusal does (409 InvalidArgument).
 func (e *Emulator) requestError(w http.ResponseWriter, _ *http.Request, err error) {
 	e.log.Warn("verifik sandbox: request not bound", "err", err)
-	sandbox.WriteJSON(w, http.StatusBadRequest, smartenroll.Error{Code: ptr(smartenroll.ErrorCodeBadRequest), Message: "request could not be read"})
+	sandbox.WriteJSON(w, http.StatusConflict, smartenroll.Error{Code: ptr(smartenroll.ErrorCodeInvalidArgument), Message: "request could not be read"})
 }
 
 // responseError answers a handler failure: a status the operation does not document
 // reaches here as a programming error of the emulator, never as a vendor answer.
 func (e *Emulator) responseError(w http.ResponseWriter, _ *http.Request, err error) {
 	e.log.Error("verifik sandbox: handler failed", "err", err)
-	sandbox.WriteJSON(w, http.StatusInternalServerError, smartenroll.Error{Message: "sandbox: " + err.Error()})
+	sandbox.WriteJSON(w, http.StatusInternalServerError, smartenroll.Error{Code: ptr(smartenroll.ErrorCodeInternal), Message: "sandbox: " + err.Error()})
 }
 
 // ---- callers and tokens ----
 
 type account struct {
-	id    string
-	token string
+	id       string
+	token    string
+	projects int // for the DefaultMaxProjects cap
 }
 
 // caller is who made a request, read from its Authorization header.

@@ -2,8 +2,11 @@ package verifik_test
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -82,6 +85,52 @@ func (s *statusRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 	}
 	return resp, err
+}
+
+// serve sends req straight to the emulator's handler — no client-side check, so it may
+// break the spec on purpose: the problems the middleware reports about it are expected
+// and dropped — records its status as the client does, and holds the answer against the
+// spec: a problem with the answer fails the test at cleanup.
+func (h *harness) serve(req *http.Request) *httptest.ResponseRecorder {
+	h.t.Helper()
+	h.mu.Lock()
+	before := len(h.problems)
+	h.mu.Unlock()
+	rec := httptest.NewRecorder()
+	h.emu.Handler().ServeHTTP(rec, req)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.problems = h.problems[:before]
+	if op, ok := h.spec.FindOperation(req); ok {
+		if h.statuses[op] == nil {
+			h.statuses[op] = map[int]bool{}
+		}
+		h.statuses[op][rec.Code] = true
+	}
+	if err := h.spec.ValidateResponse(req, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
+		var ce *contract.Error
+		if !errors.As(err, &ce) {
+			ce = &contract.Error{Problems: []contract.Problem{{Location: "response", Rule: "invalid", Message: err.Error()}}}
+		}
+		h.problems = append(h.problems, ce)
+	}
+	return rec
+}
+
+// control calls a control endpoint as a test or a program does: JSON, no Origin.
+func (h *harness) control(method, path, body string) (int, []byte) {
+	h.t.Helper()
+	req, err := http.NewRequest(method, h.srv.URL+path, strings.NewReader(body))
+	require.NoError(h.t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := h.srv.Client().Do(req)
+	require.NoError(h.t, err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	require.NoError(h.t, err)
+	return resp.StatusCode, data
 }
 
 func bearer(token string) smartenroll.RequestEditorFn {

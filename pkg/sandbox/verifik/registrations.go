@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/idvkit/idvkit/gen/verifik/smartenroll"
@@ -94,6 +95,11 @@ func (e *Emulator) createRegistration(ctx context.Context, body *smartenroll.App
 	if reg != nil {
 		e.dropOTPs(reg)
 	} else {
+		if p.regCount >= e.limits.registrations {
+			return smartenroll.AppRegistrationCreated{}, classic(http.StatusConflict, smartenroll.ErrorCodePreconditionFailed,
+				"the sandbox holds at most "+strconv.Itoa(e.limits.registrations)+" app registrations per project: delete some first")
+		}
+		p.regCount++
 		reg = &registration{
 			id: e.newID(), client: p.client, project: p.id, flow: f.id,
 			status: smartenroll.AppRegistrationStarted, currentStep: "1",
@@ -107,12 +113,7 @@ func (e *Emulator) createRegistration(ctx context.Context, body *smartenroll.App
 	set(&reg.fullName, body.FullName)
 	set(&reg.firstName, body.FirstName)
 	set(&reg.lastName, body.LastName)
-	if email != "" {
-		reg.email = email
-	}
-	if phone != "" {
-		reg.phone, reg.countryCode = phone, cc
-	}
+	e.setContact(reg, email, phone, cc)
 	reg.language = "en"
 	set(&reg.language, body.Language)
 	reg.updated = now
@@ -128,31 +129,22 @@ func (e *Emulator) createRegistration(ctx context.Context, body *smartenroll.App
 	}, nil
 }
 
-func (e *Emulator) findRegistration(flowID, email, phone, cc string) *registration {
-	for _, r := range e.regs {
-		if r.flow != flowID {
-			continue
-		}
-		if (email != "" && r.email == email) || (phone != "" && r.phone == phone && r.countryCode == cc) {
-			return r
-		}
-	}
-	return nil
-}
-
 // dropOTPs forgets a registration's email and phone validations (a new registration
 // call with the same contact restarts them).
 func (e *Emulator) dropOTPs(reg *registration) {
-	for id, v := range e.emailVals {
-		if v.reg == reg.id {
-			delete(e.emailVals, id)
+	for _, c := range reg.codes {
+		if v, ok := e.lookup(c); ok && *v.queued {
+			e.goneCodes++
+		}
+		if c.phone {
+			delete(e.phoneVals, c.id)
+		} else {
+			delete(e.emailVals, c.id)
 		}
 	}
-	for id, v := range e.phoneVals {
-		if v.reg == reg.id {
-			delete(e.phoneVals, id)
-		}
-	}
+	// Their entries in the expiry queue and the outbox go when the sweeps reach them, or
+	// when the queue is compacted.
+	reg.codes = nil
 	reg.emailVal, reg.phoneVal = "", ""
 }
 
@@ -371,6 +363,10 @@ func (e *Emulator) deleteRegistration(ctx context.Context, id string) (smartenro
 	delete(e.comparisons, r.compare)
 	delete(e.persons, r.person)
 	delete(e.regs, r.id)
+	e.unindex(r)
+	if p := e.projects[r.project]; p != nil {
+		p.regCount--
+	}
 	return v, nil
 }
 

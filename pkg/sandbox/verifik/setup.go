@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/idvkit/idvkit/gen/verifik/smartenroll"
@@ -74,6 +75,11 @@ func (e *Emulator) createProject(ctx context.Context, body *smartenroll.ProjectC
 	if e.projectNamed(acct.id, body.Name, "") != nil {
 		return smartenroll.Project{}, legacy(http.StatusConflict, "Project name already exists", "PROJECT_NAME_EXISTS")
 	}
+	if acct.projects >= e.limits.projects {
+		return smartenroll.Project{}, classic(http.StatusConflict, smartenroll.ErrorCodePreconditionFailed,
+			"the sandbox holds at most "+strconv.Itoa(e.limits.projects)+" projects per account")
+	}
+	acct.projects++
 	now := e.clock.Now()
 	p := &project{
 		id: e.newID(), client: acct.id,
@@ -283,6 +289,10 @@ func (e *Emulator) createFlow(ctx context.Context, body *smartenroll.ProjectFlow
 	if body.OnboardingSettings == nil {
 		return smartenroll.ProjectFlow{}, legacy(http.StatusBadRequest, "onboardingSettings is required for onboarding flows", "MISSING_ONBOARDING_SETTINGS")
 	}
+	if p.flowCount >= e.limits.flows {
+		return smartenroll.ProjectFlow{}, legacy(http.StatusConflict, "the sandbox holds at most "+strconv.Itoa(e.limits.flows)+" flows per project", "FLOW_LIMIT_REACHED")
+	}
+	p.flowCount++
 	now := e.clock.Now()
 	f := &flow{
 		id: e.newID(), client: acct.id, project: p.id,
@@ -401,7 +411,12 @@ func (s *server) UpdateProjectFlow(ctx context.Context, req smartenroll.UpdatePr
 }
 
 func (s *server) DeleteProjectFlow(ctx context.Context, req smartenroll.DeleteProjectFlowRequestObject) (smartenroll.DeleteProjectFlowResponseObject, error) {
-	v, fail := s.e.flowOp(ctx, req.Id, func(f *flow) { delete(s.e.flows, f.id) })
+	v, fail := s.e.flowOp(ctx, req.Id, func(f *flow) {
+		delete(s.e.flows, f.id)
+		if p := s.e.projects[f.project]; p != nil {
+			p.flowCount--
+		}
+	})
 	if fail == nil {
 		return smartenroll.DeleteProjectFlow200JSONResponse{Data: v}, nil
 	}

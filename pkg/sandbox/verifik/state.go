@@ -28,6 +28,8 @@ type project struct {
 	demoMode       bool
 	demoOTP        string
 	collection     string // the biometric collection, set by the first flow with liveness
+	flowCount      int    // its flows, for the DefaultMaxFlows cap
+	regCount       int    // its registrations, for the DefaultMaxRegistrations cap
 	created        time.Time
 	updated        time.Time
 }
@@ -265,6 +267,7 @@ type registration struct {
 	face, docFace             string // face records
 	compare                   string
 	synced                    map[smartenroll.SyncStep]bool
+	codes                     []codeRef // its email and phone validations, current or not
 	created, updated          time.Time
 	completed                 time.Time
 }
@@ -316,6 +319,7 @@ type emailValidation struct {
 	method                         smartenroll.ValidationMethod
 	ip                             *string
 	expires, created, updated      time.Time
+	queued                         bool // in the expiry queue (Emulator.codes)
 }
 
 func (v *emailValidation) view() smartenroll.EmailValidation {
@@ -348,6 +352,7 @@ type phoneValidation struct {
 	typ                            smartenroll.ValidationType
 	language                       string
 	expires, created, updated      time.Time
+	queued                         bool // in the expiry queue (Emulator.codes)
 }
 
 func (v *phoneValidation) view() smartenroll.PhoneValidation {
@@ -406,7 +411,6 @@ type documentValidation struct {
 	docType, category              string
 	status                         smartenroll.DocumentValidationStatus
 	inputMethod                    string
-	image                          []byte
 	declared                       nameScores  // OCR names vs the registrant's names
 	registry                       *nameScores // registry names vs the registrant's names, after name validation
 	created, updated               time.Time
