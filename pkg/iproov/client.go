@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -191,7 +190,7 @@ func withAPIPath(u string) string {
 // String never shows the api_key, the secret, the OAuth password or the access token,
 // nor a user:password in the base URL.
 func (c *Client) String() string {
-	return "iproov.Client{" + redactURL(c.BaseURL()) + ", api key, secret, oauth: [redacted]}"
+	return "iproov.Client{" + transport.RedactURL(c.BaseURL()) + ", api key, secret, oauth: [redacted]}"
 }
 
 // GoString keeps %#v from printing the credentials.
@@ -199,18 +198,7 @@ func (c *Client) GoString() string { return c.String() }
 
 // LogValue keeps slog from printing the credentials.
 func (c *Client) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("base_url", redactURL(c.BaseURL())), slog.String("credentials", "[redacted]"))
-}
-
-// redactURL drops what a URL may carry besides its address: a user:password, a query and
-// a fragment.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "[unparsable URL]"
-	}
-	u.User, u.RawQuery, u.Fragment, u.RawFragment = nil, "", "", ""
-	return u.String()
+	return slog.GroupValue(slog.String("base_url", transport.RedactURL(c.BaseURL())), slog.String("credentials", "[redacted]"))
 }
 
 // BaseURL returns the REST base URL the client calls.

@@ -220,12 +220,13 @@ func requireTyped(t *testing.T, err error, redirect bool) {
 		bigErr  *transport.BodyTooLargeError
 		reqErr  *transport.RequestError
 		contErr *contract.Error
+		redErr  *transport.RedirectError
 		valErr  *transport.ValidationError
 	)
 	switch {
 	case errors.As(err, &valErr):
 		t.Fatalf("valid input refused: %v", err)
-	case errors.As(err, &apiErr), errors.As(err, &decErr), errors.As(err, &bigErr),
+	case errors.As(err, &apiErr), errors.As(err, &decErr), errors.As(err, &bigErr), errors.As(err, &redErr) && redirect,
 		errors.Is(err, iproov.ErrPhotoNotEnrolled):
 	case errors.As(err, &reqErr):
 		if !errors.As(err, &contErr) && !redirect {

@@ -39,7 +39,7 @@ func (c *Client) apiError(op string, resp *http.Response, body []byte) *APIError
 		Operation:  op,
 		StatusCode: resp.StatusCode,
 		Retryable:  retryableStatus(resp.StatusCode),
-		Body:       body,
+		body:       body,
 	}
 	if rb, ok := resp.Body.(*responseBody); ok {
 		e.Attempts = rb.attempts
@@ -81,7 +81,7 @@ type vendorError struct {
 
 // parseErrorBody extracts code, message and request id from a vendor error
 // body. Unknown shapes and non-JSON bodies yield empty strings; the raw body
-// stays in APIError.Body.
+// stays behind APIError.RawBody.
 func parseErrorBody(status int, body []byte) (code, msg, rid string) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 || body[0] != '{' {
@@ -177,12 +177,14 @@ func (c *Client) Wrap(ctx context.Context, op string, err error) error {
 		bigErr  *BodyTooLargeError
 		valErr  *ValidationError
 		decErr  *DecodeError
+		redErr  *RedirectError
+		orgErr  *OriginError
 		syntax  *json.SyntaxError
 		typeErr *json.UnmarshalTypeError
 	)
 	switch {
 	case errors.As(err, &apiErr), errors.As(err, &reqErr), errors.As(err, &bigErr),
-		errors.As(err, &valErr), errors.As(err, &decErr):
+		errors.As(err, &valErr), errors.As(err, &decErr), errors.As(err, &redErr), errors.As(err, &orgErr):
 		return err
 	case errors.As(err, &syntax), errors.As(err, &typeErr), errors.Is(err, io.ErrUnexpectedEOF):
 		return &DecodeError{Vendor: c.vendor, Operation: op, StatusCode: answered(ctx), Err: err}

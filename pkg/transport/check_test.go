@@ -146,7 +146,7 @@ func TestCheckVendorErrorShapes(t *testing.T) {
 			assert.LessOrEqual(t, len([]rune(apiErr.Message)), maxMessageRunes+1)
 			assert.Equal(t, tt.wantRequestID, apiErr.RequestID)
 			assert.Equal(t, tt.wantRetryable, apiErr.Retryable)
-			assert.Equal(t, tt.body, string(apiErr.Body), "raw body kept")
+			assert.Equal(t, tt.body, string(apiErr.RawBody()), "raw body kept")
 			assert.Equal(t, 1, apiErr.Attempts)
 			for _, s := range tt.wantIs {
 				assert.ErrorIs(t, err, s)
@@ -165,7 +165,8 @@ func TestCheckVendorErrorShapes(t *testing.T) {
 }
 
 func TestCheckSuccess(t *testing.T) {
-	for _, status := range []int{200, 201, 204, 302} {
+	// A 3xx is judged in Do (see TestRedirects); Check passes the documented ones.
+	for _, status := range []int{200, 201, 204} {
 		body := `{"data":{"_id":"65f0c1"}}`
 		if status == 204 {
 			body = ""
@@ -210,7 +211,7 @@ func TestCheckCapsBodyWithoutTransport(t *testing.T) {
 	err = c.Check(context.Background(), "enroll", resp, []byte(strings.Repeat("z", 100)))
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
-	assert.Len(t, apiErr.Body, 10)
+	assert.Len(t, apiErr.RawBody(), 10)
 	assert.Equal(t, 0, apiErr.Attempts, "unknown when the response did not come through Do")
 }
 
@@ -236,6 +237,8 @@ func TestWrap(t *testing.T) {
 	require.Error(t, typeErr)
 	tooLarge := &BodyTooLargeError{Vendor: "verifik", Limit: 1}
 	api := &APIError{StatusCode: 500}
+	redirect := &RedirectError{Vendor: "verifik", StatusCode: 302, Host: "elsewhere.test"}
+	origin := &OriginError{Vendor: "verifik", Host: "elsewhere.test"}
 
 	tests := []struct {
 		name string
@@ -253,6 +256,9 @@ func TestWrap(t *testing.T) {
 		{name: "wrong type", in: typeErr, want: func(t *testing.T, got error) { assert.ErrorIs(t, got, ErrDecode) }},
 		{name: "body too large passes", in: tooLarge, want: func(t *testing.T, got error) { assert.Same(t, tooLarge, got) }},
 		{name: "api error passes", in: api, want: func(t *testing.T, got error) { assert.Same(t, api, got) }},
+		// Not a *RequestError: that would read as "retry later".
+		{name: "redirect error passes", in: redirect, want: func(t *testing.T, got error) { assert.Same(t, redirect, got) }},
+		{name: "origin error passes", in: origin, want: func(t *testing.T, got error) { assert.Same(t, origin, got) }},
 		{name: "other", in: errors.New("boom"), want: func(t *testing.T, got error) {
 			var re *RequestError
 			require.ErrorAs(t, got, &re)

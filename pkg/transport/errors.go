@@ -1,8 +1,10 @@
 package transport
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -33,6 +35,14 @@ var ErrBodyTooLarge = errors.New("response body too large")
 // ErrDecode is matched by *DecodeError: a response that could not be decoded.
 var ErrDecode = errors.New("malformed response body")
 
+// ErrRedirect is matched by *RedirectError: a vendor call answered with a
+// redirect that was not followed.
+var ErrRedirect = errors.New("redirect not followed")
+
+// ErrForeignOrigin is matched by *OriginError: a request aimed outside the
+// base URL's origin.
+var ErrForeignOrigin = errors.New("request outside the base URL's origin")
+
 // ErrOutcomeUnknown is matched by the error of an Unsafe operation (see
 // OperationSafety) that reached the vendor but whose answer was lost or
 // ambiguous: the connection broke after the request was written, the body
@@ -50,8 +60,10 @@ const outcomeNote = " (outcome unknown: the vendor may have acted; reconcile bef
 // input back in messages, so a short cap limits what can leak.
 const maxMessageRunes = 200
 
-// APIError is a non-2xx/3xx answer from a vendor. Body keeps the raw
-// (size-capped) response body for debugging; Error() never prints it.
+// APIError is a non-2xx/3xx answer from a vendor. The raw (size-capped)
+// response body is kept for debugging behind RawBody, never in Error() nor
+// in json.Marshal of the error: vendors echo input (names, document numbers)
+// back in error bodies.
 type APIError struct {
 	Vendor     string
 	Operation  string
@@ -66,8 +78,15 @@ type APIError struct {
 	// vendor or its gateway may send after acting. errors.Is(err,
 	// ErrOutcomeUnknown) reports it; check it before Retryable.
 	OutcomeUnknown bool
-	Body           []byte
+	// body is the raw body, reachable through RawBody and never marshalled:
+	// json.Marshal of an error (structured logs, API answers) must not carry
+	// what the vendor echoed back.
+	body []byte
 }
+
+// RawBody returns the vendor's raw error body, size-capped. It may hold
+// personal data the vendor echoed back: keep it out of logs.
+func (e *APIError) RawBody() []byte { return e.body }
 
 func (e *APIError) Error() string {
 	var b strings.Builder
@@ -197,11 +216,69 @@ func (e *RequestError) Error() string {
 
 func (e *RequestError) Unwrap() error { return e.Err }
 
-// Is reports ErrOutcomeUnknown when OutcomeUnknown is set; other targets are
-// matched through Err.
+// Is reports ErrOutcomeUnknown when OutcomeUnknown is set, and
+// context.DeadlineExceeded for every timeout — the transport's own
+// (net/http's "timeout awaiting response headers", a dial or TLS timeout) as
+// well as a context's — so callers test one error for "too slow". Other
+// targets are matched through Err.
 func (e *RequestError) Is(target error) bool {
-	return target == ErrOutcomeUnknown && e.OutcomeUnknown
+	switch target {
+	case ErrOutcomeUnknown:
+		return e.OutcomeUnknown
+	case context.DeadlineExceeded:
+		return isTimeout(e.Err)
+	}
+	return false
 }
+
+// isTimeout reports whether err is a timeout of any layer.
+func isTimeout(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// RedirectError is a vendor call answered with a 3xx and a Location its
+// operation does not document. The redirect is not followed: the request carries the vendor's
+// credentials (a header, Basic auth, the api_key and secret in a JSON body),
+// which must reach only the base URL's origin, and the target's answer would
+// pass for the vendor's. Host is the redirect target's host and port, never
+// its path or query (which may carry tokens). See WithRedirects.
+type RedirectError struct {
+	Vendor, Operation string
+	StatusCode        int
+	Host              string // "" when the Location did not parse
+	Attempts          int    // attempts made by the transport
+}
+
+func (e *RedirectError) Error() string {
+	s := prefix(e.Vendor, e.Operation) + "HTTP " + strconv.Itoa(e.StatusCode) + " redirect"
+	if e.Host != "" {
+		s += " to " + e.Host
+	}
+	return s + " not followed: credentials go only to the base URL's origin"
+}
+
+func (e *RedirectError) Unwrap() error { return ErrRedirect }
+
+// OriginError is a request whose URL is outside the base URL's origin
+// (scheme, host and port), refused before it is sent: whatever built it, the
+// vendor's credentials must not go there. Host is the request's host and port.
+type OriginError struct {
+	Vendor, Operation string
+	Host              string
+}
+
+func (e *OriginError) Error() string {
+	return prefix(e.Vendor, e.Operation) + "request to " + e.Host + " refused: outside the base URL's origin"
+}
+
+func (e *OriginError) Unwrap() error { return ErrForeignOrigin }
 
 // BodyTooLargeError is returned by a response body reader once more than
 // Limit bytes were read (see WithMaxBodyBytes).

@@ -92,8 +92,8 @@ func FuzzCheck(f *testing.F) {
 		if apiErr.StatusCode != status || apiErr.Operation != "verifyFace" || apiErr.Vendor != "verisoul" {
 			t.Fatalf("wrong identity: %+v", apiErr)
 		}
-		if int64(len(apiErr.Body)) > c.maxBody || !bytes.HasPrefix(body, apiErr.Body) {
-			t.Fatalf("body not a capped prefix: %d bytes kept of %d, cap %d", len(apiErr.Body), len(body), c.maxBody)
+		if int64(len(apiErr.RawBody())) > c.maxBody || !bytes.HasPrefix(body, apiErr.RawBody()) {
+			t.Fatalf("body not a capped prefix: %d bytes kept of %d, cap %d", len(apiErr.RawBody()), len(body), c.maxBody)
 		}
 		if apiErr.RetryAfter < 0 {
 			t.Fatalf("negative Retry-After %v", apiErr.RetryAfter)

@@ -89,6 +89,9 @@ func describeErr(err error) string {
 			s += ": " + inner
 		}
 		return s
+	case isTimeout(err):
+		// net/http's own, such as "timeout awaiting response headers".
+		return "timeout"
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "connection closed by vendor"
 	case errors.As(err, &tooLarge):

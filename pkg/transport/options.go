@@ -11,6 +11,41 @@ import (
 // image echoed back.
 const DefaultMaxBodyBytes int64 = 4 << 20
 
+// DefaultTimeout bounds each attempt unless WithTimeout says otherwise. The
+// slowest documented vendor calls (iProov's validate, Verifik's document OCR
+// and biometric checks) answer in a few seconds; 30 s leaves room for a slow
+// day without letting a silent server hold a flow step indefinitely.
+const DefaultTimeout = 30 * time.Second
+
+// DefaultTotalTimeout bounds a whole call, every attempt and backoff wait
+// included, unless WithTotalTimeout says otherwise: about three slow
+// attempts and their backoff, so retries cannot stretch a step without end.
+const DefaultTotalTimeout = 2 * time.Minute
+
+// DefaultTLSHandshakeTimeout and DefaultMaxIdleConnsPerHost configure the
+// *http.Transport NewHTTPTransport returns.
+const (
+	DefaultTLSHandshakeTimeout = 10 * time.Second
+	// One vendor host takes all of a backend's verification traffic;
+	// net/http's default of 2 idle connections per host would redial under
+	// any concurrency.
+	DefaultMaxIdleConnsPerHost = 32
+)
+
+// NewHTTPTransport returns the *http.Transport used when the caller gives no
+// *http.Client, or one without a Transport: a clone of
+// http.DefaultTransport (proxy from the environment, dial and idle timeouts)
+// with ResponseHeaderTimeout DefaultTimeout, TLSHandshakeTimeout
+// DefaultTLSHandshakeTimeout and MaxIdleConnsPerHost
+// DefaultMaxIdleConnsPerHost. Start from it to customise transport settings.
+func NewHTTPTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = DefaultTimeout
+	t.TLSHandshakeTimeout = DefaultTLSHandshakeTimeout
+	t.MaxIdleConnsPerHost = DefaultMaxIdleConnsPerHost
+	return t
+}
+
 // DefaultUserAgent is sent unless WithUserAgent says otherwise.
 const DefaultUserAgent = "idvkit-go"
 
@@ -28,17 +63,20 @@ type config struct {
 	maxBody      int64
 	contract     contractConfig
 	templates    []string
+	redirects    RedirectPolicy
 }
 
 // WithBaseURL replaces the vendor's default base URL (a sandbox, a regional
 // host, an httptest server). It must be an absolute http or https URL.
 func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
 
-// WithHTTPClient sets the *http.Client whose Transport carries the calls.
-// nil keeps the default: http.DefaultTransport, redirects returned to the
-// caller instead of followed. A client given here keeps its own redirect
-// policy; note net/http forwards custom headers such as x-api-key to the
-// redirect target.
+// WithHTTPClient sets the *http.Client whose Transport, Jar and Timeout carry
+// the calls. nil keeps the default: a client on NewHTTPTransport(). The
+// client is never modified: the transport sends with a copy whose
+// CheckRedirect enforces the redirect policy (see WithRedirects) in place of
+// the client's own, so no redirect takes the vendor's credentials to another
+// origin. A client without a Transport gets NewHTTPTransport() rather than
+// http.DefaultTransport, for its response header timeout.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // WithLogger sets the logger for the one line per attempt. nil (the
@@ -49,11 +87,15 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua } }
 
 // WithTimeout bounds each attempt, from sending the request to closing the
-// response body. 0 means no per-attempt bound.
+// response body (default DefaultTimeout; 0 keeps it). When the transport
+// supplies the *http.Transport, its ResponseHeaderTimeout follows d. A
+// timeout fails the attempt with a *RequestError that matches
+// context.DeadlineExceeded.
 func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
 
 // WithTotalTimeout bounds a whole call: every attempt and every backoff wait,
-// up to closing the final response body. 0 means only ctx bounds it.
+// up to closing the final response body (default DefaultTotalTimeout; 0
+// keeps it). A ctx deadline that comes sooner still applies.
 func WithTotalTimeout(d time.Duration) Option { return func(c *config) { c.totalTimeout = d } }
 
 // WithRetryPolicy replaces DefaultRetryPolicy. Zero fields take the

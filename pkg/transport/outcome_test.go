@@ -87,6 +87,8 @@ func TestOutcomeKnownWhenNothingWasSent(t *testing.T) {
 
 	// A context already over never sends anything either.
 	srv := newScriptedServer(t, answer{status: 200})
+	c, err = New("verisoul", srv.URL, WithRetryPolicy(testPolicy(&sleepRecorder{})))
+	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, _, err = post(ctx, c, srv.URL+"/liveness/enroll", "enroll")

@@ -419,9 +419,12 @@ func TestTotalTimeoutStopsRetrying(t *testing.T) {
 	p := testPolicy(&sleepRecorder{})
 	p.Sleep = nil
 	p.MaxAttempts = 10
-	p.BaseDelay, p.MaxDelay = 40*time.Millisecond, 40*time.Millisecond
+	// Attempts start about every 100ms; the last one before the 350ms
+	// deadline has some 50ms to answer (40ms waits left ~30ms, which a
+	// loaded -race run overshot).
+	p.BaseDelay, p.MaxDelay = 100*time.Millisecond, 100*time.Millisecond
 	p.Rand = func() float64 { return 0.999 }
-	c, err := New("verifik", srv.URL, WithRetryPolicy(p), WithTotalTimeout(150*time.Millisecond))
+	c, err := New("verifik", srv.URL, WithRetryPolicy(p), WithTotalTimeout(350*time.Millisecond))
 	require.NoError(t, err)
 	start := time.Now()
 	resp, body, err := post(context.Background(), c, srv.URL+"/v2/projects", "readProjects")

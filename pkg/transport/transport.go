@@ -7,6 +7,18 @@
 // line per attempt without headers, query values or bodies. Check turns a
 // vendor error response into a typed *APIError.
 //
+// Safe by default, whatever options are given:
+//   - Credentials stay at the base URL's origin. A request aimed elsewhere is
+//     refused (*OriginError) and a redirect is not followed (*RedirectError,
+//     naming the status and the target host) unless WithRedirects allows
+//     same-origin ones, even with a caller's *http.Client that follows
+//     everything. A 3xx the operation's spec documents is an answer.
+//   - Every call has a deadline: DefaultTimeout per attempt and
+//     DefaultTotalTimeout for all attempts and backoff, and the default
+//     *http.Transport (NewHTTPTransport) a response header timeout. A
+//     timeout is a *RequestError matching context.DeadlineExceeded.
+//   - Response bodies are capped at DefaultMaxBodyBytes.
+//
 // Typical vendor flow step:
 //
 //	ctx = transport.WithOperation(ctx, "enroll") // the spec's operationId
@@ -46,6 +58,11 @@ type Client struct {
 	maxBody   int64
 	paths     *pathTemplates
 	findOp    func(*http.Request) string // operation id from the specs, when given
+	origin    string                     // the base URL's scheme://host:port; see originOf
+	redirects RedirectPolicy
+	// answers3xx lists per operationId the 3xx statuses its spec documents:
+	// answers to hand back, not redirects to refuse.
+	answers3xx map[string]map[int]bool
 }
 
 // New returns the transport for one vendor. vendor names it in logs, errors
@@ -72,13 +89,18 @@ func New(vendor, defaultBaseURL string, opts ...Option) (*Client, error) {
 	case cfg.maxBody < 0:
 		return nil, errors.New("transport: negative max body bytes")
 	}
+	if cfg.redirects != RefuseRedirects && cfg.redirects != FollowSameOrigin {
+		return nil, errors.New("transport: unknown redirect policy")
+	}
 	if err := cfg.retry.validate(); err != nil {
 		return nil, errors.New("transport: " + err.Error())
 	}
+	base, _ := url.Parse(cfg.baseURL) // checked above
 	c := &Client{
 		vendor:    vendor,
 		baseURL:   cfg.baseURL,
-		hc:        cfg.httpClient,
+		origin:    originOf(base),
+		redirects: cfg.redirects,
 		log:       cfg.logger,
 		userAgent: cfg.userAgent,
 		timeout:   cfg.timeout,
@@ -86,12 +108,26 @@ func New(vendor, defaultBaseURL string, opts ...Option) (*Client, error) {
 		retry:     cfg.retry.withDefaults(),
 		maxBody:   cfg.maxBody,
 	}
-	if c.hc == nil {
-		// Vendor APIs answer redirects as data (Verisoul's hosted-page 302):
-		// hand them to the caller rather than follow them with the vendor's
-		// API key header attached.
-		c.hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if c.timeout == 0 {
+		c.timeout = DefaultTimeout
 	}
+	if c.total == 0 {
+		c.total = DefaultTotalTimeout
+	}
+	// A copy, never the caller's client: its CheckRedirect is replaced so
+	// that no redirect carries the vendor's credentials off the base URL's
+	// origin, whatever policy the caller's client has.
+	hc := &http.Client{}
+	if cfg.httpClient != nil {
+		*hc = *cfg.httpClient
+	}
+	if hc.Transport == nil {
+		t := NewHTTPTransport()
+		t.ResponseHeaderTimeout = c.timeout
+		hc.Transport = t
+	}
+	hc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
+	c.hc = hc
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -105,6 +141,7 @@ func New(vendor, defaultBaseURL string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c.paths = newPathTemplates(append(cfg.templates, cfg.contract.templates()...))
+	c.answers3xx = documentedRedirects(cfg.contract.specs)
 	return c, nil
 }
 
@@ -175,6 +212,10 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	if op == "" && c.findOp != nil {
 		op = c.findOp(req)
 	}
+	if originOf(req.URL) != c.origin {
+		// Whatever built the URL, the credentials it carries stay home.
+		return nil, &OriginError{Vendor: c.vendor, Operation: op, Host: sanitize(req.URL.Host, 100)}
+	}
 	safety := Unsafe
 	if op != "" {
 		safety = c.retry.Classify(c.vendor + "/" + op)
@@ -198,6 +239,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		// have acted, whatever the failure.
 		var wrote atomic.Bool
 		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }})
+		actx = withRedirectOp(actx, op)
 		if attempt == 1 {
 			// Clone so the caller's request and headers stay untouched.
 			r = req.Clone(actx)
@@ -237,6 +279,15 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 				cancelAttempt()
 				cancelTotal()
 				return nil, c.requestError(op, attempt, path, err, safety == Unsafe && wrote.Load())
+			}
+			// A 3xx without a Location leads nowhere: the vendor package
+			// judges it as any undocumented status.
+			if isRedirect(resp.StatusCode) && resp.Header.Get("Location") != "" && !c.documents(op, resp.StatusCode) {
+				rerr := c.redirectError(op, attempt, r, resp)
+				drain(resp.Body)
+				cancelAttempt()
+				cancelTotal()
+				return nil, rerr
 			}
 			resp.Body = &responseBody{
 				rc: resp.Body, limit: c.maxBody, attempts: attempt,

@@ -217,29 +217,6 @@ func TestRequestErrorHidesQuery(t *testing.T) {
 	assert.True(t, errors.Is(err, reqErr.Err))
 }
 
-func TestRedirectsReturnedByDefault(t *testing.T) {
-	var followed bool
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/hosted" {
-			followed = true
-			return
-		}
-		http.Redirect(w, r, "/hosted", http.StatusFound)
-	}))
-	defer srv.Close()
-	c, err := New("verisoul", srv.URL)
-	require.NoError(t, err)
-	req, err := http.NewRequest(http.MethodGet, srv.URL+"/public/liveness-redirect", nil)
-	require.NoError(t, err)
-	resp, err := c.Do(req)
-	require.NoError(t, err)
-	require.NoError(t, resp.Body.Close())
-	assert.Equal(t, http.StatusFound, resp.StatusCode)
-	assert.Equal(t, "/hosted", resp.Header.Get("Location"))
-	assert.False(t, followed)
-	assert.NoError(t, c.Check(context.Background(), "redirectToFaceMatch", resp, nil))
-}
-
 func TestConcurrentCalls(t *testing.T) {
 	srv := newScriptedServer(t, answer{status: 503}, answer{status: 200})
 	rec := &sleepRecorder{}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"reflect"
 	"strings"
 	"time"
@@ -106,7 +105,7 @@ func New(clientToken string, opts ...Option) (*Client, error) {
 
 // String never shows the client token, nor a user:password in the base URL.
 func (c *Client) String() string {
-	return "verifik.Client{" + redactURL(c.tc.BaseURL()) + ", token: " + redacted + "}"
+	return "verifik.Client{" + transport.RedactURL(c.tc.BaseURL()) + ", token: " + redacted + "}"
 }
 
 // GoString never shows the client token.
@@ -114,18 +113,7 @@ func (c *Client) GoString() string { return c.String() }
 
 // LogValue never shows the client token.
 func (c *Client) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("base_url", redactURL(c.tc.BaseURL())), slog.String("token", redacted))
-}
-
-// redactURL drops what a URL may carry besides its address: a user:password, a query and
-// a fragment.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "[unparsable URL]"
-	}
-	u.User, u.RawQuery, u.Fragment, u.RawFragment = nil, "", "", ""
-	return u.String()
+	return slog.GroupValue(slog.String("base_url", transport.RedactURL(c.tc.BaseURL())), slog.String("token", redacted))
 }
 
 const redacted = "[redacted]"

@@ -251,11 +251,12 @@ func requireTyped(t *testing.T, err error, redirect bool) {
 		bigErr  *transport.BodyTooLargeError
 		reqErr  *transport.RequestError
 		contErr *contract.Error
+		redErr  *transport.RedirectError
 	)
 	switch {
 	case errors.Is(err, transport.ErrValidation):
 		t.Fatalf("valid input refused: %v", err)
-	case errors.As(err, &apiErr), errors.As(err, &decErr), errors.As(err, &bigErr):
+	case errors.As(err, &apiErr), errors.As(err, &decErr), errors.As(err, &bigErr), errors.As(err, &redErr) && redirect:
 	case errors.As(err, &reqErr):
 		if !errors.As(err, &contErr) && !redirect {
 			t.Fatalf("request error without a network failure or contract violation: %v", err)

@@ -317,8 +317,8 @@ type PublicLink struct {
 
 // PublicRedirect calls GET /public/liveness-redirect, the unauthenticated link that
 // creates a session and redirects to the hosted page. Verisoul meant it for temporary
-// testing only: anyone holding the link starts billable sessions. It needs an HTTP
-// client that returns redirects instead of following them (the transport's default).
+// testing only: anyone holding the link starts billable sessions. Its documented 302 is
+// the answer: the transport returns it without following it, whatever client is given.
 func (c *Client) PublicRedirect(ctx context.Context, o PublicRedirectOptions) (PublicLink, error) {
 	op := "redirectToFaceMatch"
 	if o.IDCheck {
@@ -366,7 +366,7 @@ func (c *Client) PublicRedirect(ctx context.Context, o PublicRedirectOptions) (P
 	if err := result(ctx, tc, op, callErr, resp, body, loc != ""); err != nil {
 		if resp != nil && resp.StatusCode < 300 {
 			return PublicLink{}, &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: resp.StatusCode,
-				Err: errors.New("expected a 302: use an http.Client that does not follow redirects")}
+				Err: errors.New("expected the documented 302 with a Location")}
 		}
 		return PublicLink{}, err
 	}

@@ -40,7 +40,7 @@ func TestInjectedErrorsInVerisoulShape(t *testing.T) {
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tt.status, apiErr.StatusCode)
 			assert.Equal(t, tt.message, apiErr.Message)
-			assert.JSONEq(t, `{"message":"`+tt.message+`"}`, string(apiErr.Body), "Verisoul's gateway body, no sandbox code")
+			assert.JSONEq(t, `{"message":"`+tt.message+`"}`, string(apiErr.RawBody()), "Verisoul's gateway body, no sandbox code")
 		})
 	}
 }
