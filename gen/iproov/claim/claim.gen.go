@@ -472,7 +472,8 @@ type CredentialErrorCode string
 type EnrolImageRequest struct {
 	ApiKey string `json:"api_key"`
 
-	// Image PNG, JPEG or JPEG 2000, at most 2 MB.
+	// Image PNG, JPEG or JPEG 2000, at most 2 MB (read as 2 MiB); a larger image answers 400
+	// `invalid_enrol_image`.
 	Image    openapi_types.File        `json:"image"`
 	Rotation EnrolImageRequestRotation `json:"rotation"`
 	Secret   string                    `json:"secret"`
@@ -765,6 +766,9 @@ type NotFound = ErrorResponse
 
 // OAuthForbidden defines model for OAuthForbidden.
 type OAuthForbidden = InvalidCredentialErrorResponse
+
+// RequestTooLarge defines model for RequestTooLarge.
+type RequestTooLarge = ClientErrorResponse
 
 // ServerError defines model for ServerError.
 type ServerError = ServerErrorResponse
@@ -2495,6 +2499,10 @@ type PlatformAvailableResult struct {
 	JSON200 *AvailabilityResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *ClientErrorResponse
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2505,6 +2513,16 @@ func (r PlatformAvailableResult) GetJSON200() *AvailabilityResponse {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r PlatformAvailableResult) GetJSON400() *ClientErrorResponse {
 	return r.JSON400
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r PlatformAvailableResult) GetJSON413() *RequestTooLarge {
+	return r.JSON413
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r PlatformAvailableResult) GetJSON500() *ServerErrorResponse {
+	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
@@ -2545,6 +2563,8 @@ type UserEnrolImageResult struct {
 	JSON400 *ClientErrorResponse
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *InvalidKey
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
 }
@@ -2562,6 +2582,11 @@ func (r UserEnrolImageResult) GetJSON400() *ClientErrorResponse {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r UserEnrolImageResult) GetJSON401() *InvalidKey {
 	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UserEnrolImageResult) GetJSON413() *RequestTooLarge {
+	return r.JSON413
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2614,6 +2639,8 @@ type UserEnrolServerTokenResult struct {
 	JSON401 *InvalidKey
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *AssuranceTypeNotEnabled
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -2640,6 +2667,11 @@ func (r UserEnrolServerTokenResult) GetJSON401() *InvalidKey {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r UserEnrolServerTokenResult) GetJSON403() *AssuranceTypeNotEnabled {
 	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UserEnrolServerTokenResult) GetJSON413() *RequestTooLarge {
+	return r.JSON413
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -2692,6 +2724,8 @@ type UserEnrolValidateResult struct {
 	JSON401 *InvalidKey
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
 }
@@ -2714,6 +2748,11 @@ func (r UserEnrolValidateResult) GetJSON401() *InvalidKey {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r UserEnrolValidateResult) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UserEnrolValidateResult) GetJSON413() *RequestTooLarge {
+	return r.JSON413
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2766,6 +2805,8 @@ type UserVerifyServerTokenResult struct {
 	JSON401 *InvalidKey
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *AssuranceTypeNotEnabled
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -2792,6 +2833,11 @@ func (r UserVerifyServerTokenResult) GetJSON401() *InvalidKey {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r UserVerifyServerTokenResult) GetJSON403() *AssuranceTypeNotEnabled {
 	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UserVerifyServerTokenResult) GetJSON413() *RequestTooLarge {
+	return r.JSON413
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -2844,6 +2890,8 @@ type UserVerifyValidateResult struct {
 	JSON401 *InvalidKey
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
 }
@@ -2866,6 +2914,11 @@ func (r UserVerifyValidateResult) GetJSON401() *InvalidKey {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r UserVerifyValidateResult) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UserVerifyValidateResult) GetJSON413() *RequestTooLarge {
+	return r.JSON413
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2913,6 +2966,8 @@ type InvalidateTokenResult struct {
 	JSON401 *InvalidOAuth
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *OAuthForbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
 }
@@ -2935,6 +2990,11 @@ func (r InvalidateTokenResult) GetJSON401() *InvalidOAuth {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r InvalidateTokenResult) GetJSON403() *OAuthForbidden {
 	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r InvalidateTokenResult) GetJSON413() *RequestTooLarge {
+	return r.JSON413
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2982,6 +3042,8 @@ type UserDeleteResult struct {
 	JSON401 *InvalidOAuth
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *OAuthForbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
 }
@@ -3004,6 +3066,11 @@ func (r UserDeleteResult) GetJSON401() *InvalidOAuth {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r UserDeleteResult) GetJSON403() *OAuthForbidden {
 	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UserDeleteResult) GetJSON413() *RequestTooLarge {
+	return r.JSON413
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -3051,6 +3118,8 @@ type UserGetResult struct {
 	JSON401 *InvalidOAuth
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *OAuthForbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
 }
@@ -3073,6 +3142,11 @@ func (r UserGetResult) GetJSON401() *InvalidOAuth {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r UserGetResult) GetJSON403() *OAuthForbidden {
 	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UserGetResult) GetJSON413() *RequestTooLarge {
+	return r.JSON413
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -3120,6 +3194,8 @@ type UserUpdateResult struct {
 	JSON401 *InvalidOAuth
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *OAuthForbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
 }
@@ -3142,6 +3218,11 @@ func (r UserUpdateResult) GetJSON401() *InvalidOAuth {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r UserUpdateResult) GetJSON403() *OAuthForbidden {
 	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UserUpdateResult) GetJSON413() *RequestTooLarge {
+	return r.JSON413
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -3189,6 +3270,8 @@ type UserActivateResult struct {
 	JSON401 *InvalidOAuth
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *OAuthForbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
 }
@@ -3211,6 +3294,11 @@ func (r UserActivateResult) GetJSON401() *InvalidOAuth {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r UserActivateResult) GetJSON403() *OAuthForbidden {
 	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UserActivateResult) GetJSON413() *RequestTooLarge {
+	return r.JSON413
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -3258,6 +3346,8 @@ type UserSuspendResult struct {
 	JSON401 *InvalidOAuth
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *OAuthForbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
 }
@@ -3280,6 +3370,11 @@ func (r UserSuspendResult) GetJSON401() *InvalidOAuth {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r UserSuspendResult) GetJSON403() *OAuthForbidden {
 	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UserSuspendResult) GetJSON413() *RequestTooLarge {
+	return r.JSON413
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -3325,6 +3420,8 @@ type GenerateTokenResult struct {
 	JSON400 *ClientErrorResponse
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *OAuthServerErrorResponse
 }
@@ -3342,6 +3439,11 @@ func (r GenerateTokenResult) GetJSON400() *ClientErrorResponse {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GenerateTokenResult) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GenerateTokenResult) GetJSON413() *RequestTooLarge {
+	return r.JSON413
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -3804,6 +3906,20 @@ func ParsePlatformAvailableResult(rsp *http.Response) (*PlatformAvailableResult,
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
 	}
 
 	return response, nil
@@ -3843,6 +3959,13 @@ func ParseUserEnrolImageResult(rsp *http.Response) (*UserEnrolImageResult, error
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ServerError
@@ -3897,6 +4020,13 @@ func ParseUserEnrolServerTokenResult(rsp *http.Response) (*UserEnrolServerTokenR
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -3972,6 +4102,13 @@ func ParseUserEnrolValidateResult(rsp *http.Response) (*UserEnrolValidateResult,
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4025,6 +4162,13 @@ func ParseUserVerifyServerTokenResult(rsp *http.Response) (*UserVerifyServerToke
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -4100,6 +4244,13 @@ func ParseUserVerifyValidateResult(rsp *http.Response) (*UserVerifyValidateResul
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4153,6 +4304,13 @@ func ParseInvalidateTokenResult(rsp *http.Response) (*InvalidateTokenResult, err
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ServerError
@@ -4208,6 +4366,13 @@ func ParseUserDeleteResult(rsp *http.Response) (*UserDeleteResult, error) {
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4261,6 +4426,13 @@ func ParseUserGetResult(rsp *http.Response) (*UserGetResult, error) {
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ServerError
@@ -4316,6 +4488,13 @@ func ParseUserUpdateResult(rsp *http.Response) (*UserUpdateResult, error) {
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4369,6 +4548,13 @@ func ParseUserActivateResult(rsp *http.Response) (*UserActivateResult, error) {
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ServerError
@@ -4424,6 +4610,13 @@ func ParseUserSuspendResult(rsp *http.Response) (*UserSuspendResult, error) {
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4470,6 +4663,13 @@ func ParseGenerateTokenResult(rsp *http.Response) (*GenerateTokenResult, error) 
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest OAuthServerErrorResponse
@@ -4969,6 +5169,8 @@ type NotFoundJSONResponse ErrorResponse
 
 type OAuthForbiddenJSONResponse InvalidCredentialErrorResponse
 
+type RequestTooLargeJSONResponse ClientErrorResponse
+
 type ServerErrorJSONResponse ServerErrorResponse
 
 type TooManyRequestsResponseHeaders struct {
@@ -5024,6 +5226,34 @@ func (response PlatformAvailable400JSONResponse) VisitPlatformAvailableResponse(
 	return err
 }
 
+type PlatformAvailable413JSONResponse struct{ RequestTooLargeJSONResponse }
+
+func (response PlatformAvailable413JSONResponse) VisitPlatformAvailableResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlatformAvailable500JSONResponse ServerErrorResponse
+
+func (response PlatformAvailable500JSONResponse) VisitPlatformAvailableResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UserEnrolImageRequestObject struct {
 	Body *multipart.Reader
 }
@@ -5070,6 +5300,20 @@ func (response UserEnrolImage401JSONResponse) VisitUserEnrolImageResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UserEnrolImage413JSONResponse struct{ RequestTooLargeJSONResponse }
+
+func (response UserEnrolImage413JSONResponse) VisitUserEnrolImageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5150,6 +5394,20 @@ func (response UserEnrolServerToken403JSONResponse) VisitUserEnrolServerTokenRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UserEnrolServerToken413JSONResponse struct{ RequestTooLargeJSONResponse }
+
+func (response UserEnrolServerToken413JSONResponse) VisitUserEnrolServerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5251,6 +5509,20 @@ func (response UserEnrolValidate404JSONResponse) VisitUserEnrolValidateResponse(
 	return err
 }
 
+type UserEnrolValidate413JSONResponse struct{ RequestTooLargeJSONResponse }
+
+func (response UserEnrolValidate413JSONResponse) VisitUserEnrolValidateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UserEnrolValidate500JSONResponse struct{ ServerErrorJSONResponse }
 
 func (response UserEnrolValidate500JSONResponse) VisitUserEnrolValidateResponse(w http.ResponseWriter) error {
@@ -5327,6 +5599,20 @@ func (response UserVerifyServerToken403JSONResponse) VisitUserVerifyServerTokenR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UserVerifyServerToken413JSONResponse struct{ RequestTooLargeJSONResponse }
+
+func (response UserVerifyServerToken413JSONResponse) VisitUserVerifyServerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5428,6 +5714,20 @@ func (response UserVerifyValidate404JSONResponse) VisitUserVerifyValidateRespons
 	return err
 }
 
+type UserVerifyValidate413JSONResponse struct{ RequestTooLargeJSONResponse }
+
+func (response UserVerifyValidate413JSONResponse) VisitUserVerifyValidateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UserVerifyValidate500JSONResponse struct{ ServerErrorJSONResponse }
 
 func (response UserVerifyValidate500JSONResponse) VisitUserVerifyValidateResponse(w http.ResponseWriter) error {
@@ -5503,6 +5803,20 @@ func (response InvalidateToken403JSONResponse) VisitInvalidateTokenResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InvalidateToken413JSONResponse struct{ RequestTooLargeJSONResponse }
+
+func (response InvalidateToken413JSONResponse) VisitInvalidateTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5585,6 +5899,20 @@ func (response UserDelete403JSONResponse) VisitUserDeleteResponse(w http.Respons
 	return err
 }
 
+type UserDelete413JSONResponse struct{ RequestTooLargeJSONResponse }
+
+func (response UserDelete413JSONResponse) VisitUserDeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UserDelete500JSONResponse struct{ ServerErrorJSONResponse }
 
 func (response UserDelete500JSONResponse) VisitUserDeleteResponse(w http.ResponseWriter) error {
@@ -5659,6 +5987,20 @@ func (response UserGet403JSONResponse) VisitUserGetResponse(w http.ResponseWrite
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UserGet413JSONResponse struct{ RequestTooLargeJSONResponse }
+
+func (response UserGet413JSONResponse) VisitUserGetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5742,6 +6084,20 @@ func (response UserUpdate403JSONResponse) VisitUserUpdateResponse(w http.Respons
 	return err
 }
 
+type UserUpdate413JSONResponse struct{ RequestTooLargeJSONResponse }
+
+func (response UserUpdate413JSONResponse) VisitUserUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UserUpdate500JSONResponse struct{ ServerErrorJSONResponse }
 
 func (response UserUpdate500JSONResponse) VisitUserUpdateResponse(w http.ResponseWriter) error {
@@ -5817,6 +6173,20 @@ func (response UserActivate403JSONResponse) VisitUserActivateResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UserActivate413JSONResponse struct{ RequestTooLargeJSONResponse }
+
+func (response UserActivate413JSONResponse) VisitUserActivateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5900,6 +6270,20 @@ func (response UserSuspend403JSONResponse) VisitUserSuspendResponse(w http.Respo
 	return err
 }
 
+type UserSuspend413JSONResponse struct{ RequestTooLargeJSONResponse }
+
+func (response UserSuspend413JSONResponse) VisitUserSuspendResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UserSuspend500JSONResponse struct{ ServerErrorJSONResponse }
 
 func (response UserSuspend500JSONResponse) VisitUserSuspendResponse(w http.ResponseWriter) error {
@@ -5961,6 +6345,20 @@ func (response GenerateToken404JSONResponse) VisitGenerateTokenResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateToken413JSONResponse struct{ RequestTooLargeJSONResponse }
+
+func (response GenerateToken413JSONResponse) VisitGenerateTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }

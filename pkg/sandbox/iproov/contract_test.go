@@ -1,6 +1,8 @@
 package iproov_test
 
 import (
+	"encoding/json"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -253,6 +255,26 @@ func TestContractCoverage(t *testing.T) {
 		)
 	}
 
+	// Every operation refuses a body over its limit before reading it, in iProov's
+	// envelope: 1 GiB declared, nothing sent.
+	for _, op := range operationIDs() {
+		cases = append(cases, coverageCase{op: op, status: 413, run: func(h *harness) int {
+			req := opRequest(h.t, h.spec, op)
+			req.Body, req.ContentLength = io.NopCloser(zeros{}), 1<<30
+			req.Header.Set("Content-Type", "application/json")
+			rec := h.serve(req)
+			var e claim.ClientErrorResponse
+			require.NoError(h.t, json.Unmarshal(rec.Body.Bytes(), &e), rec.Body.String())
+			assert.Equal(h.t, claim.ClientErrorCodeInvalidRequest, e.Error)
+			return rec.Code
+		}})
+	}
+	cases = append(cases, coverageCase{op: "platformAvailable", status: 500, run: failNext("platformAvailable", 500, func(h *harness) int {
+		res, err := h.api.PlatformAvailableWithResponse(ctx, &claim.PlatformAvailableParams{ApiKey: emu.DefaultAPIKey})
+		require.NoError(h.t, err)
+		return res.StatusCode()
+	})})
+
 	covered := map[string]map[int]bool{}
 	for _, c := range cases {
 		t.Run(c.op+"/"+strconv.Itoa(c.status), func(t *testing.T) {
@@ -282,6 +304,18 @@ func TestContractCoverage(t *testing.T) {
 	}
 	sort.Strings(missing)
 	assert.Empty(t, missing, "documented answers no test reaches")
+}
+
+// operationIDs lists the spec's operations, sorted.
+func operationIDs() []string {
+	var ids []string
+	for _, item := range contract.Default().Spec("iproov/claim").Doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			ids = append(ids, op.OperationID)
+		}
+	}
+	sort.Strings(ids)
+	return ids
 }
 
 // TestFailNextRefusesUndocumentedStatus keeps FailNext within the spec.

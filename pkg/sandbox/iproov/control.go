@@ -39,6 +39,9 @@ func (e *Emulator) StartCapture(token string) error {
 	if err != nil {
 		return err
 	}
+	if rec.state == claimIssued {
+		e.claimStarted(rec)
+	}
 	rec.state = claimStreaming
 	return nil
 }
@@ -58,7 +61,13 @@ func (e *Emulator) Capture(token string, c Capture) error {
 	if err != nil {
 		return err
 	}
-	rec.state, rec.face, rec.image, rec.liveFail = claimCaptured, face, c.Image, c.LivenessFailure
+	if rec.state == claimIssued {
+		e.claimStarted(rec)
+	}
+	rec.state, rec.face, rec.liveFail = claimCaptured, face, c.LivenessFailure
+	if e.cfg.frames {
+		rec.image = c.Image // returned as the frame; otherwise the face name is all it takes
+	}
 	return nil
 }
 
@@ -78,6 +87,7 @@ func (e *Emulator) FailLiveness(token, face, reason string) error {
 
 // capturable returns the claim the SDK may capture; e.mu is held.
 func (e *Emulator) capturable(token string) (*claimRec, error) {
+	e.sweepClaims()
 	rec := e.claims[token]
 	switch {
 	case rec == nil:
@@ -101,23 +111,38 @@ func (e *Emulator) FailNext(operation string, status int) error {
 		return fmt.Errorf("iproov sandbox: %s documents no %d answer", operation, status)
 	}
 	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.failNext[operation]) >= MaxFailNext {
+		return fmt.Errorf("iproov sandbox: %d answers of %s are queued already", MaxFailNext, operation)
+	}
 	e.failNext[operation] = append(e.failNext[operation], status)
-	e.mu.Unlock()
 	return nil
 }
 
-// Stats counts what the emulator issued, for tests and the demo.
+// Stats counts what the emulator issued and what it holds, for tests and the demo.
 type Stats struct {
-	ClaimTokens  int // enrol and verify claim tokens
-	AccessTokens int // OAuth access tokens
+	ClaimTokens  int // enrol and verify claim tokens issued since New or Reset
+	AccessTokens int // OAuth access tokens issued since New or Reset
 	Users        int // users enrolled now
+
+	// What the emulator holds now: expired and ended claims and access tokens leave on
+	// the emulator's clock (see ClaimMemory, AccessTokenLife) and caps bound the rest
+	// (WithMaxClaims, WithMaxAccessTokens).
+	HeldClaims       int
+	HeldAccessTokens int
 }
 
-// Stats returns the counts so far.
+// Stats returns the counts so far. Expired claims and access tokens are let go first,
+// so HeldClaims and HeldAccessTokens read the clock's present.
 func (e *Emulator) Stats() Stats {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return Stats{ClaimTokens: len(e.claims), AccessTokens: len(e.tokens), Users: len(e.users)}
+	e.sweepClaims()
+	e.sweepTokens()
+	return Stats{
+		ClaimTokens: e.issuedClaims, AccessTokens: e.issuedTokens, Users: len(e.users),
+		HeldClaims: len(e.claims), HeldAccessTokens: len(e.tokens),
+	}
 }
 
 // controlHandler serves the end-user and test controls:
@@ -139,7 +164,7 @@ func (e *Emulator) controlHandler() http.Handler {
 			Image           string `json:"image"`
 			LivenessFailure string `json:"liveness_failure"`
 		}
-		if !decodeControl(w, r, &body) {
+		if !decodeControl(w, r, &body, `{"face":"alice"} or {"image":"<base64 PNG or JPEG>"}, with an optional "liveness_failure":"<reason>"`) {
 			return
 		}
 		c := Capture{Face: body.Face, LivenessFailure: body.LivenessFailure}
@@ -158,7 +183,7 @@ func (e *Emulator) controlHandler() http.Handler {
 			Operation string `json:"operation"`
 			Status    int    `json:"status"`
 		}
-		if !decodeControl(w, r, &body) {
+		if !decodeControl(w, r, &body, `{"operation":"<operationId>","status":<documented status>}`) {
 			return
 		}
 		if err := e.FailNext(body.Operation, body.Status); err != nil {
@@ -171,7 +196,7 @@ func (e *Emulator) controlHandler() http.Handler {
 		var body struct {
 			Up bool `json:"up"`
 		}
-		if !decodeControl(w, r, &body) {
+		if !decodeControl(w, r, &body, `{"up":true} or {"up":false}`) {
 			return
 		}
 		e.SetAvailable(body.Up)
@@ -181,20 +206,36 @@ func (e *Emulator) controlHandler() http.Handler {
 		e.Reset()
 		w.WriteHeader(http.StatusNoContent)
 	})
+	mux.HandleFunc(ControlPrefix, func(w http.ResponseWriter, r *http.Request) {
+		controlError(w, http.StatusNotFound, "unknown_control", "no such control; see the package documentation for the list")
+	})
 	mux.HandleFunc("GET "+ControlPrefix+"stats", func(w http.ResponseWriter, r *http.Request) {
 		st := e.Stats()
 		sandbox.WriteJSON(w, http.StatusOK, map[string]int{
 			"claim_tokens": st.ClaimTokens, "access_tokens": st.AccessTokens, "users": st.Users,
+			"held_claims": st.HeldClaims, "held_access_tokens": st.HeldAccessTokens,
 		})
 	})
 	return mux
 }
 
-func decodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+// decodeControl reads a control's JSON body into v; expects shows the body the control
+// takes, for the 400 that answers anything else. The body arrives bounded (see
+// buildHandler); the bound here is a second line for callers of controlHandler alone.
+func decodeControl(w http.ResponseWriter, r *http.Request, v any, expects string) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		controlError(w, http.StatusBadRequest, "invalid_body", "the body is not the JSON this control expects")
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("more than one JSON value")
+	}
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		controlError(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("control bodies are limited to %d bytes", MaxBodyBytes))
+		return false
+	case err != nil:
+		controlError(w, http.StatusBadRequest, "invalid_body", "this control expects a JSON body "+expects)
 		return false
 	}
 	return true

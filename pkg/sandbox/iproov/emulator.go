@@ -4,8 +4,16 @@
 //
 // The emulator implements the strict server interface generated from api/iproov/claim.yaml,
 // so it cannot answer a shape the spec does not document, and every vendor route runs
-// through contract.Middleware in enforce mode. State lives in memory behind a mutex; time
-// comes from an injectable sandbox.Clock.
+// through contract.Middleware in enforce mode, whose own refusals (400, 404, 413, 500)
+// answer in iProov's error envelope with statuses the spec documents. Every request body
+// is bounded (MaxBodyBytes; a photo-enrol image by iProov's 2 MB). State
+// lives in memory behind a mutex, bounded: claims and access tokens leave when iProov
+// would end them and caps bound the rest (ClaimMemory, WithMaxClaims,
+// WithMaxAccessTokens); time comes from an injectable sandbox.Clock.
+//
+// The control endpoints answer programs only: a cross-origin request, a Host name that
+// is not loopback, the server's own address or one of WithAllowedHosts, and a body that
+// is not JSON are refused (sandbox.GuardControl), so a web page cannot drive them.
 //
 // What happens in the end user's browser or app - launching the iProov SDK with a claim
 // token and showing a face - is simulated with [Emulator.Capture] (or the control endpoint
@@ -91,6 +99,9 @@ type config struct {
 	faultSeed   uint64
 	unavailable bool
 	others      []ServiceProvider
+	maxClaims   int
+	maxTokens   int
+	allowHosts  []string
 }
 
 // WithClock sets the clock (default the system clock); tests pass a *sandbox.FakeClock to
@@ -175,6 +186,14 @@ func WithOnProblem(f func(*contract.Error)) Option { return func(cfg *config) { 
 // WithFaultSeed seeds the fault injector (see Emulator.Faults) so runs repeat.
 func WithFaultSeed(seed uint64) Option { return func(cfg *config) { cfg.faultSeed = seed } }
 
+// WithAllowedHosts names extra Host names (a docker service name, say) from which the
+// control endpoints may be used. Loopback and the server's own address always may; any
+// other name is refused, so a web page cannot reach the controls through DNS rebinding
+// (see sandbox.GuardControl).
+func WithAllowedHosts(hosts ...string) Option {
+	return func(cfg *config) { cfg.allowHosts = append(cfg.allowHosts, hosts...) }
+}
+
 // Emulator is an in-memory iProov service provider (more with WithServiceProvider). It is
 // safe for concurrent use.
 type Emulator struct {
@@ -188,9 +207,14 @@ type Emulator struct {
 	claims   map[string]*claimRec
 	users    map[userKey]*userRec
 	tokens   map[string]*accessRec
+	cq       claimQueues // when each claim expires or is forgotten
+	tq       tokenQueues // when each access token is forgotten
+	gen      uint64      // last generation given to a claim's state
 	window   rateWindow
 	failNext map[string][]int // operationId → statuses to answer next, in order
 	down     bool
+
+	issuedClaims, issuedTokens int // since New or Reset, for Stats
 }
 
 type claimState int
@@ -215,6 +239,7 @@ type claimRec struct {
 	riskProfile string
 	issued      time.Time
 	state       claimState
+	gen         uint64 // changes as the claim is claimed and ended; see claimQueues
 
 	// What the end user showed.
 	face      string
@@ -256,6 +281,8 @@ func New(opts ...Option) *Emulator {
 		assurance: map[claim.AssuranceType]bool{claim.GenuinePresence: true, claim.Liveness: true},
 		scopes:    []string{ScopeUserRead, ScopeUserWrite, ScopeUserWriteStatus},
 		faultSeed: 1,
+		maxClaims: DefaultMaxClaims,
+		maxTokens: DefaultMaxAccessTokens,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -285,13 +312,15 @@ func New(opts ...Option) *Emulator {
 		}
 		return claim.ServerErrorResponse{Error: claim.ServerErrorCodeServerError, ErrorDescription: "An unexpected error occurred"}
 	})
+	e.faults.AllowHosts(cfg.allowHosts...)
 	e.examples = e.loadExamples()
 	e.handler = e.buildHandler()
 	return e
 }
 
 // Handler serves the vendor routes under /api/v2, the controls under /_sandbox/iproov/ and
-// the shared fault controls at sandbox.ControlPath.
+// the shared fault controls at sandbox.ControlPath. A body over its operation's limit is
+// refused with 413 before it is read, on every route.
 func (e *Emulator) Handler() http.Handler { return e.handler }
 
 // Faults is the emulator's network fault injector (errors, 429, latency, drops,
@@ -321,15 +350,35 @@ func (e *Emulator) buildHandler() http.Handler {
 		ErrorHandlerFunc: e.requestError,
 	})
 	checked := contract.Middleware(contract.MiddlewareOptions{
-		Mode:      contract.ModeEnforce,
-		Logger:    e.cfg.logger,
-		OnProblem: e.cfg.onProblem,
+		Mode:         contract.ModeEnforce,
+		Logger:       e.cfg.logger,
+		OnProblem:    e.cfg.onProblem,
+		MaxBodyBytes: MaxBodyBytes,
+		Refuse:       e.refuse,
 	}, e.spec)(e.injectFailures(vendor))
+	// The rules layer and the control endpoints read bodies before the enforcing
+	// middleware does: the same middleware, validating nothing, bounds them first with
+	// the same limits, so there is one limit per operation and one 413.
+	bounded := contract.Middleware(contract.MiddlewareOptions{
+		Mode:         contract.ModeOff,
+		MaxBodyBytes: MaxBodyBytes,
+		Refuse:       e.refuse,
+	}, e.spec)
 
 	mux := http.NewServeMux()
-	mux.Handle(ControlPrefix, e.controlHandler())
-	mux.Handle("/", e.vendorRules(checked))
-	return e.faults.Wrap(mux)
+	mux.Handle(ControlPrefix, sandbox.GuardControl(bounded(e.controlHandler()), e.cfg.allowHosts...))
+	mux.Handle("/", bounded(e.vendorRules(checked)))
+	faulty := e.faults.Wrap(mux)
+	// The fault control endpoint is served inside Wrap; the same bound keeps a huge body
+	// from reaching it.
+	faultControl := bounded(faulty)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == sandbox.ControlPath {
+			faultControl.ServeHTTP(w, r)
+			return
+		}
+		faulty.ServeHTTP(w, r)
+	})
 }
 
 type requestKey struct{}
@@ -361,12 +410,15 @@ func (e *Emulator) responseError(w http.ResponseWriter, r *http.Request, _ error
 	})
 }
 
-// Reset forgets every claim, user and access token and clears queued failures and faults.
+// Reset forgets every claim, user and access token, zeroes the Stats counts and clears
+// queued failures and faults.
 func (e *Emulator) Reset() {
 	e.mu.Lock()
 	e.claims = map[string]*claimRec{}
 	e.users = map[userKey]*userRec{}
 	e.tokens = map[string]*accessRec{}
+	e.cq, e.tq = claimQueues{}, tokenQueues{}
+	e.issuedClaims, e.issuedTokens = 0, 0
 	e.window = rateWindow{}
 	e.failNext = map[string][]int{}
 	e.down = false

@@ -3,11 +3,13 @@ package iproov_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -86,6 +88,73 @@ func observe(next http.RoundTripper, h *harness) http.RoundTripper {
 		}
 		return resp, err
 	})
+}
+
+// serve sends req to the emulator's handler in process - for requests the generated
+// client cannot make, such as bodies over the limit - and holds the answer against the
+// spec as the client side does, recording which documented answer it was.
+func (h *harness) serve(req *http.Request) *httptest.ResponseRecorder {
+	h.t.Helper()
+	rec := httptest.NewRecorder()
+	h.emu.Handler().ServeHTTP(rec, req)
+	if op, ok := h.spec.FindOperation(req); ok {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if h.seen[op] == nil {
+			h.seen[op] = map[int]bool{}
+		}
+		h.seen[op][rec.Code] = true
+		if err := h.spec.ValidateResponse(req, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
+			var cerr *contract.Error
+			if errors.As(err, &cerr) {
+				h.problems = append(h.problems, cerr)
+			} else {
+				h.t.Errorf("validate response: %v", err)
+			}
+		}
+	}
+	return rec
+}
+
+// dropProblems forgets the problems whose every violation is rule: a test that sends
+// such requests on purpose checks the answers itself.
+func (h *harness) dropProblems(rule string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	kept := h.problems[:0]
+	for _, p := range h.problems {
+		for _, v := range p.Problems {
+			if v.Rule != rule {
+				kept = append(kept, p)
+				break
+			}
+		}
+	}
+	h.problems = kept
+}
+
+// opRequest builds a request of operation op with its path parameters filled in.
+func opRequest(t testing.TB, spec *contract.Spec, op string) *http.Request {
+	t.Helper()
+	for path, item := range spec.Doc.Paths.Map() {
+		for method, o := range item.Operations() {
+			if o.OperationID != op {
+				continue
+			}
+			path = strings.NewReplacer("{token}", "abc", "{api_key}", emu.DefaultAPIKey, "{user_id}", "u1").Replace(path)
+			return httptest.NewRequest(method, emu.BasePath+path, nil)
+		}
+	}
+	t.Fatalf("no operation %s", op)
+	return nil
+}
+
+// zeros is an endless body.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
 
 var ctx = context.Background()

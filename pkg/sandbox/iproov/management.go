@@ -30,6 +30,7 @@ func (e *Emulator) authorize(r *http.Request, scope string) (string, *failure) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.sweepTokens()
 	at := e.tokens[token]
 	if at == nil || !e.now().Before(at.issued.Add(AccessTokenLife)) {
 		return "", errInvalidOAuth
@@ -38,6 +39,9 @@ func (e *Emulator) authorize(r *http.Request, scope string) (string, *failure) {
 		return "", errQuota
 	}
 	at.uses++
+	if at.uses == AccessTokenUses {
+		e.tq.usedUp.push(token, e.now(), 0) // first to forget at the cap
+	}
 	if scope != "" && !at.scopes[scope] {
 		return "", errScope
 	}
@@ -90,8 +94,15 @@ func (s *server) GenerateToken(ctx context.Context, req claim.GenerateTokenReque
 	}
 	token := randomAlnum(60)
 	e.mu.Lock()
-	e.tokens[token] = at
+	room := e.roomForToken()
+	if room {
+		e.storeToken(token, at)
+	}
 	e.mu.Unlock()
+	if !room {
+		return claim.GenerateToken500JSONResponse{Error: claim.OAuthServerErrorCodeServerError,
+			ErrorDescription: "Too many access tokens are live; reuse the one you have"}, nil
+	}
 	scopes := append([]string(nil), granted...)
 	return claim.GenerateToken200JSONResponse{
 		AccessToken: token,

@@ -16,7 +16,6 @@ import (
 
 	"github.com/idvkit/idvkit/gen/iproov/claim"
 	"github.com/idvkit/idvkit/pkg/contract"
-	"github.com/idvkit/idvkit/pkg/sandbox"
 )
 
 // iProov's field formats, as its error descriptions state them (and as the spec's
@@ -31,15 +30,12 @@ var (
 
 func validUserID(s string) bool { return userIDPattern.MatchString(s) }
 
-// maxRequestBytes bounds what the rules layer buffers: a 2 MB image plus its form.
-const maxRequestBytes = 4 << 20
-
 // vendorRules answers requests that break iProov's field rules with iProov's own error
 // codes. Such requests break the spec too, and the contract middleware behind this layer
-// would answer them with a contract_violation no iProov server sends; a sandbox must
-// teach the integrator's error handling the vendor's codes (invalid_source,
-// invalid_user_id, missing_data, ...). Every answer made here is still checked against
-// the spec before it is sent.
+// would answer them with a generic invalid_request; a sandbox must teach the
+// integrator's error handling the vendor's codes (invalid_source, invalid_user_id,
+// missing_data, ...). Every answer made here is still checked against the spec before it
+// is sent. The body arrives bounded by the operation's limit (see buildHandler).
 func (e *Emulator) vendorRules(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		op, ok := e.spec.FindOperation(r)
@@ -50,14 +46,16 @@ func (e *Emulator) vendorRules(next http.Handler) http.Handler {
 		var data []byte
 		if r.Body != nil && r.Body != http.NoBody {
 			var err error
-			data, err = io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
+			data, err = io.ReadAll(r.Body)
 			_ = r.Body.Close()
-			if err != nil {
-				e.writeFailure(w, r, fail(400, "invalid_request", "The request could not be read"))
+			var tooLarge *http.MaxBytesError
+			switch {
+			case errors.As(err, &tooLarge):
+				w.Header().Set("Connection", "close")
+				e.writeFailure(w, r, errTooLarge)
 				return
-			}
-			if len(data) > maxRequestBytes {
-				e.writeFailure(w, r, tooLargeFailure(op))
+			case err != nil:
+				e.writeFailure(w, r, fail(400, "invalid_request", "The request could not be read"))
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(data))
@@ -70,13 +68,6 @@ func (e *Emulator) vendorRules(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-func tooLargeFailure(op string) *failure {
-	if op == "userEnrolImage" {
-		return errEnrolImage
-	}
-	return fail(400, "invalid_request", "The request is too large")
 }
 
 // precheck returns iProov's answer to a request whose fields break iProov's rules, or nil.
@@ -279,22 +270,26 @@ func segmentFromEnd(r *http.Request, n int) string {
 }
 
 // writeFailure answers f in iProov's error envelope, after checking the answer against
-// the spec like the contract middleware checks the generated handlers' answers.
+// the spec like the contract middleware checks the generated handlers' answers. An
+// answer the spec does not document is a bug of the emulator: it is reported and
+// replaced by iProov's 500 server_error. A request no operation matches (a 413 before
+// routing) has no documentation to check against.
 func (e *Emulator) writeFailure(w http.ResponseWriter, r *http.Request, f *failure) {
-	body, _ := json.Marshal(map[string]string{"error": f.code, "error_description": f.desc})
+	body := envelope(f.code, f.desc)
 	h := http.Header{"Content-Type": {"application/json"}}
 	if f.status == http.StatusTooManyRequests {
 		h.Set("Retry-After", "1")
 	}
-	if err := e.spec.ValidateResponse(r, f.status, h, body); err != nil {
-		var cerr *contract.Error
-		if errors.As(err, &cerr) && !cerr.DriftOnly() {
-			if e.cfg.onProblem != nil {
-				e.cfg.onProblem(cerr)
+	if _, routed := e.spec.FindOperation(r); routed {
+		if err := e.spec.ValidateResponse(r, f.status, h, body); err != nil {
+			var cerr *contract.Error
+			if errors.As(err, &cerr) && !cerr.DriftOnly() {
+				if e.cfg.onProblem != nil {
+					e.cfg.onProblem(cerr)
+				}
+				e.cfg.logger.Error("iproov sandbox: rule answer violates the spec", "problems", cerr.Problems)
+				f, body = errServer, envelope(errServer.code, errServer.desc)
 			}
-			e.cfg.logger.Error("iproov sandbox: rule answer violates the spec", "problems", cerr.Problems)
-			sandbox.WriteJSON(w, http.StatusInternalServerError, map[string]any{"error": "contract_violation", "problems": cerr.Problems})
-			return
 		}
 	}
 	for k, v := range h {

@@ -112,17 +112,56 @@ func TestPhotoWithoutTokenIsMissingData(t *testing.T) {
 }
 
 // TestRequestsOutsideTheRulesStillHitTheContract shows the rules layer is narrow: a
-// request with a property iProov does not know is refused by the contract middleware.
+// request with a property iProov does not know is refused by the contract middleware -
+// in iProov's own envelope, with a status the operation documents, saying where the
+// request is wrong.
 func TestRequestsOutsideTheRulesStillHitTheContract(t *testing.T) {
 	h := newHarness(t)
 	body := `{"api_key":"` + emu.DefaultAPIKey + `","secret":"` + emu.DefaultSecret + `","resource":"r","user_id":"u1","riskProfile":"D_33_1A"}`
-	resp, err := http.Post(h.srv.URL+emu.BasePath+"/claim/enrol/token", "application/json", bytes.NewReader([]byte(body)))
+	req, err := http.NewRequest(http.MethodPost, h.srv.URL+emu.BasePath+"/claim/enrol/token", bytes.NewReader([]byte(body)))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
-	assert.Contains(t, string(data), "contract_violation")
+	var e struct {
+		Error            string `json:"error"`
+		ErrorDescription string `json:"error_description"`
+	}
+	require.NoError(t, json.Unmarshal(data, &e))
+	assert.Equal(t, "invalid_request", e.Error)
+	assert.Contains(t, e.ErrorDescription, "riskProfile")
+	assert.NotContains(t, string(data), emu.DefaultSecret)
+	contract.RequireNoDrift(t, h.spec, req, resp, data)
 	h.mu.Lock()
 	h.problems = nil // the violation was the point
 	h.mu.Unlock()
+}
+
+// TestUnknownRouteIsIProovsNotFound: a path or method iProov does not have gets
+// iProov's generic 404 envelope, not the contract kit's.
+func TestUnknownRouteIsIProovsNotFound(t *testing.T) {
+	tests := []struct{ method, path string }{
+		{"GET", emu.BasePath + "/claim/nothing"},
+		{"DELETE", emu.BasePath + "/availability"},
+		{"POST", "/somewhere/else"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			h := newHarness(t)
+			req, err := http.NewRequest(tt.method, h.srv.URL+tt.path, nil)
+			require.NoError(t, err)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			data, _ := io.ReadAll(resp.Body)
+			require.Equal(t, http.StatusNotFound, resp.StatusCode, string(data))
+			var body any
+			require.NoError(t, json.Unmarshal(data, &body))
+			assert.NoError(t, h.spec.Doc.Components.Schemas["ErrorResponse"].Value.VisitJSON(body), string(data))
+			h.dropProblems(contract.RuleNoRoute)
+		})
+	}
 }

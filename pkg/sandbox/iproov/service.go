@@ -121,7 +121,10 @@ func (e *Emulator) tokenRequest(kind claim.ClaimType, b *claim.ServerClaimReques
 		riskProfile: profile,
 		issued:      e.now(),
 	}
-	e.claims[rec.token] = rec
+	if f := e.roomForClaim(); f != nil {
+		return nil, f
+	}
+	e.issueClaim(rec)
 	return rec, nil
 }
 
@@ -208,6 +211,7 @@ func (s *server) UserVerifyServerToken(ctx context.Context, req claim.UserVerify
 // Another provider's token is as unknown as a made-up one. Expiry is judged here,
 // lazily: a token not claimed within ClaimWindow is dead.
 func (e *Emulator) claimFor(sp, token string, kind claim.ClaimType) (*claimRec, *failure) {
+	e.sweepClaims()
 	rec := e.claims[token]
 	if rec == nil || rec.kind != kind || rec.sp != sp {
 		return nil, errInvalidToken
@@ -283,7 +287,7 @@ func (e *Emulator) enrolImage(form *enrolImageForm) (*claim.EnrolResponse, *fail
 	if e.users[userKey{sp, rec.userID}] != nil {
 		return nil, errAlreadyEnrolled
 	}
-	rec.state = claimSpent
+	e.endClaim(rec, claimSpent)
 	resp := &claim.EnrolResponse{Token: rec.token, UserId: rec.userID}
 	face := sandbox.FaceOf(form.image)
 	if face == NoFace {
@@ -327,7 +331,8 @@ func (e *Emulator) validation(kind claim.ClaimType, b claim.ClaimValidateRequest
 	if rec.state != claimCaptured {
 		return nil, errNotFinished
 	}
-	rec.state = claimSpent
+	img := rec.image
+	e.endClaim(rec, claimSpent)
 
 	live := rec.liveFail == "" && rec.face != NoFace
 	reason := rec.liveFail
@@ -379,7 +384,6 @@ func (e *Emulator) validation(kind claim.ClaimType, b claim.ClaimValidateRequest
 		resp.Reason = &reason
 	}
 	if e.cfg.frames {
-		img := rec.image
 		if img == nil {
 			img = sandbox.FaceImage(rec.face)
 		}
@@ -444,6 +448,7 @@ func (s *server) InvalidateToken(ctx context.Context, req claim.InvalidateTokenR
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.sweepClaims()
 	rec := e.claims[req.Token]
 	if rec == nil {
 		return claim.InvalidateToken400JSONResponse(errInvalidToken.client()), nil
@@ -456,7 +461,8 @@ func (s *server) InvalidateToken(ctx context.Context, req claim.InvalidateTokenR
 		out.ClaimAborted, out.UserInformed = true, true
 	}
 	if out.ClaimAborted {
-		rec.state, rec.abortText = claimAborted, req.Body.Reason
+		rec.abortText = req.Body.Reason
+		e.endClaim(rec, claimAborted)
 	}
 	return out, nil
 }

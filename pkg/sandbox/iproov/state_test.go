@@ -424,7 +424,7 @@ func TestControlEndpoints(t *testing.T) {
 	require.NoError(t, err)
 	data, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	assert.JSONEq(t, `{"claim_tokens":2,"access_tokens":0,"users":0}`, string(data))
+	assert.JSONEq(t, `{"claim_tokens":2,"access_tokens":0,"users":0,"held_claims":2,"held_access_tokens":0}`, string(data))
 
 	status, _ = post("reset", "")
 	assert.Equal(t, http.StatusNoContent, status)
