@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/routers"
@@ -253,4 +254,23 @@ func noRoute(r *http.Request, specs ...*Spec) Problem {
 		Message: fmt.Sprintf("no operation in %s for %s /%s",
 			strings.Join(names, ", "), r.Method, strings.Join(segs, "/")),
 	}
+}
+
+// Documents reports whether operation opID of s documents status as an answer: the
+// status itself, its range ("5XX") or a default response. An operation s does not hold
+// documents nothing. Emulators use it to keep injected faults to answers the vendor
+// documents, and clients to tell a documented 3xx from a redirect to follow.
+func (s *Spec) Documents(opID string, status int) bool {
+	if s == nil {
+		return false
+	}
+	for _, rt := range s.routes {
+		if rt.opID != opID || rt.kin.Operation == nil || rt.kin.Operation.Responses == nil {
+			continue
+		}
+		rs := rt.kin.Operation.Responses
+		class := strconv.Itoa(status / 100)
+		return rs.Value(strconv.Itoa(status)) != nil || rs.Value(class+"XX") != nil || rs.Value(class+"xx") != nil || rs.Default() != nil
+	}
+	return false
 }

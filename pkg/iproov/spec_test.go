@@ -103,6 +103,9 @@ func TestSpecExamplesRoundTrip(t *testing.T) {
 			concrete := fillPath(path, append(item.Parameters, op.Parameters...))
 			for status, ref := range op.Responses.Map() {
 				code, err := strconv.Atoi(status)
+				if status == "5XX" {
+					code, err = 503, nil
+				}
 				require.NoError(t, err)
 				for ct, mt := range ref.Value.Content {
 					require.NotNil(t, mt.Example, "%s %s %s has an example", method, path, status)

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -94,6 +95,9 @@ type Faults struct {
 	// errorBody builds the body of injected 5xx and 429 answers in the vendor's own error
 	// shape, so a client decodes them as it would the vendor's.
 	errorBody func(status int) any
+	// documents, if set, tells whether an operation documents a status; injected errors
+	// and rate limits then answer only where the vendor's spec says they can.
+	documents func(op string, status int) bool
 
 	mu         sync.Mutex
 	allowHosts []string // extra Host names the control endpoint answers (see GuardControl)
@@ -141,6 +145,37 @@ func (f *Faults) AllowHosts(hosts ...string) {
 	f.mu.Unlock()
 }
 
+// SetDocumented makes the injector keep to the answers the vendor's spec documents:
+// an error or rate-limit rule does not fire on an operation that does not document its
+// status (a rule for every operation skips those), and Set refuses a rule naming an
+// operation that does not. Emulators pass their spec's [contract.Spec.Documents].
+func (f *Faults) SetDocumented(fn func(op string, status int) bool) {
+	f.mu.Lock()
+	f.documents = fn
+	f.mu.Unlock()
+}
+
+// answers is the status a rule answers with, 0 for kinds the emulator answers itself.
+func (r FaultRule) answers() int {
+	switch r.Kind {
+	case FaultError:
+		if r.Status == 0 {
+			return http.StatusServiceUnavailable
+		}
+		return r.Status
+	case FaultRateLimit:
+		return http.StatusTooManyRequests
+	}
+	return 0
+}
+
+// undocumented reports whether rule would answer op with a status its spec does not
+// document. Call with f.mu held.
+func (f *Faults) undocumented(rule FaultRule, op string) bool {
+	status := rule.answers()
+	return status != 0 && f.documents != nil && op != "" && !f.documents(op, status)
+}
+
 // Set replaces the rules.
 func (f *Faults) Set(rules ...FaultRule) error {
 	for _, r := range rules {
@@ -149,6 +184,12 @@ func (f *Faults) Set(rules ...FaultRule) error {
 		}
 	}
 	f.mu.Lock()
+	for _, r := range rules {
+		if r.Operation != "" && f.undocumented(r, r.Operation) {
+			f.mu.Unlock()
+			return fmt.Errorf("sandbox: operation %q does not document status %d", r.Operation, r.answers())
+		}
+	}
 	f.rules = append([]FaultRule(nil), rules...)
 	f.mu.Unlock()
 	return nil
@@ -178,7 +219,7 @@ func (f *Faults) pick(op string) (FaultRule, bool) {
 	}
 	roll, edge := f.rng.Float64(), 0.0
 	for _, r := range f.rules {
-		if r.Operation != "" && r.Operation != op {
+		if r.Operation != "" && r.Operation != op || f.undocumented(r, op) {
 			continue
 		}
 		edge += r.Rate
@@ -245,10 +286,7 @@ func (f *Faults) Wrap(h http.Handler) http.Handler {
 func (f *Faults) inject(rule FaultRule, h http.Handler, w http.ResponseWriter, r *http.Request) {
 	switch rule.Kind {
 	case FaultError:
-		status := rule.Status
-		if status == 0 {
-			status = http.StatusServiceUnavailable
-		}
+		status := rule.answers()
 		WriteJSON(w, status, f.bodyFor(status, map[string]string{"error": "sandbox_injected_fault", "message": http.StatusText(status)}))
 	case FaultRateLimit:
 		w.Header().Set("Retry-After", f.retryAfter(rule))
@@ -342,6 +380,10 @@ func (f *Faults) serveControl(w http.ResponseWriter, r *http.Request) {
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&rules); err != nil {
+			if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
+				WriteJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "body_too_large", "message": "fault rules are limited to 1 MiB"})
+				return
+			}
 			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_rules", "message": err.Error()})
 			return
 		}

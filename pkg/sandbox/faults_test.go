@@ -268,3 +268,56 @@ func TestFaultsConcurrentUse(t *testing.T) {
 	wg.Wait()
 	<-done
 }
+
+// TestFaultsKeepToDocumentedAnswers: with SetDocumented, an injected error or rate limit
+// answers only where the operation documents its status; other kinds are unaffected.
+func TestFaultsKeepToDocumentedAnswers(t *testing.T) {
+	documents := func(op string, status int) bool {
+		return op == "limited" && status == http.StatusTooManyRequests || status == http.StatusInternalServerError
+	}
+	tests := []struct {
+		name       string
+		rule       FaultRule
+		path       string
+		wantStatus int
+	}{
+		{"documented 429", FaultRule{Kind: FaultRateLimit, Rate: 1}, "/limited", 429},
+		{"undocumented 429 skipped", FaultRule{Kind: FaultRateLimit, Rate: 1}, "/plain", 200},
+		{"documented 500", FaultRule{Kind: FaultError, Status: 500, Rate: 1}, "/plain", 500},
+		{"undocumented 503 skipped", FaultRule{Kind: FaultError, Rate: 1}, "/plain", 200},
+		{"latency unaffected", FaultRule{Kind: FaultLatency, LatencyMS: 1, Rate: 1}, "/plain", 200},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := NewFaults(1, opByPath)
+			f.SetDocumented(documents)
+			require.NoError(t, f.Set(tc.rule))
+			srv, _ := faultTarget(t, f)
+			res, err := http.Get(srv.URL + tc.path)
+			require.NoError(t, err)
+			res.Body.Close()
+			assert.Equal(t, tc.wantStatus, res.StatusCode)
+		})
+	}
+	f := NewFaults(1, opByPath)
+	f.SetDocumented(documents)
+	assert.ErrorContains(t, f.Set(FaultRule{Operation: "plain", Kind: FaultRateLimit, Rate: 1}), `"plain" does not document status 429`)
+	assert.NoError(t, f.Set(FaultRule{Operation: "limited", Kind: FaultRateLimit, Rate: 1}))
+}
+
+// TestFaultControlBodyTooLarge: rules over the control endpoint's 1 MiB bound are a 413,
+// not a parse error.
+func TestFaultControlBodyTooLarge(t *testing.T) {
+	f := NewFaults(1, opByPath)
+	srv, _ := faultTarget(t, f)
+	req, err := http.NewRequest(http.MethodPut, srv.URL+ControlPath, io.MultiReader(strings.NewReader(`[{"kind":"error","rate":1,"set":{"x":"`), strings.NewReader(strings.Repeat("a", 2<<20)), strings.NewReader(`"}}]`)))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode, string(body))
+	assert.Contains(t, string(body), `"body_too_large"`)
+}
+

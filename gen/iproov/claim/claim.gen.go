@@ -755,6 +755,9 @@ type AssuranceTypeNotEnabled = InvalidAssuranceTypeResponse
 // body without it is not rejected.
 type ClaimToken = ClaimResponse
 
+// GatewayError defines model for GatewayError.
+type GatewayError = ServerErrorResponse
+
 // InvalidKey defines model for InvalidKey.
 type InvalidKey = InvalidCredentialErrorResponse
 
@@ -2503,6 +2506,8 @@ type PlatformAvailableResult struct {
 	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerErrorResponse
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *GatewayError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2523,6 +2528,11 @@ func (r PlatformAvailableResult) GetJSON413() *RequestTooLarge {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PlatformAvailableResult) GetJSON500() *ServerErrorResponse {
 	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r PlatformAvailableResult) GetJSON5XX() *GatewayError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -2567,6 +2577,8 @@ type UserEnrolImageResult struct {
 	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *GatewayError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2592,6 +2604,11 @@ func (r UserEnrolImageResult) GetJSON413() *RequestTooLarge {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UserEnrolImageResult) GetJSON500() *ServerError {
 	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UserEnrolImageResult) GetJSON5XX() *GatewayError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -2645,6 +2662,8 @@ type UserEnrolServerTokenResult struct {
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *GatewayError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UserEnrolServerTokenResult429Headers
 }
@@ -2682,6 +2701,11 @@ func (r UserEnrolServerTokenResult) GetJSON429() *TooManyRequests {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UserEnrolServerTokenResult) GetJSON500() *ServerError {
 	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UserEnrolServerTokenResult) GetJSON5XX() *GatewayError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -2728,6 +2752,8 @@ type UserEnrolValidateResult struct {
 	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *GatewayError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2758,6 +2784,11 @@ func (r UserEnrolValidateResult) GetJSON413() *RequestTooLarge {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UserEnrolValidateResult) GetJSON500() *ServerError {
 	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UserEnrolValidateResult) GetJSON5XX() *GatewayError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -2811,6 +2842,8 @@ type UserVerifyServerTokenResult struct {
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *GatewayError
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UserVerifyServerTokenResult429Headers
 }
@@ -2848,6 +2881,11 @@ func (r UserVerifyServerTokenResult) GetJSON429() *TooManyRequests {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UserVerifyServerTokenResult) GetJSON500() *ServerError {
 	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UserVerifyServerTokenResult) GetJSON5XX() *GatewayError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -2894,6 +2932,8 @@ type UserVerifyValidateResult struct {
 	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *GatewayError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2924,6 +2964,11 @@ func (r UserVerifyValidateResult) GetJSON413() *RequestTooLarge {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UserVerifyValidateResult) GetJSON500() *ServerError {
 	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UserVerifyValidateResult) GetJSON5XX() *GatewayError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -2970,6 +3015,8 @@ type InvalidateTokenResult struct {
 	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *GatewayError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3000,6 +3047,11 @@ func (r InvalidateTokenResult) GetJSON413() *RequestTooLarge {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r InvalidateTokenResult) GetJSON500() *ServerError {
 	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r InvalidateTokenResult) GetJSON5XX() *GatewayError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -3046,6 +3098,8 @@ type UserDeleteResult struct {
 	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *GatewayError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3076,6 +3130,11 @@ func (r UserDeleteResult) GetJSON413() *RequestTooLarge {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UserDeleteResult) GetJSON500() *ServerError {
 	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UserDeleteResult) GetJSON5XX() *GatewayError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -3122,6 +3181,8 @@ type UserGetResult struct {
 	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *GatewayError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3152,6 +3213,11 @@ func (r UserGetResult) GetJSON413() *RequestTooLarge {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UserGetResult) GetJSON500() *ServerError {
 	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UserGetResult) GetJSON5XX() *GatewayError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -3198,6 +3264,8 @@ type UserUpdateResult struct {
 	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *GatewayError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3228,6 +3296,11 @@ func (r UserUpdateResult) GetJSON413() *RequestTooLarge {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UserUpdateResult) GetJSON500() *ServerError {
 	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UserUpdateResult) GetJSON5XX() *GatewayError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -3274,6 +3347,8 @@ type UserActivateResult struct {
 	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *GatewayError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3304,6 +3379,11 @@ func (r UserActivateResult) GetJSON413() *RequestTooLarge {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UserActivateResult) GetJSON500() *ServerError {
 	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UserActivateResult) GetJSON5XX() *GatewayError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -3350,6 +3430,8 @@ type UserSuspendResult struct {
 	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *GatewayError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3380,6 +3462,11 @@ func (r UserSuspendResult) GetJSON413() *RequestTooLarge {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UserSuspendResult) GetJSON500() *ServerError {
 	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UserSuspendResult) GetJSON5XX() *GatewayError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -3424,6 +3511,8 @@ type GenerateTokenResult struct {
 	JSON413 *RequestTooLarge
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *OAuthServerErrorResponse
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *GatewayError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3449,6 +3538,11 @@ func (r GenerateTokenResult) GetJSON413() *RequestTooLarge {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GenerateTokenResult) GetJSON500() *OAuthServerErrorResponse {
 	return r.JSON500
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GenerateTokenResult) GetJSON5XX() *GatewayError {
+	return r.JSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -3920,6 +4014,13 @@ func ParsePlatformAvailableResult(rsp *http.Response) (*PlatformAvailableResult,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest GatewayError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
 	}
 
 	return response, nil
@@ -3973,6 +4074,13 @@ func ParseUserEnrolImageResult(rsp *http.Response) (*UserEnrolImageResult, error
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest GatewayError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -4041,6 +4149,13 @@ func ParseUserEnrolServerTokenResult(rsp *http.Response) (*UserEnrolServerTokenR
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest GatewayError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -4116,6 +4231,13 @@ func ParseUserEnrolValidateResult(rsp *http.Response) (*UserEnrolValidateResult,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest GatewayError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
 	}
 
 	return response, nil
@@ -4183,6 +4305,13 @@ func ParseUserVerifyServerTokenResult(rsp *http.Response) (*UserVerifyServerToke
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest GatewayError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -4258,6 +4387,13 @@ func ParseUserVerifyValidateResult(rsp *http.Response) (*UserVerifyValidateResul
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest GatewayError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
 	}
 
 	return response, nil
@@ -4318,6 +4454,13 @@ func ParseInvalidateTokenResult(rsp *http.Response) (*InvalidateTokenResult, err
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest GatewayError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -4380,6 +4523,13 @@ func ParseUserDeleteResult(rsp *http.Response) (*UserDeleteResult, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest GatewayError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
 	}
 
 	return response, nil
@@ -4440,6 +4590,13 @@ func ParseUserGetResult(rsp *http.Response) (*UserGetResult, error) {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest GatewayError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -4502,6 +4659,13 @@ func ParseUserUpdateResult(rsp *http.Response) (*UserUpdateResult, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest GatewayError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
 	}
 
 	return response, nil
@@ -4562,6 +4726,13 @@ func ParseUserActivateResult(rsp *http.Response) (*UserActivateResult, error) {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest GatewayError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -4624,6 +4795,13 @@ func ParseUserSuspendResult(rsp *http.Response) (*UserSuspendResult, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest GatewayError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
 	}
 
 	return response, nil
@@ -4677,6 +4855,13 @@ func ParseGenerateTokenResult(rsp *http.Response) (*GenerateTokenResult, error) 
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest GatewayError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	}
 
@@ -5161,6 +5346,8 @@ type AssuranceTypeNotEnabledJSONResponse InvalidAssuranceTypeResponse
 
 type ClaimTokenJSONResponse ClaimResponse
 
+type GatewayErrorJSONResponse ServerErrorResponse
+
 type InvalidKeyJSONResponse InvalidCredentialErrorResponse
 
 type InvalidOAuthJSONResponse InvalidCredentialErrorResponse
@@ -5254,6 +5441,23 @@ func (response PlatformAvailable500JSONResponse) VisitPlatformAvailableResponse(
 	return err
 }
 
+type PlatformAvailable5XXJSONResponse struct {
+	Body       ServerErrorResponse
+	StatusCode int
+}
+
+func (response PlatformAvailable5XXJSONResponse) VisitPlatformAvailableResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UserEnrolImageRequestObject struct {
 	Body *multipart.Reader
 }
@@ -5328,6 +5532,23 @@ func (response UserEnrolImage500JSONResponse) VisitUserEnrolImageResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UserEnrolImage5XXJSONResponse struct {
+	Body       ServerErrorResponse
+	StatusCode int
+}
+
+func (response UserEnrolImage5XXJSONResponse) VisitUserEnrolImageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5443,6 +5664,23 @@ func (response UserEnrolServerToken500JSONResponse) VisitUserEnrolServerTokenRes
 	return err
 }
 
+type UserEnrolServerToken5XXJSONResponse struct {
+	Body       ServerErrorResponse
+	StatusCode int
+}
+
+func (response UserEnrolServerToken5XXJSONResponse) VisitUserEnrolServerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UserEnrolValidateRequestObject struct {
 	Body *UserEnrolValidateJSONRequestBody
 }
@@ -5533,6 +5771,23 @@ func (response UserEnrolValidate500JSONResponse) VisitUserEnrolValidateResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UserEnrolValidate5XXJSONResponse struct {
+	Body       ServerErrorResponse
+	StatusCode int
+}
+
+func (response UserEnrolValidate5XXJSONResponse) VisitUserEnrolValidateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5648,6 +5903,23 @@ func (response UserVerifyServerToken500JSONResponse) VisitUserVerifyServerTokenR
 	return err
 }
 
+type UserVerifyServerToken5XXJSONResponse struct {
+	Body       ServerErrorResponse
+	StatusCode int
+}
+
+func (response UserVerifyServerToken5XXJSONResponse) VisitUserVerifyServerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UserVerifyValidateRequestObject struct {
 	Body *UserVerifyValidateJSONRequestBody
 }
@@ -5738,6 +6010,23 @@ func (response UserVerifyValidate500JSONResponse) VisitUserVerifyValidateRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UserVerifyValidate5XXJSONResponse struct {
+	Body       ServerErrorResponse
+	StatusCode int
+}
+
+func (response UserVerifyValidate5XXJSONResponse) VisitUserVerifyValidateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5835,6 +6124,23 @@ func (response InvalidateToken500JSONResponse) VisitInvalidateTokenResponse(w ht
 	return err
 }
 
+type InvalidateToken5XXJSONResponse struct {
+	Body       ServerErrorResponse
+	StatusCode int
+}
+
+func (response InvalidateToken5XXJSONResponse) VisitInvalidateTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UserDeleteRequestObject struct {
 	UserId UserID `json:"user_id"`
 }
@@ -5927,6 +6233,23 @@ func (response UserDelete500JSONResponse) VisitUserDeleteResponse(w http.Respons
 	return err
 }
 
+type UserDelete5XXJSONResponse struct {
+	Body       ServerErrorResponse
+	StatusCode int
+}
+
+func (response UserDelete5XXJSONResponse) VisitUserDeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UserGetRequestObject struct {
 	UserId UserID `json:"user_id"`
 }
@@ -6015,6 +6338,23 @@ func (response UserGet500JSONResponse) VisitUserGetResponse(w http.ResponseWrite
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UserGet5XXJSONResponse struct {
+	Body       ServerErrorResponse
+	StatusCode int
+}
+
+func (response UserGet5XXJSONResponse) VisitUserGetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6112,6 +6452,23 @@ func (response UserUpdate500JSONResponse) VisitUserUpdateResponse(w http.Respons
 	return err
 }
 
+type UserUpdate5XXJSONResponse struct {
+	Body       ServerErrorResponse
+	StatusCode int
+}
+
+func (response UserUpdate5XXJSONResponse) VisitUserUpdateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UserActivateRequestObject struct {
 	UserId UserID `json:"user_id"`
 	Body   *UserActivateJSONRequestBody
@@ -6201,6 +6558,23 @@ func (response UserActivate500JSONResponse) VisitUserActivateResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UserActivate5XXJSONResponse struct {
+	Body       ServerErrorResponse
+	StatusCode int
+}
+
+func (response UserActivate5XXJSONResponse) VisitUserActivateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6298,6 +6672,23 @@ func (response UserSuspend500JSONResponse) VisitUserSuspendResponse(w http.Respo
 	return err
 }
 
+type UserSuspend5XXJSONResponse struct {
+	Body       ServerErrorResponse
+	StatusCode int
+}
+
+func (response UserSuspend5XXJSONResponse) VisitUserSuspendResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GenerateTokenRequestObject struct {
 	ApiKey string `json:"api_key"`
 	Body   *GenerateTokenFormdataRequestBody
@@ -6373,6 +6764,23 @@ func (response GenerateToken500JSONResponse) VisitGenerateTokenResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateToken5XXJSONResponse struct {
+	Body       ServerErrorResponse
+	StatusCode int
+}
+
+func (response GenerateToken5XXJSONResponse) VisitGenerateTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }

@@ -312,6 +312,7 @@ func New(opts ...Option) *Emulator {
 		}
 		return claim.ServerErrorResponse{Error: claim.ServerErrorCodeServerError, ErrorDescription: "An unexpected error occurred"}
 	})
+	e.faults.SetDocumented(e.spec.Documents)
 	e.faults.AllowHosts(cfg.allowHosts...)
 	e.examples = e.loadExamples()
 	e.handler = e.buildHandler()

@@ -166,7 +166,7 @@ func (e *Emulator) controlHandler() http.Handler {
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&body); err != nil {
 			if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
-				sandbox.WriteJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "payload_too_large", "message": "expected {\"credits\": n}, at most " + strconv.Itoa(maxControlBody) + " bytes"})
+				sandbox.WriteJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "body_too_large", "message": "expected {\"credits\": n}, at most " + strconv.Itoa(maxControlBody) + " bytes"})
 				return
 			}
 			sandbox.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_body", "message": "expected {\"credits\": n} with n a whole number or null"})

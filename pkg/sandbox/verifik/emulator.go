@@ -292,6 +292,7 @@ func New(opts ...Option) *Emulator {
 	e.faults.SetErrorBody(func(status int) any {
 		return smartenroll.Error{Message: http.StatusText(status)}
 	})
+	e.faults.SetDocumented(e.spec.Documents)
 	e.faults.AllowHosts(e.allowHosts...)
 	e.handler = e.buildHandler()
 	return e

@@ -49,8 +49,8 @@ func TestOversizeBodiesAreRefused(t *testing.T) {
 		{"POST", "/v2/document-validations/app-registration", 16 << 20, `"code":"PayloadTooLarge"`, false},
 		{"GET", "/v2/projects", contract.DefaultMaxBodyBytes, `"code":"PayloadTooLarge"`, false},
 		{"POST", "/v2/nowhere", contract.DefaultMaxBodyBytes, `"code":"PayloadTooLarge"`, true},
-		{"PUT", verifiksandbox.ControlPrefix + "credits", contract.DefaultMaxBodyBytes, `"error":"payload_too_large"`, false},
-		{"GET", verifiksandbox.ControlPrefix + "outbox", contract.DefaultMaxBodyBytes, `"error":"payload_too_large"`, false},
+		{"PUT", verifiksandbox.ControlPrefix + "credits", contract.DefaultMaxBodyBytes, `"error":"body_too_large"`, false},
+		{"GET", verifiksandbox.ControlPrefix + "outbox", contract.DefaultMaxBodyBytes, `"error":"body_too_large"`, false},
 	}
 	for _, rt := range routes {
 		for _, chunked := range []bool{false, true} {

@@ -28,7 +28,7 @@ func (e *Emulator) refuse(w http.ResponseWriter, r *http.Request, ref contract.R
 	if isControl(r) {
 		code := "invalid_request"
 		if ref.Status == http.StatusRequestEntityTooLarge {
-			code = "payload_too_large"
+			code = "body_too_large"
 		}
 		sandbox.WriteJSON(w, ref.Status, map[string]string{"error": code, "message": problemText(ref.Err)})
 		return

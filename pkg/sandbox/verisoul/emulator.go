@@ -250,6 +250,9 @@ func New(opts ...Option) *Emulator {
 	e.faults.AllowHosts(e.allowHosts...)
 	// Injected 5xx and 429 answers carry the gateway body Verisoul answers 429 with.
 	e.faults.SetErrorBody(func(status int) any { return gatewayBody(status) })
+	e.faults.SetDocumented(func(op string, status int) bool {
+		return e.fmSpec.Documents(op, status) || e.idcSpec.Documents(op, status)
+	})
 	e.handler = e.buildHandler()
 	return e
 }
