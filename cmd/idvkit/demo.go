@@ -12,6 +12,8 @@ import (
 
 // demoFlow is one verification journey the demo runs against an in-process emulator.
 type demoFlow struct {
+	// ID names a journey for -journey (e.g. "idv-uniqueness-verisoul"); optional.
+	ID     string
 	Vendor string
 	Name   string
 	Run    func(ctx context.Context, p *demoPrinter) error
@@ -55,17 +57,38 @@ func (p *demoPrinter) Contract(err error) {
 // demoOrder is the order vendors are shown in, whatever order their files registered in.
 var demoOrder = map[string]int{"verisoul": 0, "iproov": 1, "verifik": 2}
 
+// orderedDemos: each vendor's own journeys first, in vendor order, then the capability
+// journeys through pkg/idv in the order they registered (capability, then vendor).
 func orderedDemos() []demoFlow {
 	out := append([]demoFlow(nil), demoFlows...)
-	sort.SliceStable(out, func(i, j int) bool { return demoOrder[out[i].Vendor] < demoOrder[out[j].Vendor] })
+	rank := func(f demoFlow) int {
+		if strings.HasPrefix(f.ID, "idv-") {
+			return len(demoOrder)
+		}
+		return demoOrder[f.Vendor]
+	}
+	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
 	return out
+}
+
+// title is what -journey matches and the demo prints.
+func (f demoFlow) title() string {
+	if f.ID == "" {
+		return f.Name
+	}
+	return f.ID + ": " + f.Name
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	vendor := fs.String("vendor", "", "run only this vendor's journeys (verisoul, iproov, verifik)")
+	journey := fs.String("journey", "", `run only the journeys whose name contains this, e.g. "idv" or "idv-uniqueness-verisoul"`)
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "demo: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
 	ran, failed := 0, 0
@@ -73,8 +96,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if *vendor != "" && !strings.EqualFold(*vendor, f.Vendor) {
 			continue
 		}
+		if *journey != "" && !strings.Contains(strings.ToLower(f.title()), strings.ToLower(*journey)) {
+			continue
+		}
 		ran++
-		fmt.Fprintf(stdout, "\n== %s: %s\n", f.Vendor, f.Name)
+		fmt.Fprintf(stdout, "\n== %s: %s\n", f.Vendor, f.title())
 		p := &demoPrinter{w: stdout}
 		err := f.Run(ctx, p)
 		switch {
@@ -89,7 +115,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if ran == 0 {
-		fmt.Fprintln(stderr, "demo: no journey matches", errors.New(*vendor))
+		fmt.Fprintln(stderr, "demo: no journey matches", errors.New(strings.TrimSpace(*vendor+" "+*journey)))
 		return 2
 	}
 	fmt.Fprintf(stdout, "\n%d journeys, %d failed\n", ran, failed)

@@ -22,10 +22,11 @@ func TestDemo(t *testing.T) {
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
 	text := out.String()
 
-	assert.Contains(t, text, "\n9 journeys, 0 failed\n")
-	assert.NotContains(t, text, "FAILED")
+	// 9 vendor journeys and 9 capability × vendor journeys through pkg/idv.
+	assert.Contains(t, text, "\n18 journeys, 0 failed\n")
+	assert.NotContains(t, text, "  FAILED:") // Verifik's own statuses (status:FAILED) may appear
 	assert.NotContains(t, text, "✗ contract")
-	assert.Equal(t, 9, strings.Count(text, "\n  ok\n"), "every journey ends ok")
+	assert.Equal(t, 18, strings.Count(text, "\n  ok\n"), "every journey ends ok")
 	assert.Greater(t, strings.Count(text, "✓ contract"), 20, "steps are contract-checked")
 
 	// Vendors appear in a fixed order, whatever order their files registered in.
@@ -33,6 +34,18 @@ func TestDemo(t *testing.T) {
 	require.True(t, v >= 0 && i >= 0 && f >= 0, text)
 	assert.Less(t, v, i)
 	assert.Less(t, i, f)
+	// The capability journeys come after the vendors' own, each printing the normalised
+	// outcome beside the vendor's.
+	first := strings.Index(text, ": idv-")
+	assert.Greater(t, first, f)
+	for _, name := range []string{"idv-uniqueness-verisoul", "idv-uniqueness-verifik", "idv-authentication-verisoul",
+		"idv-authentication-iproov", "idv-face-enrolment-verisoul", "idv-face-enrolment-iproov", "idv-face-enrolment-verifik",
+		"idv-document-verification-verisoul", "idv-document-verification-verifik"} {
+		assert.Contains(t, text, ": "+name+":")
+	}
+	assert.NotContains(t, text, "idv-uniqueness-iproov", "iProov offers no 1:N search")
+	assert.Contains(t, text, "→ idv:    failed [duplicate_face]")
+	assert.Contains(t, text, "→ verisoul: decision:Fake flag:repeat_face")
 
 	// The demo prints ids, decisions and codes, never credentials.
 	for _, secret := range []string{verisoulsandbox.DefaultAPIKey, iproovsandbox.DefaultAPIKey, iproovsandbox.DefaultSecret,
@@ -48,10 +61,17 @@ func TestDemoFilters(t *testing.T) {
 		want     string
 		dontWant string
 	}{
-		{[]string{"demo", "-vendor", "verifik"}, 0, "3 journeys, 0 failed", "== verisoul:"},
-		{[]string{"demo", "-vendor", "IPROOV"}, 0, "3 journeys, 0 failed", "== verifik:"},
+		{[]string{"demo", "-vendor", "verifik"}, 0, "6 journeys, 0 failed", "== verisoul:"},
+		{[]string{"demo", "-vendor", "IPROOV"}, 0, "5 journeys, 0 failed", "== verifik:"},
 		{[]string{"demo", "-vendor", "onfido"}, 2, "", "journeys"},
 		{[]string{"demo", "-no-such-flag"}, 2, "", "journeys"},
+		{[]string{"demo", "-journey", "idv-uniqueness-verisoul"}, 0, "\n1 journeys, 0 failed", "idv-uniqueness-verifik"},
+		{[]string{"demo", "-journey", "IDV-UNIQUENESS"}, 0, "\n2 journeys, 0 failed", "== iproov:"},
+		{[]string{"demo", "-journey", "idv", "-vendor", "iproov"}, 0, "\n2 journeys, 0 failed", "== verisoul:"},
+		{[]string{"demo", "-journey", "ID Check"}, 0, "\n1 journeys, 0 failed", "idv-"},
+		{[]string{"demo", "-journey", "idv-uniqueness-iproov"}, 2, "", "journeys"},
+		{[]string{"demo", "-journey"}, 2, "", "journeys"},
+		{[]string{"demo", "stray"}, 2, "", "journeys"},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -6,6 +6,15 @@
 // of them and says, in vendor-neutral terms, what the integrator's backend should do next:
 // fix its request, retry later, reconcile an outcome it never saw, ask the end user to
 // repeat their step, accept the vendor's refusal, or escalate to a human.
+//
+// Above the vendor packages the package offers capabilities — Uniqueness (1:N),
+// Authentication (1:1), FaceEnrolment, DocumentVerification — implemented by one adapter
+// per vendor (Verisoul, IProov, Verifik) with exactly the capabilities the vendor has. A
+// Journey starts with what the user must do next (Pending), resumes after the user's
+// step, and ends with an Outcome in shared words (passed, failed, needs review; reasons
+// such as duplicate_face or liveness_failed) beside the vendor's own. Its State is one
+// versioned JSON value embedding the vendor package's own state. The vendor packages stay
+// the full-fidelity way in; use them for anything a capability does not cover.
 package idv
 
 import (
@@ -35,12 +44,20 @@ const (
 	// Reconcile: the vendor may have acted but the answer was lost. Ask the vendor what
 	// happened (see docs/RELIABILITY.md for each vendor's way) before sending it again.
 	Reconcile Action = "reconcile"
-	// RepeatUserStep: the end user must do their part again — a new capture session,
-	// a new iProov token and capture, a new selfie, a new or retyped one-time code.
+	// RepeatUserStep: the end user must do their part (again) — a new capture session,
+	// a new iProov token and capture, a new selfie, a new or retyped one-time code. For
+	// Verisoul's session_not_started and session_not_complete the session is still good:
+	// the user may still be on the hosted page (or the redirect was forged), so wait for
+	// the redirect or send them to the same capture URL; NeedsNewSession tells the cases
+	// apart.
 	RepeatUserStep Action = "repeat-user-step"
 	// Declined: the vendor answered and refused (a duplicate face, a photo it cannot
 	// enrol, an unknown account, any other 4xx). Its code says why; do not retry as is.
 	Declined Action = "declined"
+	// Cancelled: the caller cancelled the context. Nothing to retry and, since the call
+	// was safe or never sent, nothing to reconcile (a cancelled unsafe call that may have
+	// reached the vendor is Reconcile instead).
+	Cancelled Action = "cancelled"
 	// Escalate: nothing the journey can do fixes it — wrong credentials, a malformed or
 	// contract-breaking vendor answer, an unrecognised error. Look at the logs.
 	Escalate Action = "escalate"
@@ -70,6 +87,10 @@ func NextStep(err error) Decision {
 	case errors.Is(err, transport.ErrOutcomeUnknown):
 		// First: whatever else the error says, the vendor may have acted.
 		d.Action = Reconcile
+	case errors.Is(err, context.Canceled):
+		// After Reconcile: a cancellation that struck after an unsafe call was sent is
+		// outcome-unknown. Otherwise the caller gave up; retrying is the caller's choice.
+		d.Action = Cancelled
 	case userMustRepeat(err, d):
 		// Before FixRequest: an expired code or a spent claim caught client-side is
 		// mended by the end user's step, not by changing the request.
@@ -90,6 +111,9 @@ func NextStep(err error) Decision {
 func userMustRepeat(err error, d Decision) bool {
 	switch {
 	case verisoul.NeedsNewSession(err):
+		return true
+	case verisoul.CodeOf(err) == verisoul.CodeSessionNotStarted, verisoul.CodeOf(err) == verisoul.CodeSessionNotComplete:
+		// Verisoul: the user may still be on the hosted page; the same session stays good.
 		return true
 	case errors.Is(err, iproov.ErrClaimUsed), errors.Is(err, iproov.ErrClaimExpired),
 		iproov.Code(err) == iproov.CodeInvalidToken:
@@ -133,7 +157,7 @@ func generic(err error, d *Decision) Action {
 		// Not outcome-unknown (checked first): nothing reached the vendor, or the step
 		// is safe to send again.
 		return RetryLater
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+	case errors.Is(err, context.DeadlineExceeded):
 		return RetryLater
 	}
 	return Escalate

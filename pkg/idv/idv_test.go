@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -51,7 +53,11 @@ func TestNextStep(t *testing.T) {
 		{"iProov wrong region or secret", apiErr("iproov", "userEnrolServerToken", 401, "invalid_key"), idv.Escalate, "iproov", "userEnrolServerToken", "invalid_key", 0},
 		{"Verisoul session too old", apiErr("verisoul", "enrollFaceMatch", 400, "session_older_than_30_days"), idv.RepeatUserStep, "verisoul", "enrollFaceMatch", "session_older_than_30_days", 0},
 		{"Verisoul liveness failed", apiErr("verisoul", "verifyFace", 400, "liveness_check_failed"), idv.RepeatUserStep, "verisoul", "verifyFace", "liveness_check_failed", 0},
-		{"Verisoul capture still running is not a new session", apiErr("verisoul", "verifyFace", 400, "session_not_complete"), idv.Declined, "verisoul", "verifyFace", "session_not_complete", 0},
+		// The user may still be on the hosted page: wait for them or send them back to the
+		// same capture URL (verisoul.NeedsNewSession stays false).
+		{"Verisoul capture still running", apiErr("verisoul", "verifyFace", 400, "session_not_complete"), idv.RepeatUserStep, "verisoul", "verifyFace", "session_not_complete", 0},
+		{"Verisoul capture not started (forged redirect)", apiErr("verisoul", "verifyFace", 400, "session_not_started"), idv.RepeatUserStep, "verisoul", "verifyFace", "session_not_started", 0},
+		{"Verisoul enrol before the capture", fmt.Errorf("sign-up: %w", apiErr("verisoul", "enrollFaceMatch", 400, "session_not_started")), idv.RepeatUserStep, "verisoul", "enrollFaceMatch", "session_not_started", 0},
 		{"Verisoul unknown account", apiErr("verisoul", "verifyIdentityFaceMatch", 400, "account_not_found"), idv.Declined, "verisoul", "verifyIdentityFaceMatch", "account_not_found", 0},
 		{"Verisoul enrolment not confirmed", fmt.Errorf("sign-up: %w", verisoul.ErrNotEnrolled), idv.Declined, "", "", "", 0},
 		{"iProov token spent or expired", apiErr("iproov", "userVerifyValidate", 400, "invalid_token"), idv.RepeatUserStep, "iproov", "userVerifyValidate", "invalid_token", 0},
@@ -69,6 +75,13 @@ func TestNextStep(t *testing.T) {
 		{"contract violation", &contract.Error{Spec: "verisoul/facematch", Problems: []contract.Problem{{Operation: "verifyFace", Rule: "type"}}}, idv.Escalate, "", "", "", 0},
 		{"501 not implemented", apiErr("verifik", "listProjects", 501, ""), idv.Escalate, "verifik", "listProjects", "", 0},
 		{"caller's deadline", context.DeadlineExceeded, idv.RetryLater, "", "", "", 0},
+		{"caller cancelled", context.Canceled, idv.Cancelled, "", "", "", 0},
+		{"caller cancelled a safe call", &transport.RequestError{Vendor: "verisoul", Operation: "createFaceMatchSession", Attempts: 1, Err: context.Canceled},
+			idv.Cancelled, "verisoul", "createFaceMatchSession", "", 0},
+		{"caller cancelled an unsafe call before sending", fmt.Errorf("enrol: %w", &transport.RequestError{Vendor: "iproov", Operation: "userEnrolValidate", Attempts: 1, Err: context.Canceled}),
+			idv.Cancelled, "iproov", "userEnrolValidate", "", 0},
+		{"caller cancelled an unsafe call in flight", &transport.RequestError{Vendor: "verisoul", Operation: "enrollFaceMatch", Attempts: 1, OutcomeUnknown: true, Err: context.Canceled},
+			idv.Reconcile, "verisoul", "enrollFaceMatch", "", 0},
 		{"unrecognised error", errors.New("something else"), idv.Escalate, "", "", "", 0},
 	}
 	for _, tc := range tests {
@@ -172,4 +185,69 @@ func TestNextStepOnRealErrors(t *testing.T) {
 		err = r.ConfirmEmailCode(ctx, "12ab")
 		assert.Equal(t, idv.FixRequest, idv.NextStep(err).Action, "%v", err)
 	})
+}
+
+// TestNextStepOnCancellation cancels real calls: before sending and while an unsafe call
+// is at the vendor. Only the second may have acted.
+func TestNextStepOnCancellation(t *testing.T) {
+	received := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		received <- struct{}{}
+		<-r.Context().Done() // the vendor is slow; the caller gives up meanwhile
+	}))
+	defer srv.Close()
+	c, err := verisoul.New("key", verisoul.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	s := verisoul.Session{ID: "3f2c1a9e-5b7d-4c8e-9a1b-2d3e4f5a6b7c", Product: verisoul.FaceMatch}
+
+	t.Run("cancelled before the call", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := c.StartSession(ctx, verisoul.SessionOptions{})
+		require.Error(t, err)
+		assert.Equal(t, idv.Cancelled, idv.NextStep(err).Action, "%v", err)
+		_, err = c.Enroll(ctx, s, "account-1")
+		require.Error(t, err)
+		assert.Equal(t, idv.Cancelled, idv.NextStep(err).Action, "%v", err)
+	})
+	t.Run("cancelled while an enrolment is at the vendor", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			<-received
+			cancel()
+		}()
+		_, err := c.Enroll(ctx, s, "account-1")
+		require.Error(t, err)
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Equal(t, idv.Reconcile, idv.NextStep(err).Action, "%v", err)
+	})
+}
+
+// TestNextStepOnForgedRedirect: a redirect claiming success before the user captured
+// gives session_not_started, and the user may still be on the hosted page.
+func TestNextStepOnForgedRedirect(t *testing.T) {
+	ctx := context.Background()
+	emu := verisoulsandbox.New()
+	srv := httptest.NewServer(emu.Handler())
+	defer srv.Close()
+	c, err := verisoul.New(verisoulsandbox.DefaultAPIKey, verisoul.WithEnvironment(verisoul.Sandbox),
+		verisoul.WithBaseURL(srv.URL), verisoul.WithAppURL(srv.URL+verisoulsandbox.AppPath))
+	require.NoError(t, err)
+	for _, opened := range []bool{false, true} {
+		s, err := c.StartSession(ctx, verisoul.SessionOptions{})
+		require.NoError(t, err)
+		if opened {
+			require.NoError(t, emu.Start(s.ID)) // on the page, not finished
+		}
+		_, err = c.VerifyFace(ctx, s)
+		require.Error(t, err)
+		d := idv.NextStep(err)
+		assert.Equal(t, idv.RepeatUserStep, d.Action, "%v", err)
+		assert.False(t, verisoul.NeedsNewSession(err), "the same session stays good")
+		// And it does: the user finishes on the same session.
+		require.NoError(t, emu.CompleteAs(s.ID, "alice"))
+		_, err = c.VerifyFace(ctx, s)
+		assert.NoError(t, err)
+	}
 }
