@@ -172,6 +172,8 @@ func describe(err error) Decision {
 		valErr *transport.ValidationError
 		bigErr *transport.BodyTooLargeError
 		ruleEr *verifik.RuleError
+		redErr *transport.RedirectError
+		orgErr *transport.OriginError
 	)
 	switch {
 	case errors.As(err, &apiErr):
@@ -186,6 +188,10 @@ func describe(err error) Decision {
 		return Decision{Vendor: bigErr.Vendor, Operation: bigErr.Operation}
 	case errors.As(err, &ruleEr):
 		return Decision{Vendor: "verifik", Operation: ruleEr.Operation}
+	case errors.As(err, &redErr):
+		return Decision{Vendor: redErr.Vendor, Operation: redErr.Operation}
+	case errors.As(err, &orgErr):
+		return Decision{Vendor: orgErr.Vendor, Operation: orgErr.Operation}
 	}
 	return Decision{}
 }

@@ -72,6 +72,8 @@ func TestNextStep(t *testing.T) {
 		{"malformed answer", &transport.DecodeError{Vendor: "verifik", Operation: "getAppRegistration", StatusCode: 200, Err: errors.New("bad json")},
 			idv.Escalate, "verifik", "getAppRegistration", "", 0},
 		{"answer too large", &transport.BodyTooLargeError{Vendor: "iproov", Operation: "userGet", Limit: 1 << 20}, idv.Escalate, "iproov", "userGet", "", 0},
+		{"redirect not followed", &transport.RedirectError{Vendor: "verisoul", Operation: "verifyFace", StatusCode: 307, Host: "other:8443"}, idv.Escalate, "verisoul", "verifyFace", "", 0},
+		{"request outside the base origin", &transport.OriginError{Vendor: "verifik", Operation: "getAppRegistration", Host: "other"}, idv.Escalate, "verifik", "getAppRegistration", "", 0},
 		{"contract violation", &contract.Error{Spec: "verisoul/facematch", Problems: []contract.Problem{{Operation: "verifyFace", Rule: "type"}}}, idv.Escalate, "", "", "", 0},
 		{"501 not implemented", apiErr("verifik", "listProjects", 501, ""), idv.Escalate, "verifik", "listProjects", "", 0},
 		{"caller's deadline", context.DeadlineExceeded, idv.RetryLater, "", "", "", 0},
