@@ -1,7 +1,7 @@
 # idvkit — the two commands of the README quick start, plus the pieces they are made of.
 GO ?= go
 
-.PHONY: test vet check generate demo serve fuzz bench soak
+.PHONY: test vet check generate demo serve fuzz bench soak probe
 
 ## test: everything CI runs — vet, the spec gate, and the race-enabled test suite.
 test: vet check
@@ -48,3 +48,10 @@ SOAK_JOURNEYS ?= 10000
 SOAK_FAULTS ?= 0.2
 soak:
 	$(GO) test -race -run 'TestSoak$$' -count=1 -v ./internal/soak/ -soak.journeys=$(SOAK_JOURNEYS) -soak.faults=$(SOAK_FAULTS)
+
+## probe: the hostile figures of `idvkit sandbox serve` (1 GiB bodies on each route family,
+## a 1 byte/s body, an idle keep-alive, 2,000 stalled connections), measured against a child
+## on a free 127.0.0.1 port; about a minute, bounded, Linux only. PROBEFLAGS passes options.
+PROBEFLAGS ?=
+probe:
+	$(GO) run ./internal/probe -go $(GO) $(PROBEFLAGS)

@@ -9,19 +9,30 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 )
 
 const usage = `idvkit — identity verification vendors, typed, checked and emulated
 
 Usage:
   idvkit demo [-vendor name]           run every verification journey against the embedded sandbox
-  idvkit sandbox serve [-addr :8080]   serve the vendor emulators (Verisoul, iProov, Verifik)
+  idvkit sandbox serve [-addr 127.0.0.1:8080]
+                                       serve the vendor emulators (Verisoul, iProov, Verifik); the
+                                       default address is loopback only, -addr :8080 exposes the
+                                       sandbox to the network (see idvkit sandbox serve -h)
   idvkit spec check [-dir .]           validate the specs, their examples and the generated code
   idvkit spec diff -base <git-ref>     report breaking changes of each spec against a git revision
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// docker stop and Kubernetes send SIGTERM, a terminal sends SIGINT: both let the
+	// command finish what is in flight.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// A second signal during the graceful stop ends the process at once.
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
