@@ -260,6 +260,9 @@ type reporter struct {
 }
 
 func (rep reporter) report(ctx context.Context, phase, pathTemplate string, e *Error) {
+	if c := collectorOf(ctx); c != nil {
+		c.add(e)
+	}
 	if rep.onProblem != nil {
 		rep.onProblem(e)
 	}

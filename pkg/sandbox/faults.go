@@ -412,12 +412,9 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // closeConn drops the client's connection without an HTTP response.
+// The ResponseController reaches the connection through wrappers (a CallLog's).
 func closeConn(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic(http.ErrAbortHandler)
-	}
-	conn, _, err := hj.Hijack()
+	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
