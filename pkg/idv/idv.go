@@ -91,6 +91,10 @@ func NextStep(err error) Decision {
 		// After Reconcile: a cancellation that struck after an unsafe call was sent is
 		// outcome-unknown. Otherwise the caller gave up; retrying is the caller's choice.
 		d.Action = Cancelled
+	case errors.Is(err, transport.ErrRedirect), errors.Is(err, transport.ErrForeignOrigin):
+		// Before RepeatUserStep: a redirect answered or a foreign origin is the
+		// configuration's fault (base URL, a proxy); a new capture would meet it again.
+		d.Action = Escalate
 	case userMustRepeat(err, d):
 		// Before FixRequest: an expired code or a spent claim caught client-side is
 		// mended by the end user's step, not by changing the request.

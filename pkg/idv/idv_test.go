@@ -73,6 +73,7 @@ func TestNextStep(t *testing.T) {
 			idv.Escalate, "verifik", "getAppRegistration", "", 0},
 		{"answer too large", &transport.BodyTooLargeError{Vendor: "iproov", Operation: "userGet", Limit: 1 << 20}, idv.Escalate, "iproov", "userGet", "", 0},
 		{"redirect not followed", &transport.RedirectError{Vendor: "verisoul", Operation: "verifyFace", StatusCode: 307, Host: "other:8443"}, idv.Escalate, "verisoul", "verifyFace", "", 0},
+		{"iProov validation answered by a redirect", &transport.RedirectError{Vendor: "iproov", Operation: "userVerifyValidate", StatusCode: 302, Host: "other:8443"}, idv.Escalate, "iproov", "userVerifyValidate", "", 0},
 		{"request outside the base origin", &transport.OriginError{Vendor: "verifik", Operation: "getAppRegistration", Host: "other"}, idv.Escalate, "verifik", "getAppRegistration", "", 0},
 		{"contract violation", &contract.Error{Spec: "verisoul/facematch", Problems: []contract.Problem{{Operation: "verifyFace", Rule: "type"}}}, idv.Escalate, "", "", "", 0},
 		{"501 not implemented", apiErr("verifik", "listProjects", 501, ""), idv.Escalate, "verifik", "listProjects", "", 0},
