@@ -56,6 +56,9 @@ func specOperations(t *testing.T) map[string]specOperation {
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	for _, name := range files {
+		if path.Dir(name) == "sandbox" {
+			continue // the sandbox's own controls: never called through the transport
+		}
 		data, err := fs.ReadFile(api.FS, name)
 		require.NoError(t, err)
 		if !strings.Contains(string(data), "\nopenapi:") && !strings.HasPrefix(string(data), "openapi:") {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/idvkit/idvkit/gen/iproov/claim"
 	"github.com/idvkit/idvkit/pkg/sandbox"
 )
 
@@ -65,6 +66,7 @@ func (e *Emulator) Capture(token string, c Capture) error {
 		e.claimStarted(rec)
 	}
 	rec.state, rec.face, rec.liveFail = claimCaptured, face, c.LivenessFailure
+	rec.updated = e.now()
 	if e.cfg.frames {
 		rec.image = c.Image // returned as the frame; otherwise the face name is all it takes
 	}
@@ -147,14 +149,56 @@ func (e *Emulator) Stats() Stats {
 
 // controlHandler serves the end-user and test controls:
 //
+//	GET  /_sandbox/iproov/sdk/...                 the Web SDK stand-in (sdk.go)
+//	POST /_sandbox/iproov/claims                  {"type":"enrol","user_id":"alice"}: issue a claim
+//	GET  /_sandbox/iproov/claims/{token}          what the SDK learns of the claim
+//	POST /_sandbox/iproov/claims/{token}/validate validate it as a backend would
 //	POST /_sandbox/iproov/claims/{token}/start    the SDK claimed the token, capture in progress
 //	POST /_sandbox/iproov/claims/{token}/capture  {"face":"alice"} or {"image":"<base64>"}, "liveness_failure":"reason"
 //	POST /_sandbox/iproov/fail-next               {"operation":"userVerifyValidate","status":500}
 //	PUT  /_sandbox/iproov/availability            {"up":false}
 //	POST /_sandbox/iproov/reset
 //	GET  /_sandbox/iproov/stats
+//	GET  /_sandbox/openapi.yaml                   the controls spec (api/sandbox/iproov.yaml)
+//
+// Each is described in api/sandbox/iproov.yaml, which buildHandler enforces.
 func (e *Emulator) controlHandler() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+ControlsSpecPath, serveControlsSpec)
+	mux.HandleFunc("POST "+ControlPrefix+"claims", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Type          claim.ClaimType      `json:"type"`
+			UserID        string               `json:"user_id"`
+			AssuranceType *claim.AssuranceType `json:"assurance_type"`
+		}
+		if !decodeControl(w, r, &body, expects["issueClaim"]) {
+			return
+		}
+		rec, f := e.issueForDemo(body.Type, body.UserID, body.AssuranceType)
+		if f != nil {
+			failureAnswer(w, f)
+			return
+		}
+		sandbox.WriteJSON(w, http.StatusCreated, map[string]string{
+			"token": rec.token, "type": string(rec.kind), "assurance_type": string(rec.assurance),
+		})
+	})
+	mux.HandleFunc("GET "+ControlPrefix+"claims/{token}", func(w http.ResponseWriter, r *http.Request) {
+		v, err := e.claimView(r.PathValue("token"))
+		if err != nil {
+			controlAnswer(w, err)
+			return
+		}
+		sandbox.WriteJSON(w, http.StatusOK, v)
+	})
+	mux.HandleFunc("POST "+ControlPrefix+"claims/{token}/validate", func(w http.ResponseWriter, r *http.Request) {
+		resp, f := e.validateForDemo(r.PathValue("token"))
+		if f != nil {
+			failureAnswer(w, f)
+			return
+		}
+		sandbox.WriteJSON(w, http.StatusOK, resp)
+	})
 	mux.HandleFunc("POST "+ControlPrefix+"claims/{token}/start", func(w http.ResponseWriter, r *http.Request) {
 		controlAnswer(w, e.StartCapture(r.PathValue("token")))
 	})
@@ -207,7 +251,7 @@ func (e *Emulator) controlHandler() http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc(ControlPrefix, func(w http.ResponseWriter, r *http.Request) {
-		controlError(w, http.StatusNotFound, "unknown_control", "no such control; see the package documentation for the list")
+		controlError(w, http.StatusNotFound, "unknown_control", "no such control; see "+ControlsSpecPath+" for the list")
 	})
 	mux.HandleFunc("GET "+ControlPrefix+"stats", func(w http.ResponseWriter, r *http.Request) {
 		st := e.Stats()
@@ -254,6 +298,22 @@ func controlAnswer(w http.ResponseWriter, err error) {
 	default:
 		controlError(w, http.StatusBadRequest, "invalid_capture", err.Error())
 	}
+}
+
+// failureAnswer answers an iProov refusal in the controls' shape, with iProov's code.
+func failureAnswer(w http.ResponseWriter, f *failure) {
+	status := f.status
+	switch {
+	case status == http.StatusTooManyRequests:
+		if f.retryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(f.retryAfter))
+		}
+	case status >= 500:
+		status = http.StatusInternalServerError
+	default:
+		status = http.StatusBadRequest
+	}
+	controlError(w, status, f.code, f.desc)
 }
 
 func controlError(w http.ResponseWriter, status int, code, msg string) {

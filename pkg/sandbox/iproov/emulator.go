@@ -18,7 +18,15 @@
 // What happens in the end user's browser or app - launching the iProov SDK with a claim
 // token and showing a face - is simulated with [Emulator.Capture] (or the control endpoint
 // POST /_sandbox/iproov/claims/{token}/capture). Faces come from helper-made images
-// (sandbox.FaceImage("alice")) or any image bytes.
+// (sandbox.FaceImage("alice")) or any image bytes. In a real browser, the emulator serves
+// a stand-in of iProov's Web SDK at SDKScriptPath: the <iproov-me> element with iProov's
+// attributes, slots and events, whose small UI plays the end user (pass as a face, fail
+// with a feedback code, error, cancel); a page swaps the SDK's script URL for it and
+// runs unchanged. SDKDemoPath is a page that runs a whole claim for a person.
+//
+// The controls are described in api/sandbox/iproov.yaml (served at ControlsSpecPath) and
+// held to it: a body that breaks it is answered 400 with what the control expects.
+// Inspect shows the emulator on the sandbox dashboard.
 //
 // Rules enforced, as iProov documents them: tokens are 64 hex characters, must be claimed
 // within 2 minutes and are bound to a user, a claim type, an assurance type and a risk
@@ -199,7 +207,9 @@ func WithAllowedHosts(hosts ...string) Option {
 type Emulator struct {
 	cfg      config
 	spec     *contract.Spec
+	controls *contract.Spec // api/sandbox/iproov.yaml, the controls' own spec
 	faults   *sandbox.Faults
+	calls    *sandbox.CallLog
 	handler  http.Handler
 	examples map[string]map[int]example // documented answers, for FailNext
 
@@ -238,6 +248,7 @@ type claimRec struct {
 	assurance   claim.AssuranceType
 	riskProfile string
 	issued      time.Time
+	updated     time.Time // when the state last changed, for the dashboard
 	state       claimState
 	gen         uint64 // changes as the claim is claimed and ended; see claimQueues
 
@@ -295,6 +306,7 @@ func New(opts ...Option) *Emulator {
 	e := &Emulator{
 		cfg:      cfg,
 		spec:     contract.Default().Spec("iproov/claim"),
+		controls: contract.Default().Spec(ControlsSpec),
 		claims:   map[string]*claimRec{},
 		users:    map[userKey]*userRec{},
 		tokens:   map[string]*accessRec{},
@@ -313,6 +325,7 @@ func New(opts ...Option) *Emulator {
 		return claim.ServerErrorResponse{Error: claim.ServerErrorCodeServerError, ErrorDescription: "An unexpected error occurred"}
 	})
 	e.faults.SetDocumented(e.spec.Documents)
+	e.calls = sandbox.NewCallLog(0, cfg.clock, e.operationOf)
 	e.faults.AllowHosts(cfg.allowHosts...)
 	e.examples = e.loadExamples()
 	e.handler = e.buildHandler()
@@ -366,21 +379,65 @@ func (e *Emulator) buildHandler() http.Handler {
 		Refuse:       e.refuse,
 	}, e.spec)
 
+	// The controls answer to their own spec, api/sandbox/iproov.yaml, in enforce mode:
+	// a body that breaks it is answered 400 with what the control expects.
+	controls := contract.Middleware(contract.MiddlewareOptions{
+		Mode:         contract.ModeEnforce,
+		Logger:       e.cfg.logger,
+		OnProblem:    e.cfg.onProblem,
+		MaxBodyBytes: MaxBodyBytes,
+		Refuse:       e.refuseControl,
+	}, e.controls)
+	checkedControls := controls(e.controlHandler())
+	guarded := sandbox.GuardControl(checkedControls, e.cfg.allowHosts...)
+	// The SDK's files are loaded by the integrator's page, from its origin: they stay
+	// outside the guard, and change nothing. The spec describes them, but the contract
+	// kit validates JSON, YAML and form bodies, not scripts and HTML: they are bounded,
+	// not checked.
+	files := bounded(http.HandlerFunc(e.serveSDK))
+
 	mux := http.NewServeMux()
-	mux.Handle(ControlPrefix, sandbox.GuardControl(bounded(e.controlHandler()), e.cfg.allowHosts...))
+	mux.Handle(ControlPrefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isSDKFile(r) {
+			files.ServeHTTP(w, r)
+			return
+		}
+		guarded.ServeHTTP(w, r)
+	}))
+	mux.Handle(ControlsSpecPath, checkedControls)
 	mux.Handle("/", bounded(e.vendorRules(checked)))
 	faulty := e.faults.Wrap(mux)
-	// The fault control endpoint is served inside Wrap; the same bound keeps a huge body
-	// from reaching it.
-	faultControl := bounded(faulty)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// The fault control endpoint is served inside Wrap; the controls spec describes it
+	// (api/sandbox/faults.yaml) and bounds its body, behind the same guard, so a
+	// refused request is refused (403, 415) before its body is judged.
+	faultControl := sandbox.GuardControl(controls(faulty), e.cfg.allowHosts...)
+	return e.calls.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == sandbox.ControlPath {
 			faultControl.ServeHTTP(w, r)
 			return
 		}
 		faulty.ServeHTTP(w, r)
-	})
+	}))
 }
+
+// isSDKFile tells a GET of the Web SDK stand-in's files.
+func isSDKFile(r *http.Request) bool {
+	return (r.Method == http.MethodGet || r.Method == http.MethodHead) && strings.HasPrefix(r.URL.Path, ControlPrefix+"sdk/")
+}
+
+// operationOf names a call for the call log: the operationId of the vendor spec or of
+// the controls spec, "" for a route neither knows.
+func (e *Emulator) operationOf(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
+		op, _ := e.controls.FindOperation(r)
+		return op
+	}
+	op, _ := e.spec.FindOperation(r)
+	return op
+}
+
+// Calls is the emulator's log of recent calls (the dashboard shows it through Inspect).
+func (e *Emulator) Calls() *sandbox.CallLog { return e.calls }
 
 type requestKey struct{}
 

@@ -74,6 +74,7 @@ func (e *Emulator) nextGen() uint64 {
 // issueClaim stores a new claim; e.mu is held.
 func (e *Emulator) issueClaim(rec *claimRec) {
 	rec.gen = e.nextGen()
+	rec.updated = rec.issued
 	e.claims[rec.token] = rec
 	e.cq.issued.push(rec.token, rec.issued.Add(ClaimWindow), rec.gen)
 	e.issuedClaims++
@@ -81,7 +82,7 @@ func (e *Emulator) issueClaim(rec *claimRec) {
 
 // claimStarted records that the SDK claimed rec (from issued); e.mu is held.
 func (e *Emulator) claimStarted(rec *claimRec) {
-	rec.gen = e.nextGen()
+	rec.gen, rec.updated = e.nextGen(), e.now()
 	e.cq.claimed.push(rec.token, e.now().Add(ClaimLife), rec.gen)
 }
 
@@ -93,7 +94,7 @@ func (e *Emulator) endClaim(rec *claimRec, state claimState) {
 }
 
 func (e *Emulator) claimEnded(rec *claimRec) {
-	rec.gen = e.nextGen()
+	rec.gen, rec.updated = e.nextGen(), e.now()
 	e.cq.ended.push(rec.token, e.now().Add(ClaimMemory), rec.gen)
 }
 

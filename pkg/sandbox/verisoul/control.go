@@ -3,10 +3,7 @@ package verisoul
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
-	"html"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -192,28 +189,18 @@ func (e *Emulator) Enrollments() []Enrollment {
 	return out
 }
 
-// appHandler serves the hosted-page stand-in, which a browser navigates to:
-//
-//	GET  /_sandbox/verisoul/app?session_id=…&redirect_url=…[&face=alice][&document=valid|fake|expired|minor|other_face|none][&fail=liveness_check_failed]
-func (e *Emulator) appHandler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+AppPath, e.serveApp)
-	mux.HandleFunc("GET "+AppPath+"/", e.serveApp)
-	return limitBody(func(*http.Request) int64 { return controlBodyBytes }, mux)
-}
-
-func isApp(path string) bool { return path == AppPath || strings.HasPrefix(path, AppPath+"/") }
-
-// controlHandler serves the end-user simulation over HTTP, for tests in other languages
-// and for `idvkit sandbox serve`. Requests with a body must send Content-Type:
-// application/json (see sandbox.GuardControl, which the caller puts in front):
+// controlHandler serves the end-user simulation over HTTP, for tests in other languages,
+// for the hosted page and for `idvkit sandbox serve`; api/sandbox/verisoul.yaml describes
+// every endpoint and the caller holds each call to it. Requests with a body must send
+// Content-Type: application/json (see sandbox.GuardControl, which the caller puts in front):
 //
 //	POST /_sandbox/verisoul/sessions/{id}/start
-//	POST /_sandbox/verisoul/sessions/{id}/complete  {"face":"alice","document":{…sandbox.Document…},"ip_address":"…","incomparable":false}
-//	     (or "face_image"/"document_image" as base64 images)
+//	POST /_sandbox/verisoul/sessions/{id}/complete  {"face":"alice","document_preset":"fake"}
+//	     (or "face_image"/"document_image" as base64 images, "document" field by field, "ip_address", "incomparable")
 //	POST /_sandbox/verisoul/sessions/{id}/fail      {"error_message":"liveness_check_failed"}
 //	GET  /_sandbox/verisoul/sessions/{id}
 //	GET  /_sandbox/verisoul/enrollments
+//	GET  /_sandbox/openapi.yaml
 func (e *Emulator) controlHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+ControlPrefix+"sessions/{id}/start", func(w http.ResponseWriter, r *http.Request) {
@@ -224,6 +211,7 @@ func (e *Emulator) controlHandler() http.Handler {
 			Face          string            `json:"face"`
 			FaceImage     []byte            `json:"face_image"`
 			Document      *sandbox.Document `json:"document"`
+			Preset        string            `json:"document_preset"`
 			DocumentImage []byte            `json:"document_image"`
 			IPAddress     string            `json:"ip_address"`
 			Incomparable  bool              `json:"incomparable"`
@@ -231,7 +219,7 @@ func (e *Emulator) controlHandler() http.Handler {
 		dec := json.NewDecoder(r.Body)
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&body); err != nil {
-			badBody(w, err, `{"face":"alice"} or {"face_image":"<base64>"}, optionally with "document" (a sandbox.Document), "document_image", "ip_address", "incomparable"`)
+			badBody(w, err, `{"face":"alice"} or {"face_image":"<base64>"}, optionally with "document_preset" (valid, fake, expired, minor, other_face, none), "document" (a sandbox.Document), "document_image", "ip_address", "incomparable"`)
 			return
 		}
 		c := Capture{Face: body.FaceImage, Document: body.DocumentImage, IPAddress: body.IPAddress, Incomparable: body.Incomparable}
@@ -240,6 +228,25 @@ func (e *Emulator) controlHandler() http.Handler {
 		}
 		if body.Document != nil {
 			c.Document = sandbox.DocumentImage(*body.Document)
+		}
+		if body.Preset != "" {
+			if body.Document != nil || body.DocumentImage != nil {
+				sandbox.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_capture",
+					"message": "give the document one way: document_preset, document or document_image"})
+				return
+			}
+			face := body.Face
+			if face == "" && len(c.Face) > 0 {
+				face = sandbox.FaceOf(c.Face)
+			}
+			d, err := e.presetDocument(face, body.Preset)
+			if err != nil {
+				e.answer(w, r.PathValue("id"), err)
+				return
+			}
+			if d != nil {
+				c.Document = sandbox.DocumentImage(*d)
+			}
 		}
 		e.answer(w, r.PathValue("id"), e.Complete(r.PathValue("id"), c))
 	})
@@ -256,11 +263,12 @@ func (e *Emulator) controlHandler() http.Handler {
 	mux.HandleFunc("GET "+ControlPrefix+"sessions/{id}", func(w http.ResponseWriter, r *http.Request) {
 		info, ok := e.Session(r.PathValue("id"))
 		if !ok {
-			sandbox.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "session_not_found"})
+			e.answer(w, r.PathValue("id"), ErrUnknownSession)
 			return
 		}
 		sandbox.WriteJSON(w, http.StatusOK, info)
 	})
+	mux.HandleFunc("GET "+SpecPath, e.serveSpec)
 	mux.HandleFunc("GET "+ControlPrefix+"enrollments", func(w http.ResponseWriter, r *http.Request) {
 		list := e.Enrollments()
 		if list == nil {
@@ -295,106 +303,12 @@ func (e *Emulator) answer(w http.ResponseWriter, id string, err error) {
 		info, _ := e.Session(id)
 		sandbox.WriteJSON(w, http.StatusOK, info)
 	case errors.Is(err, ErrUnknownSession):
-		sandbox.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "session_not_found"})
+		sandbox.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "session_not_found",
+			"message": "no session with this id (unknown, or forgotten after its retention)"})
 	case errors.Is(err, ErrSessionFinished):
-		sandbox.WriteJSON(w, http.StatusConflict, map[string]string{"error": "session_finished"})
+		sandbox.WriteJSON(w, http.StatusConflict, map[string]string{"error": "session_finished",
+			"message": "the capture of this session already ended; start a new session"})
 	default:
 		sandbox.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_capture", "message": err.Error()})
 	}
-}
-
-// serveApp stands in for https://app.{env}.verisoul.ai/: it takes the same query
-// (session_id, redirect_url, lng) and redirects back with session_id, success and
-// error_message as the real page does. Sandbox-only parameters decide the capture:
-// face=<name> completes it (ID Check sessions with a document chosen by document=),
-// fail=<error_message> fails it; without either the page only marks the session started.
-// Sessions already settled (simulate, Go helpers) redirect with their outcome.
-func (e *Emulator) serveApp(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	back := q.Get("redirect_url")
-	if back == "" {
-		back = "https://verisoul.ai"
-	}
-	id := q.Get("session_id")
-	if id == "" {
-		redirectBack(w, r, back, "", FailSessionIDNotFound)
-		return
-	}
-	info, ok := e.Session(id)
-	if !ok {
-		redirectBack(w, r, back, id, FailInvalidSessionID)
-		return
-	}
-	if info.State == Created || info.State == Started {
-		var err error
-		switch face, fail := q.Get("face"), q.Get("fail"); {
-		case fail != "":
-			err = e.Fail(id, fail)
-		case face != "" && info.Product == IDCheck:
-			err = e.completeWithDocumentChoice(id, face, q.Get("document"))
-		case face != "":
-			err = e.CompleteAs(id, face)
-		default:
-			_ = e.Start(id)
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			fmt.Fprintf(w, "<!doctype html><title>Verisoul sandbox capture</title><p>Sandbox capture page for session %s. "+
-				"Add <code>face=alice</code> (and for ID Check <code>document=valid|fake|expired|minor|other_face|none</code>) "+
-				"or <code>fail=liveness_check_failed</code> to the URL to finish it.</p>", html.EscapeString(id))
-			return
-		}
-		if err != nil {
-			sandbox.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_capture", "message": err.Error()})
-			return
-		}
-		info, _ = e.Session(id)
-	}
-	redirectBack(w, r, back, id, info.ErrorMessage)
-}
-
-func (e *Emulator) completeWithDocument(id, face string, d *sandbox.Document) error {
-	c := Capture{Face: sandbox.FaceImage(face)}
-	if d != nil {
-		c.Document = sandbox.DocumentImage(*d)
-	}
-	return e.Complete(id, c)
-}
-
-// completeWithDocumentChoice finishes an ID Check capture with a document described by a
-// word, for the hosted page stand-in.
-func (e *Emulator) completeWithDocumentChoice(id, face, choice string) error {
-	d := e.documentFor(face)
-	switch choice {
-	case "", "valid":
-	case "fake":
-		d.Fake = true
-	case "expired":
-		d.Expiry = e.clock.Now().AddDate(0, -1, 0).Format(time.DateOnly)
-	case "minor":
-		d.DateOfBirth = e.clock.Now().AddDate(-14, 0, 0).Format(time.DateOnly)
-	case "other_face":
-		d.Face = face + "-lookalike"
-	case "none":
-		return e.completeWithDocument(id, face, nil)
-	default:
-		return fmt.Errorf("verisoul sandbox: unknown document choice %q", choice)
-	}
-	return e.completeWithDocument(id, face, &d)
-}
-
-func redirectBack(w http.ResponseWriter, r *http.Request, back, sessionID, failure string) {
-	u, err := url.Parse(back)
-	if err != nil || !u.IsAbs() {
-		sandbox.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_redirect_url"})
-		return
-	}
-	q := u.Query()
-	if sessionID != "" {
-		q.Set("session_id", sessionID)
-	}
-	q.Set("success", fmt.Sprint(failure == ""))
-	if failure != "" {
-		q.Set("error_message", failure)
-	}
-	u.RawQuery = q.Encode()
-	http.Redirect(w, r, u.String(), http.StatusFound)
 }

@@ -13,9 +13,13 @@
 //
 // The end user's part — the hosted capture page — is emulated by Go helpers
 // (CompleteAs, CompleteWithDocument, Fail, Start), by control endpoints under
-// /_sandbox/verisoul/ and by a hosted page at AppPath that redirects back the way
-// app.{env}.verisoul.ai does. Verisoul's own sandbox switch, the simulate query parameter,
-// is honoured too. Faces are identified with sandbox.FaceOf: an image made by
+// /_sandbox/verisoul/ and by a real page at AppPath, which takes the query of
+// app.{env}.verisoul.ai (session_id, redirect_url, lng), lets a person or a browser test
+// complete the capture as a named face (for ID Check with a chosen document) or fail it
+// with any documented error_message, and redirects back the way the real page does.
+// api/sandbox/verisoul.yaml describes the control endpoints and the page; the emulator
+// holds every call to it and serves it at SpecPath. Verisoul's own sandbox switch, the
+// simulate query parameter, is honoured too. Faces are identified with sandbox.FaceOf: an image made by
 // sandbox.FaceImage("alice") is alice, wherever it appears.
 //
 // Safe to leave running: every body is bounded (MaxBodyBytes on the API, 413 in
@@ -39,6 +43,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -165,7 +170,9 @@ type Emulator struct {
 	maxSessions, maxRedirectSessions int
 
 	fmSpec, idcSpec *contract.Spec
+	ctlSpec         *contract.Spec // api/sandbox/verisoul.yaml: the control endpoints and the page
 	faults          *sandbox.Faults
+	calls           *sandbox.CallLog // recent calls, for the dashboard (Inspect)
 	handler         http.Handler
 
 	mu       sync.Mutex
@@ -205,6 +212,7 @@ type session struct {
 	noCompare  bool // verify-identity answers success=false
 	accountID  string
 	enrolledAt time.Time
+	updated    time.Time // last change of state, for the dashboard
 
 	// Where the session is filed while unenrolled (see pool); nil once enrolled.
 	pool *pool
@@ -246,6 +254,7 @@ func New(opts ...Option) *Emulator {
 	}
 	kit := contract.Default()
 	e.fmSpec, e.idcSpec = kit.Spec("verisoul/facematch"), kit.Spec("verisoul/idcheck")
+	e.ctlSpec = kit.Spec(ControlsSpec)
 	e.faults = sandbox.NewFaults(e.faultSeed, e.operationOf)
 	e.faults.AllowHosts(e.allowHosts...)
 	// Injected 5xx and 429 answers carry the gateway body Verisoul answers 429 with.
@@ -253,6 +262,7 @@ func New(opts ...Option) *Emulator {
 	e.faults.SetDocumented(func(op string, status int) bool {
 		return e.fmSpec.Documents(op, status) || e.idcSpec.Documents(op, status)
 	})
+	e.calls = sandbox.NewCallLog(0, e.clock, e.operationOf)
 	e.handler = e.buildHandler()
 	return e
 }
@@ -304,37 +314,78 @@ func (e *Emulator) buildHandler() http.Handler {
 	idc := contract.Middleware(mwOpts, e.idcSpec)(idcheck.HandlerWithOptions(
 		idcheck.NewStrictHandler(api, []idcheck.StrictMiddlewareFunc{withRequestIDC}),
 		idcheck.StdHTTPServerOptions{BaseRouter: http.NewServeMux()}))
-	control := sandbox.GuardControl(e.controlHandler(), e.allowHosts...)
-	app := e.appHandler()
+	vendor := e.faults.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isIDCheck(r) {
+			idc.ServeHTTP(w, r)
+			return
+		}
+		fm.ServeHTTP(w, r)
+	}))
+	// Everything under /_sandbox/ is described by api/sandbox/verisoul.yaml and held to it.
+	// The guard comes first, so a cross-site or non-JSON request is refused (403, 415)
+	// before its body is looked at; faults.Wrap serves the fault control endpoint.
+	controls := e.controlsMiddleware()
+	control := sandbox.GuardControl(controls(e.faults.Wrap(e.controlHandler())), e.allowHosts...)
+	// A page a browser navigates to from the integrator's site: no Origin to check, and a
+	// Host check would add nothing (any page can navigate the browser here under the real
+	// name). Its own changes go through the guarded JSON endpoints.
+	app := controls(e.appHandler())
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case isApp(r.URL.Path):
-			// A page a browser navigates to: no Origin to check, and a Host check would add
-			// nothing (any page can navigate the browser here under the real name).
+			if r.URL.Path != AppPath { // AppPath+"/": the same page
+				r2 := *r
+				r2.URL = new(url.URL)
+				*r2.URL = *r.URL
+				r2.URL.Path = AppPath
+				r = &r2
+			}
 			app.ServeHTTP(w, r)
-		case strings.HasPrefix(r.URL.Path, ControlPrefix):
+		case strings.HasPrefix(r.URL.Path, "/_sandbox/"):
 			control.ServeHTTP(w, r)
-		case isIDCheck(r):
-			idc.ServeHTTP(w, r)
 		default:
-			fm.ServeHTTP(w, r)
+			vendor.ServeHTTP(w, r)
 		}
 	})
-	faulted := e.faults.Wrap(root)
-	// The fault control endpoint lives inside Wrap; bound its body here too, so that a huge
-	// one is refused with 413 like on every other route.
-	faultControl := limitBody(func(*http.Request) int64 { return faultControlBodyBytes }, faulted)
+	return e.namingOperation(e.calls.Wrap(root))
+}
+
+// opKey carries a request's operation, named once before the call is served (the enrol
+// body is peeked at then), to the fault injector and the call log.
+type opKey struct{}
+
+// namingOperation names the operation (see opKey) and bounds the body at its route's
+// limit with the server's own ResponseWriter. The inner bounds (contract middleware,
+// limitBody) see the CallLog's writer, through which http.MaxBytesReader cannot tell the
+// server that the limit was hit; without that, a client still streaming a huge chunked
+// body gets its connection reset instead of the 413. This bound trips first (it is never
+// larger than an inner one), so the server closes the connection gracefully.
+func (e *Emulator) namingOperation(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == sandbox.ControlPath {
-			faultControl.ServeHTTP(w, r)
-			return
+		op := ""
+		if !strings.HasPrefix(r.URL.Path, "/_sandbox/") {
+			op = e.operationOf(r)
 		}
-		faulted.ServeHTTP(w, r)
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, bodyBound(r))
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), opKey{}, op)))
 	})
 }
 
-// faultControlBodyBytes bounds a fault-rule list sent to sandbox.ControlPath.
-const faultControlBodyBytes = 1 << 20
+// bodyBound is the body limit of r's route: the same as the contract middleware's and
+// limitBody's for that route.
+func bodyBound(r *http.Request) int64 {
+	switch p := r.URL.Path; {
+	case !strings.HasPrefix(p, "/_sandbox/"):
+		return MaxBodyBytes
+	case p == sandbox.ControlPath:
+		return faultControlBodyBytes
+	case strings.HasPrefix(p, ControlPrefix+"sessions/") && strings.HasSuffix(p, "/complete"):
+		return controlImageBodyBytes
+	}
+	return controlBodyBytes
+}
 
 // isIDCheck routes a request to the ID Check spec: verify-id, and the shared session and
 // redirect paths when they carry the id flag. Enroll is the same call in both products
@@ -358,6 +409,9 @@ const enrollPeekBytes = 4 << 10
 // enrols (enrollIDCheck for an ID Check session, enrollFaceMatch otherwise), so a rule
 // keyed by either spec's name fires on that product's enrolments only.
 func (e *Emulator) operationOf(r *http.Request) string {
+	if op, ok := r.Context().Value(opKey{}).(string); ok {
+		return op
+	}
 	spec := e.fmSpec
 	if isIDCheck(r) {
 		spec = e.idcSpec

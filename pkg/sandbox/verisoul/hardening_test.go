@@ -98,7 +98,7 @@ func TestControlGuard(t *testing.T) {
 		{"a rebinding host", "POST", start, "evil.example:8080", "", "", "", 403, "loopback"},
 		{"a rebinding host on the fault control", "PUT", sandbox.ControlPath, "evil.example", "", "application/json", `[]`, 403, "loopback"},
 		{"a form body", "POST", fail, "localhost:8080", "", "text/plain", `{"error_message":"liveness_check_failed"}`, 415, "application/json"},
-		{"a body that does not parse", "POST", fail, "localhost:8080", "", "application/json", `error_message=x`, 400, `expected a JSON object {"error_message":"liveness_check_failed"}`},
+		{"a body that does not parse", "POST", fail, "localhost:8080", "", "application/json", `error_message=x`, 400, `expected a JSON object like {"error_message":"liveness_check_failed"}`},
 		{"a same-origin page", "POST", start, "localhost:8080", "http://localhost:8080", "", "", 200, ""},
 		{"an allowed host", "GET", vs.ControlPrefix + "sessions/" + id, "verisoul-sandbox:8080", "", "", "", 200, ""},
 		{"an allowed host on the fault control", "GET", sandbox.ControlPath, "verisoul-sandbox", "", "", "", 200, ""},

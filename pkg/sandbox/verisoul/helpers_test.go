@@ -124,6 +124,16 @@ func newEnv(t *testing.T, opts ...vs.Option) *env {
 	return e
 }
 
+// forgetProblems drops the last n contract problems, which the test caused on purpose
+// (bad control bodies), after checking there are that many.
+func (e *env) forgetProblems(n int) {
+	e.t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	require.GreaterOrEqual(e.t, len(e.problems), n)
+	e.problems = e.problems[:len(e.problems)-n]
+}
+
 // checkLast holds the last exchange against spec in both directions; our own emulator
 // must not even drift.
 func (e *env) checkLast(spec *contract.Spec) exchange {

@@ -85,6 +85,7 @@ func (p *pool) listFor(st State) *list.List {
 // place files s in its pool's list for its state, or takes it out of the pool once it is
 // enrolled. Callers hold e.mu and call it after every change of state.
 func (e *Emulator) place(s *session) {
+	s.updated = e.clock.Now()
 	if s.pool == nil {
 		return
 	}
