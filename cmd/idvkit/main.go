@@ -15,13 +15,16 @@ import (
 const usage = `idvkit — identity verification vendors, typed, checked and emulated
 
 Usage:
-  idvkit demo [-vendor name]           run every verification journey against the embedded sandbox
+  idvkit demo [-vendor name] [-journey name]
+                                       run every verification journey against the embedded sandbox
   idvkit sandbox serve [-addr 127.0.0.1:8080]
                                        serve the vendor emulators (Verisoul, iProov, Verifik); the
                                        default address is loopback only, -addr :8080 exposes the
                                        sandbox to the network (see idvkit sandbox serve -h)
   idvkit spec check [-dir .]           validate the specs, their examples and the generated code
   idvkit spec diff -base <git-ref>     report breaking changes of each spec against a git revision
+  idvkit conform [--target sandbox|live|URL]
+                                       run the journeys against a target and report drift from the specs
 `
 
 func main() {
@@ -60,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				return runSpecDiff(ctx, args[2:], stdout, stderr)
 			}
 		}
+	case "conform":
+		return runConform(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
