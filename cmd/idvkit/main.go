@@ -23,6 +23,8 @@ Usage:
                                        sandbox to the network (see idvkit sandbox serve -h)
   idvkit spec check [-dir .]           validate the specs, their examples and the generated code
   idvkit spec diff -base <git-ref>     report breaking changes of each spec against a git revision
+  idvkit webhook trigger <event> --to URL
+                                       send one Verifik Smart Enroll event with a realistic payload
   idvkit conform [--target sandbox|live|URL]
                                        run the journeys against a target and report drift from the specs
 `
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				return runSpecDiff(ctx, args[2:], stdout, stderr)
 			}
 		}
+	case "webhook":
+		return runWebhook(ctx, args[1:], stdout, stderr)
 	case "conform":
 		return runConform(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

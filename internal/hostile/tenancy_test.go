@@ -654,8 +654,11 @@ func verifikTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 	rB := register(b, flowB, verifik.Registration{Email: "tenant-b@example.com", FullName: "Bertha Bravo"})
 	confirm(rB)
 	tB := rB.State().Token
+	// Tenant A's webhook, linked to its flow: its URL carries the receiver's secret.
+	hookA, err := a.CreateWebhook(ctx, verifik.WebhookConfig{URL: "https://tenant-a.example/hooks/s3cr3t-path", Name: "Tenant A hook", Flows: []string{flowA.FlowID}})
+	require.NoError(t, err)
 	markers := []string{"tenant-a-one@example.com", "tenant-a-three@example.com", "Tenantia", "Alphonse", "Tenant A project",
-		"Tenant A codes", welcomeA, docA.Number, stA1.Token, stA3.Token, "3005550101"}
+		"Tenant A codes", welcomeA, docA.Number, stA1.Token, stA3.Token, "3005550101", "s3cr3t-path", "Tenant A hook"}
 
 	do := func(build func() (*http.Request, error), auth ...func(*http.Request)) func(t *testing.T) (int, string) {
 		return func(t *testing.T) (int, string) {
@@ -701,7 +704,47 @@ func verifikTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 	noAuth := []int{400, 401}
 	selfieB := smartenroll.BiometricValidationCreateRequest{Image: verifiksbx.Selfie("tenant-a-face"), Os: smartenroll.OSIOS}
 
+	hookIntact := func(t *testing.T) {
+		w, err := a.Webhook(ctx, hookA.ID)
+		require.NoError(t, err, "the first account's webhook still exists")
+		assert.Equal(t, "https://tenant-a.example/hooks/s3cr3t-path", w.URL, "and still points where it did")
+	}
+	attackerHook := smartenroll.WebhookCreateRequest{Name: "mine", Url: "https://attacker.example/hook", IsActive: true, Link: &[]smartenroll.ObjectId{flowA.FlowID}}
+
 	return map[string]tenancyCase{
+		"verifik/smartenroll/createWebhook": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) { return smartenroll.NewCreateWebhookRequest(rawServer, attackerHook) })},
+			cross: []attempt{{name: "other account links its webhook to the first's flow", want: []int{403, 404, 409},
+				send: do(func() (*http.Request, error) { return smartenroll.NewCreateWebhookRequest(rawServer, attackerHook) }, clientB)}},
+			after: func(t *testing.T) {
+				status, body := get(func() (*http.Request, error) { return smartenroll.NewGetProjectFlowRequest(rawServer, flowA.FlowID) }, clientA)
+				require.Equal(t, 200, status, body)
+				assert.Contains(t, body, `"webhook":"`+hookA.ID+`"`, "the first account's flow still sends its events to its own webhook")
+				hookIntact(t)
+			},
+		},
+		"verifik/smartenroll/listWebhooks": {
+			anon:  attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) { return smartenroll.NewListWebhooksRequest(rawServer, nil) })},
+			cross: []attempt{{name: "other account lists its own", want: []int{200}, send: do(func() (*http.Request, error) { return smartenroll.NewListWebhooksRequest(rawServer, nil) }, clientB)}},
+		},
+		"verifik/smartenroll/getWebhook": {
+			anon:  attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) { return smartenroll.NewGetWebhookRequest(rawServer, hookA.ID) })},
+			cross: []attempt{{name: "other account reads the first's webhook", want: []int{403, 404}, send: do(func() (*http.Request, error) { return smartenroll.NewGetWebhookRequest(rawServer, hookA.ID) }, clientB)}},
+		},
+		"verifik/smartenroll/updateWebhook": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {
+				return smartenroll.NewUpdateWebhookRequest(rawServer, hookA.ID, smartenroll.WebhookUpdateRequest{Url: &hijackURL})
+			})},
+			cross: []attempt{{name: "other account redirects the first's webhook", want: []int{403, 404}, send: do(func() (*http.Request, error) {
+				return smartenroll.NewUpdateWebhookRequest(rawServer, hookA.ID, smartenroll.WebhookUpdateRequest{Url: &hijackURL})
+			}, clientB)}},
+			after: hookIntact,
+		},
+		"verifik/smartenroll/deleteWebhook": {
+			anon:  attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) { return smartenroll.NewDeleteWebhookRequest(rawServer, hookA.ID) })},
+			cross: []attempt{{name: "other account deletes the first's webhook", want: []int{403, 404}, send: do(func() (*http.Request, error) { return smartenroll.NewDeleteWebhookRequest(rawServer, hookA.ID) }, clientB)}},
+			after: hookIntact,
+		},
 		"verifik/smartenroll/createProject": {
 			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) { return smartenroll.NewCreateProjectRequest(rawServer, projectBody) })},
 			cross: []attempt{{name: "other account creates in its own account", want: []int{200},

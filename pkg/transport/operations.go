@@ -96,6 +96,13 @@ var operationSafety = map[string]Safety{
 	"verifik/createBiometricValidation":   Unsafe, // liveness and duplicate search, billed
 	"verifik/compareAppRegistrationFaces": Unsafe, // face compare, billed; records the score
 	"verifik/requestCriminalCheck":        Unsafe, // background check, billed
+	// Webhooks. An update sets the fields sent; link/unlink set
+	// membership, so a repeat leaves what the first left.
+	"verifik/listWebhooks":  Safe,
+	"verifik/getWebhook":    Safe,
+	"verifik/updateWebhook": Safe,
+	"verifik/createWebhook": Unsafe, // a second webhook: events delivered twice
+	"verifik/deleteWebhook": Unsafe, // a repeat answers 404, hiding the success
 }
 
 // classify is the default RetryPolicy.Classify: a lookup in operationSafety.

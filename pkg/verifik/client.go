@@ -174,6 +174,11 @@ var required = map[string][]string{
 	"createBiometricValidation":   {"data._id"},
 	"compareAppRegistrationFaces": {"data.compareFaceVerification._id", "data.compareFaceVerification.result.score"},
 	"requestCriminalCheck":        {"data._id"},
+	"createWebhook":               {"data._id"},
+	"getWebhook":                  {"data._id"},
+	"listWebhooks":                {"data", "data[]._id"},
+	"updateWebhook":               {"data._id"},
+	"deleteWebhook":               {"data._id"},
 }
 
 // parts reads the two fields every generated *<Operation>Result has.

@@ -20,6 +20,60 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AppRegistrationEventType.
+const (
+	EventAppRegistrationCompleted               AppRegistrationEventType = "onboarding_app_registration_completed"
+	EventAppRegistrationCompletedWithoutKYC     AppRegistrationEventType = "onboarding_app_registration_completed_without_kyc"
+	EventAppRegistrationCreated                 AppRegistrationEventType = "onboarding_app_registration_created"
+	EventAppRegistrationFailed                  AppRegistrationEventType = "onboarding_app_registration_failed"
+	EventAppRegistrationNeedsManualVerification AppRegistrationEventType = "onboarding_app_registration_needs_manual_verification"
+	EventAppRegistrationOngoing                 AppRegistrationEventType = "onboarding_app_registration_ongoing"
+	EventAppRegistrationPersonAlreadySet        AppRegistrationEventType = "onboarding_app_registration_person_already_set"
+	EventAppRegistrationSyncBasicInformation    AppRegistrationEventType = "onboarding_app_registration_sync_basic_information"
+	EventAppRegistrationSyncDocument            AppRegistrationEventType = "onboarding_app_registration_sync_document"
+	EventAppRegistrationSyncForm                AppRegistrationEventType = "onboarding_app_registration_sync_form"
+	EventAppRegistrationSyncInstructions        AppRegistrationEventType = "onboarding_app_registration_sync_instructions"
+	EventAppRegistrationSyncLiveness            AppRegistrationEventType = "onboarding_app_registration_sync_liveness"
+	EventAppRegistrationSyncSignUpForm          AppRegistrationEventType = "onboarding_app_registration_sync_sign_up_form"
+	EventAppRegistrationSyncSkipKYC             AppRegistrationEventType = "onboarding_app_registration_sync_skip_kyc"
+)
+
+// Valid indicates whether the value is a known member of the AppRegistrationEventType enum.
+func (e AppRegistrationEventType) Valid() bool {
+	switch e {
+	case EventAppRegistrationCompleted:
+		return true
+	case EventAppRegistrationCompletedWithoutKYC:
+		return true
+	case EventAppRegistrationCreated:
+		return true
+	case EventAppRegistrationFailed:
+		return true
+	case EventAppRegistrationNeedsManualVerification:
+		return true
+	case EventAppRegistrationOngoing:
+		return true
+	case EventAppRegistrationPersonAlreadySet:
+		return true
+	case EventAppRegistrationSyncBasicInformation:
+		return true
+	case EventAppRegistrationSyncDocument:
+		return true
+	case EventAppRegistrationSyncForm:
+		return true
+	case EventAppRegistrationSyncInstructions:
+		return true
+	case EventAppRegistrationSyncLiveness:
+		return true
+	case EventAppRegistrationSyncSignUpForm:
+		return true
+	case EventAppRegistrationSyncSkipKYC:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AppRegistrationStatus.
 const (
 	AppRegistrationCompleted               AppRegistrationStatus = "COMPLETED"
@@ -47,6 +101,36 @@ func (e AppRegistrationStatus) Valid() bool {
 	case AppRegistrationOngoing:
 		return true
 	case AppRegistrationStarted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BiometricValidationEventType.
+const (
+	EventBiometricValidationCreatedPerson     BiometricValidationEventType = "onboarding_biometric_validation_created_person"
+	EventBiometricValidationFailed            BiometricValidationEventType = "onboarding_biometric_validation_failed"
+	EventBiometricValidationLivenessFailed    BiometricValidationEventType = "onboarding_biometric_validation_liveness_failed"
+	EventBiometricValidationNew               BiometricValidationEventType = "onboarding_biometric_validation_new"
+	EventBiometricValidationValidated         BiometricValidationEventType = "onboarding_biometric_validation_validated"
+	EventBiometricsLivenessScoreNotAcceptable BiometricValidationEventType = "onboarding_biometrics_liveness_score_not_acceptable"
+)
+
+// Valid indicates whether the value is a known member of the BiometricValidationEventType enum.
+func (e BiometricValidationEventType) Valid() bool {
+	switch e {
+	case EventBiometricValidationCreatedPerson:
+		return true
+	case EventBiometricValidationFailed:
+		return true
+	case EventBiometricValidationLivenessFailed:
+		return true
+	case EventBiometricValidationNew:
+		return true
+	case EventBiometricValidationValidated:
+		return true
+	case EventBiometricsLivenessScoreNotAcceptable:
 		return true
 	default:
 		return false
@@ -134,6 +218,30 @@ func (e DocumentCaptureMethod) Valid() bool {
 	}
 }
 
+// Defines values for DocumentValidationEventType.
+const (
+	EventDocumentValidationCreated                    DocumentValidationEventType = "onboarding_document_validation_created"
+	EventDocumentValidationDataSourceError            DocumentValidationEventType = "onboarding_document_validation_data_source_error"
+	EventDocumentValidationManualVerificationRequired DocumentValidationEventType = "onboarding_document_validation_manual_verification_required"
+	EventDocumentValidationSourceLookup               DocumentValidationEventType = "onboarding_document_validation_source_lookup"
+)
+
+// Valid indicates whether the value is a known member of the DocumentValidationEventType enum.
+func (e DocumentValidationEventType) Valid() bool {
+	switch e {
+	case EventDocumentValidationCreated:
+		return true
+	case EventDocumentValidationDataSourceError:
+		return true
+	case EventDocumentValidationManualVerificationRequired:
+		return true
+	case EventDocumentValidationSourceLookup:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DocumentValidationStatus.
 const (
 	DocumentActive    DocumentValidationStatus = "ACTIVE"
@@ -170,6 +278,36 @@ func (e EmailGateway) Valid() bool {
 	case EmailGatewayMailgun:
 		return true
 	case EmailGatewayNone:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EmailValidationEventType.
+const (
+	EventEmailValidationCreated      EmailValidationEventType = "onboarding_email_validation_created"
+	EventEmailValidationExpired      EmailValidationEventType = "onboarding_email_validation_expired"
+	EventEmailValidationFailed       EmailValidationEventType = "onboarding_email_validation_failed"
+	EventEmailValidationOTPIncorrect EmailValidationEventType = "onboarding_email_validation_otp_incorect"
+	EventEmailValidationResend       EmailValidationEventType = "onboarding_email_validation_resend"
+	EventEmailValidationValidated    EmailValidationEventType = "onboarding_email_validation_validated"
+)
+
+// Valid indicates whether the value is a known member of the EmailValidationEventType enum.
+func (e EmailValidationEventType) Valid() bool {
+	switch e {
+	case EventEmailValidationCreated:
+		return true
+	case EventEmailValidationExpired:
+		return true
+	case EventEmailValidationFailed:
+		return true
+	case EventEmailValidationOTPIncorrect:
+		return true
+	case EventEmailValidationResend:
+		return true
+	case EventEmailValidationValidated:
 		return true
 	default:
 		return false
@@ -287,6 +425,39 @@ func (e ErrorCode) Valid() bool {
 	}
 }
 
+// Defines values for FaceVerificationEventType.
+const (
+	EventFaceVerificationCompare FaceVerificationEventType = "onboarding_face_verification_compare"
+)
+
+// Valid indicates whether the value is a known member of the FaceVerificationEventType enum.
+func (e FaceVerificationEventType) Valid() bool {
+	switch e {
+	case EventFaceVerificationCompare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InformationValidationEventType.
+const (
+	EventInformationValidationBackgroundCheck InformationValidationEventType = "onboarding_information_validation_background_check"
+	EventInformationValidationUpdated         InformationValidationEventType = "onboarding_information_validation_updated"
+)
+
+// Valid indicates whether the value is a known member of the InformationValidationEventType enum.
+func (e InformationValidationEventType) Valid() bool {
+	switch e {
+	case EventInformationValidationBackgroundCheck:
+		return true
+	case EventInformationValidationUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InformationValidationStatus.
 const (
 	InformationActive    InformationValidationStatus = "ACTIVE"
@@ -310,6 +481,7 @@ func (e InformationValidationStatus) Valid() bool {
 
 // Defines values for OTPStatus.
 const (
+	OTPFailed    OTPStatus = "failed"
 	OTPSent      OTPStatus = "sent"
 	OTPValidated OTPStatus = "validated"
 )
@@ -317,6 +489,8 @@ const (
 // Valid indicates whether the value is a known member of the OTPStatus enum.
 func (e OTPStatus) Valid() bool {
 	switch e {
+	case OTPFailed:
+		return true
 	case OTPSent:
 		return true
 	case OTPValidated:
@@ -344,6 +518,36 @@ func (e PhoneGateway) Valid() bool {
 	case PhoneGatewaySMS:
 		return true
 	case PhoneGatewayWhatsApp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PhoneValidationEventType.
+const (
+	EventPhoneValidationCreated      PhoneValidationEventType = "onboarding_phone_validation_created"
+	EventPhoneValidationExpired      PhoneValidationEventType = "onboarding_phone_validation_expired"
+	EventPhoneValidationFailed       PhoneValidationEventType = "onboarding_phone_validation_failed"
+	EventPhoneValidationOTPIncorrect PhoneValidationEventType = "onboarding_phone_validation_otp_incorect"
+	EventPhoneValidationResend       PhoneValidationEventType = "onboarding_phone_validation_resend"
+	EventPhoneValidationValidated    PhoneValidationEventType = "onboarding_phone_validation_validated"
+)
+
+// Valid indicates whether the value is a known member of the PhoneValidationEventType enum.
+func (e PhoneValidationEventType) Valid() bool {
+	switch e {
+	case EventPhoneValidationCreated:
+		return true
+	case EventPhoneValidationExpired:
+		return true
+	case EventPhoneValidationFailed:
+		return true
+	case EventPhoneValidationOTPIncorrect:
+		return true
+	case EventPhoneValidationResend:
+		return true
+	case EventPhoneValidationValidated:
 		return true
 	default:
 		return false
@@ -809,6 +1013,121 @@ type AppRegistrationEnvelope struct {
 	Success   *bool      `json:"success,omitempty"`
 }
 
+// AppRegistrationEvent - `onboarding_app_registration_created`: The registration was created; includes the flow.
+// - `onboarding_app_registration_sync_sign_up_form`: sync signUpForm while the status stays ONGOING.
+// - `onboarding_app_registration_sync_instructions`: sync instructions while ONGOING.
+// - `onboarding_app_registration_sync_basic_information`: sync basicInformation while ONGOING.
+// - `onboarding_app_registration_sync_document`: sync document while ONGOING.
+// - `onboarding_app_registration_sync_liveness`: sync liveness while ONGOING.
+// - `onboarding_app_registration_sync_form`: sync form while ONGOING.
+// - `onboarding_app_registration_sync_skip_kyc`: sync skipKYC while ONGOING (listed by the supported-events page).
+// - `onboarding_app_registration_ongoing`: The status became ONGOING (app_registration_{status}).
+// - `onboarding_app_registration_completed`: sync end, every requirement met: the final success event.
+// - `onboarding_app_registration_completed_without_kyc`: skipKYC where the flow allows it.
+// - `onboarding_app_registration_needs_manual_verification`: sync end with blockers left (e.g. a document under review).
+// - `onboarding_app_registration_failed`: sync end with FAILED.
+// - `onboarding_app_registration_person_already_set`: The selfie matched a person already enrolled; carries the error.
+//
+// Example: {"object":{"_id":"66e1a2b3c4d5e6f708192a3b","client":"613375a1eab2fe08527f81e2","createdAt":"2024-09-10T15:00:00.000Z","email":"registrant@example.com","fullName":"Ana Example","language":"en","project":"6266193db77ccc8111730c90","projectFlow":{"_id":"66df24f4c80823e06a348019","project":"6266193db77ccc8111730c90","status":"active","type":"onboarding","webhook":"66df272bf82f3bfab17dea9b"},"status":"STARTED","updatedAt":"2024-09-10T15:04:05.000Z"},"type":"onboarding_app_registration_created"}
+type AppRegistrationEvent struct {
+	// Object The registration as it stands after the step. Status events from sync carry the
+	// flow's `webhook`; app_registration_person_already_set carries `error`,
+	// `statusCode` and `message`. OTP values are never included.
+	Object AppRegistrationEventObject `json:"object"`
+
+	// Type The AppRegistration events, full type with the `onboarding_` prefix (Smart Enroll flows).
+	// Unknown values may appear (Verifik adds events; a `login_` flow prefixes its own);
+	// receivers pass them on as drift.
+	Type AppRegistrationEventType `json:"type"`
+}
+
+// AppRegistrationEventObject The registration as it stands after the step. Status events from sync carry the
+// flow's `webhook`; app_registration_person_already_set carries `error`,
+// `statusCode` and `message`. OTP values are never included.
+type AppRegistrationEventObject struct {
+	// DocumentVersion MongoDB's document version.
+	DocumentVersion *int `json:"__v,omitempty"`
+
+	// ID The record's ObjectId.
+	ID string `json:"_id"`
+
+	// AssignedCollection A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	AssignedCollection *ObjectId `json:"assignedCollection,omitempty"`
+
+	// BiometricValidation A biometric validation id, or the validation when populated.
+	BiometricValidation *BiometricValidationRef `json:"biometricValidation,omitempty"`
+
+	// Client A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	Client *ObjectId `json:"client,omitempty"`
+
+	// CompareFaceVerification A face comparison id, or the comparison when populated.
+	CompareFaceVerification *CompareFaceVerificationRef `json:"compareFaceVerification,omitempty"`
+	CompletedAt             *Timestamp                  `json:"completedAt,omitempty"`
+	CountryCode             *string                     `json:"countryCode,omitempty"`
+	CreatedAt               *Timestamp                  `json:"createdAt,omitempty"`
+
+	// CurrentStep Free text ("1", "Document Verification", …).
+	CurrentStep *string `json:"currentStep,omitempty"`
+
+	// DocumentFace A record id, or the record when populated (persons and faces are not documented).
+	DocumentFace *RecordRef `json:"documentFace,omitempty"`
+
+	// DocumentValidation A document validation id, or the validation when populated.
+	DocumentValidation *DocumentValidationRef `json:"documentValidation,omitempty"`
+	Email              *string                `json:"email,omitempty"`
+
+	// EmailValidation An email validation id, or the validation when populated.
+	EmailValidation *EmailValidationRef `json:"emailValidation,omitempty"`
+	Error           *bool               `json:"error,omitempty"`
+	ExpiresAt       *Timestamp          `json:"expiresAt,omitempty"`
+
+	// Face A record id, or the record when populated (persons and faces are not documented).
+	Face      *RecordRef `json:"face,omitempty"`
+	FirstName *string    `json:"firstName,omitempty"`
+	FullName  *string    `json:"fullName,omitempty"`
+
+	// InformationValidation An information validation id, or the validation when populated.
+	InformationValidation *InformationValidationRef `json:"informationValidation,omitempty"`
+	IpAddress             *string                   `json:"ipAddress,omitempty"`
+	Language              *string                   `json:"language,omitempty"`
+	LastName              *string                   `json:"lastName,omitempty"`
+	Message               *string                   `json:"message,omitempty"`
+
+	// Person A record id, or the record when populated (persons and faces are not documented).
+	Person *RecordRef `json:"person,omitempty"`
+	Phone  *string    `json:"phone,omitempty"`
+
+	// PhoneValidation A phone validation id, or the validation when populated.
+	PhoneValidation *PhoneValidationRef `json:"phoneValidation,omitempty"`
+
+	// Project A project id, or the project when populated.
+	Project *ProjectRef `json:"project,omitempty"`
+
+	// ProjectFlow A project flow id, or the flow when populated.
+	ProjectFlow *ProjectFlowRef `json:"projectFlow,omitempty"`
+
+	// SmartLink A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	SmartLink *ObjectId `json:"smartLink,omitempty"`
+
+	// Status The registrant's journey. Unknown values may appear; clients treat them as still in
+	// progress (neither completed nor failed).
+	Status     *AppRegistrationStatus `json:"status,omitempty"`
+	StatusCode *string                `json:"statusCode,omitempty"`
+	UpdatedAt  *Timestamp             `json:"updatedAt,omitempty"`
+	UserAgent  *string                `json:"userAgent,omitempty"`
+
+	// Webhook The flow's webhook (its URL on one page, a reference on another).
+	Webhook *string `json:"webhook,omitempty"`
+}
+
+// AppRegistrationEventType The AppRegistration events, full type with the `onboarding_` prefix (Smart Enroll flows).
+// Unknown values may appear (Verifik adds events; a `login_` flow prefixes its own);
+// receivers pass them on as drift.
+type AppRegistrationEventType string
+
 // AppRegistrationMeRequest defines model for AppRegistrationMeRequest.
 type AppRegistrationMeRequest struct {
 	Populates *[]Populate `json:"populates,omitempty"`
@@ -857,6 +1176,49 @@ type BiometricValidationCreateRequest struct {
 	// Os The registrant's device.
 	Os DeviceOS `json:"os"`
 }
+
+// BiometricValidationEvent - `onboarding_biometric_validation_new`: Status new (biometric_validation_{status}).
+// - `onboarding_biometric_validation_validated`: Liveness passed.
+// - `onboarding_biometric_validation_failed`: Status failed.
+// - `onboarding_biometric_validation_created_person`: A person was created from the selfie.
+// - `onboarding_biometric_validation_liveness_failed`: The liveness check failed explicitly.
+// - `onboarding_biometrics_liveness_score_not_acceptable`: The liveness score is under the flow's minimum; may carry the flow.
+//
+// Example: {"object":{"_id":"66e1a2b3c4d5e6f708192a43","appRegistration":"66e1a2b3c4d5e6f708192a3b","createdAt":"2024-09-10T15:07:00.000Z","livenessScore":0.93,"status":"new","type":"onboarding"},"type":"onboarding_biometric_validation_new"}
+type BiometricValidationEvent struct {
+	// Object The biometric validation; biometrics_liveness_score_not_acceptable adds the flow.
+	Object BiometricValidationEventObject `json:"object"`
+
+	// Type The BiometricValidation events, full type with the `onboarding_` prefix (Smart Enroll flows).
+	// Unknown values may appear (Verifik adds events; a `login_` flow prefixes its own);
+	// receivers pass them on as drift.
+	Type BiometricValidationEventType `json:"type"`
+}
+
+// BiometricValidationEventObject The biometric validation; biometrics_liveness_score_not_acceptable adds the flow.
+type BiometricValidationEventObject struct {
+	// ID The record's ObjectId.
+	ID string `json:"_id"`
+
+	// AppRegistration A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	AppRegistration *ObjectId  `json:"appRegistration,omitempty"`
+	CreatedAt       *Timestamp `json:"createdAt,omitempty"`
+	LivenessScore   *float64   `json:"livenessScore,omitempty"`
+
+	// ProjectFlow A project flow id, or the flow when populated.
+	ProjectFlow *ProjectFlowRef `json:"projectFlow,omitempty"`
+	Status      *string         `json:"status,omitempty"`
+
+	// Type Smart Enroll validations use `onboarding`. Unknown values may appear; clients treat
+	// them as `validation`.
+	Type *ValidationType `json:"type,omitempty"`
+}
+
+// BiometricValidationEventType The BiometricValidation events, full type with the `onboarding_` prefix (Smart Enroll flows).
+// Unknown values may appear (Verifik adds events; a `login_` flow prefixes its own);
+// receivers pass them on as drift.
+type BiometricValidationEventType string
 
 // BiometricValidationRef A biometric validation id, or the validation when populated.
 type BiometricValidationRef struct {
@@ -1117,6 +1479,96 @@ type DocumentValidationCreatedEnvelope struct {
 	Success   *bool      `json:"success,omitempty"`
 }
 
+// DocumentValidationEvent - `onboarding_document_validation_created`: A document validation started; may carry the registration id, email and phone.
+// - `onboarding_document_validation_source_lookup`: The government or data-source lookup finished.
+// - `onboarding_document_validation_data_source_error`: The source answered nothing usable, or the names did not match.
+// - `onboarding_document_validation_manual_verification_required`: The document went to manual review; the registration may become NEEDS_MANUAL_VERIFICATION.
+//
+// Example: {"object":{"_id":"66e1a2b3c4d5e6f708192a42","appRegistration":"66e1a2b3c4d5e6f708192a3b","client":"613375a1eab2fe08527f81e2","country":"Colombia","createdAt":"2024-09-10T15:06:00.000Z","documentCategory":"ID","documentType":"CC","email":"registrant@example.com","imageValidated":true,"inputMethod":"FILE_UPLOAD","phone":"3001234567","project":"6266193db77ccc8111730c90","projectFlow":"66df24f4c80823e06a348019","status":"ASSESSING","type":"onboarding","updatedAt":"2024-09-10T15:04:05.000Z","validationMethod":"OCR"},"type":"onboarding_document_validation_created"}
+type DocumentValidationEvent struct {
+	// Object The document validation. document_validation_created may add the registration's
+	// email and phone; document_validation_data_source_error adds `isSupported`,
+	// `infoValidationSupportedReason` and `notSupportedData`.
+	Object DocumentValidationEventObject `json:"object"`
+
+	// Type The DocumentValidation events, full type with the `onboarding_` prefix (Smart Enroll flows).
+	// Unknown values may appear (Verifik adds events; a `login_` flow prefixes its own);
+	// receivers pass them on as drift.
+	Type DocumentValidationEventType `json:"type"`
+}
+
+// DocumentValidationEventObject The document validation. document_validation_created may add the registration's
+// email and phone; document_validation_data_source_error adds `isSupported`,
+// `infoValidationSupportedReason` and `notSupportedData`.
+type DocumentValidationEventObject struct {
+	// OCRExtraction What the OCR read. Verifik does not document the extraction's shape; these are the
+	// fields its name validation and criminal check use.
+	OCRExtraction *OCRExtraction `json:"OCRExtraction,omitempty"`
+
+	// ID The record's ObjectId.
+	ID string `json:"_id"`
+
+	// AppRegistration A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	AppRegistration *ObjectId `json:"appRegistration,omitempty"`
+
+	// Client A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	Client *ObjectId `json:"client,omitempty"`
+
+	// Country ISO 3166-1 alpha-2 in the name validation answer.
+	Country   *string    `json:"country,omitempty"`
+	CreatedAt *Timestamp `json:"createdAt,omitempty"`
+
+	// DocumentCategory e.g. ID.
+	DocumentCategory *string `json:"documentCategory,omitempty"`
+	DocumentNumber   *string `json:"documentNumber,omitempty"`
+
+	// DocumentType e.g. Passport, CC, CCPA, DRCC, CL.
+	DocumentType                  *string           `json:"documentType,omitempty"`
+	Email                         *string           `json:"email,omitempty"`
+	FirstNameMatchPercentage      *float64          `json:"firstNameMatchPercentage,omitempty"`
+	FullNameMatchPercentage       *float64          `json:"fullNameMatchPercentage,omitempty"`
+	ImageValidated                *bool             `json:"imageValidated,omitempty"`
+	InfoValidationSupported       *bool             `json:"infoValidationSupported,omitempty"`
+	InfoValidationSupportedReason *string           `json:"infoValidationSupportedReason,omitempty"`
+	InputMethod                   *string           `json:"inputMethod,omitempty"`
+	IsSupported                   *bool             `json:"isSupported,omitempty"`
+	LastNameMatchPercentage       *float64          `json:"lastNameMatchPercentage,omitempty"`
+	NamesMatch                    *bool             `json:"namesMatch,omitempty"`
+	NotSupportedData              *NotSupportedData `json:"notSupportedData,omitempty"`
+	Phone                         *string           `json:"phone,omitempty"`
+
+	// Project A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	Project *ObjectId `json:"project,omitempty"`
+
+	// ProjectFlow A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	ProjectFlow *ObjectId `json:"projectFlow,omitempty"`
+
+	// ScoreValidation The names on the issuer's registry.
+	ScoreValidation *ScoreValidation `json:"scoreValidation,omitempty"`
+
+	// Status ASSESSING while checks run; VALIDATED or ACTIVE when the document passed; FAILED
+	// when it did not. Unknown values may appear; clients treat them as not validated.
+	Status *DocumentValidationStatus `json:"status,omitempty"`
+
+	// Type Smart Enroll validations use `onboarding`. Unknown values may appear; clients treat
+	// them as `validation`.
+	Type      *ValidationType `json:"type,omitempty"`
+	UpdatedAt *Timestamp      `json:"updatedAt,omitempty"`
+
+	// ValidationMethod e.g. OCR.
+	ValidationMethod *string `json:"validationMethod,omitempty"`
+	Webhook          *string `json:"webhook,omitempty"`
+}
+
+// DocumentValidationEventType The DocumentValidation events, full type with the `onboarding_` prefix (Smart Enroll flows).
+// Unknown values may appear (Verifik adds events; a `login_` flow prefixes its own);
+// receivers pass them on as drift.
+type DocumentValidationEventType string
+
 // DocumentValidationRef A document validation id, or the validation when populated.
 type DocumentValidationRef struct {
 	union json.RawMessage
@@ -1244,6 +1696,28 @@ type EmailValidationEnvelope struct {
 	Success   *bool      `json:"success,omitempty"`
 }
 
+// EmailValidationEvent - `onboarding_email_validation_created`: The first code was emailed.
+// - `onboarding_email_validation_resend`: The code was sent again while still valid.
+// - `onboarding_email_validation_validated`: The right code (or the demo code) was entered.
+// - `onboarding_email_validation_failed`: The validation moved to failed.
+// - `onboarding_email_validation_otp_incorect`: A wrong code was entered (Verifik's spelling).
+// - `onboarding_email_validation_expired`: The code expired (about 10 minutes).
+//
+// Example: {"object":{"_id":"66e1a2b3c4d5e6f708192a40","client":"613375a1eab2fe08527f81e2","createdAt":"2024-09-10T15:04:05.000Z","email":"registrant@example.com","expiresAt":"2024-09-10T15:14:05.000Z","project":"6266193db77ccc8111730c90","projectFlow":"66df24f4c80823e06a348019","status":"sent","type":"onboarding","updatedAt":"2024-09-10T15:04:05.000Z","validationMethod":"verificationCode"},"type":"onboarding_email_validation_created"}
+type EmailValidationEvent struct {
+	Object EmailValidation `json:"object"`
+
+	// Type The EmailValidation events, full type with the `onboarding_` prefix (Smart Enroll flows).
+	// Unknown values may appear (Verifik adds events; a `login_` flow prefixes its own);
+	// receivers pass them on as drift.
+	Type EmailValidationEventType `json:"type"`
+}
+
+// EmailValidationEventType The EmailValidation events, full type with the `onboarding_` prefix (Smart Enroll flows).
+// Unknown values may appear (Verifik adds events; a `login_` flow prefixes its own);
+// receivers pass them on as drift.
+type EmailValidationEventType string
+
 // EmailValidationRef An email validation id, or the validation when populated.
 type EmailValidationRef struct {
 	union json.RawMessage
@@ -1325,6 +1799,99 @@ type FaceComparisonEnvelope struct {
 	Success   *bool      `json:"success,omitempty"`
 }
 
+// FaceVerificationEvent - `onboarding_face_verification_compare`: The selfie was compared with the document face; the registration with compareResult.
+//
+// Example: {"object":{"_id":"66e1a2b3c4d5e6f708192a3b","client":"613375a1eab2fe08527f81e2","compareResult":{"_id":"66e1a2b3c4d5e6f708192a45","comparedAt":"2024-09-10T15:04:05.000Z","result":{"score":0.96},"status":"success","type":"compare"},"createdAt":"2024-09-10T15:00:00.000Z","email":"registrant@example.com","fullName":"Ana Example","language":"en","project":"6266193db77ccc8111730c90","projectFlow":"66df24f4c80823e06a348019","status":"ONGOING","updatedAt":"2024-09-10T15:04:05.000Z"},"type":"onboarding_face_verification_compare"}
+type FaceVerificationEvent struct {
+	// Object The registration with the comparison's outcome.
+	Object FaceVerificationEventObject `json:"object"`
+
+	// Type The FaceVerification events, full type with the `onboarding_` prefix (Smart Enroll flows).
+	// Unknown values may appear (Verifik adds events; a `login_` flow prefixes its own);
+	// receivers pass them on as drift.
+	Type FaceVerificationEventType `json:"type"`
+}
+
+// FaceVerificationEventObject The registration with the comparison's outcome.
+type FaceVerificationEventObject struct {
+	// DocumentVersion MongoDB's document version.
+	DocumentVersion *int `json:"__v,omitempty"`
+
+	// ID The record's ObjectId.
+	ID string `json:"_id"`
+
+	// AssignedCollection A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	AssignedCollection *ObjectId `json:"assignedCollection,omitempty"`
+
+	// BiometricValidation A biometric validation id, or the validation when populated.
+	BiometricValidation *BiometricValidationRef `json:"biometricValidation,omitempty"`
+
+	// Client A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	Client *ObjectId `json:"client,omitempty"`
+
+	// CompareFaceVerification A face comparison id, or the comparison when populated.
+	CompareFaceVerification *CompareFaceVerificationRef `json:"compareFaceVerification,omitempty"`
+	CompareResult           *CompareFaceVerification    `json:"compareResult,omitempty"`
+	CompletedAt             *Timestamp                  `json:"completedAt,omitempty"`
+	CountryCode             *string                     `json:"countryCode,omitempty"`
+	CreatedAt               *Timestamp                  `json:"createdAt,omitempty"`
+
+	// CurrentStep Free text ("1", "Document Verification", …).
+	CurrentStep *string `json:"currentStep,omitempty"`
+
+	// DocumentFace A record id, or the record when populated (persons and faces are not documented).
+	DocumentFace *RecordRef `json:"documentFace,omitempty"`
+
+	// DocumentValidation A document validation id, or the validation when populated.
+	DocumentValidation *DocumentValidationRef `json:"documentValidation,omitempty"`
+	Email              *string                `json:"email,omitempty"`
+
+	// EmailValidation An email validation id, or the validation when populated.
+	EmailValidation *EmailValidationRef `json:"emailValidation,omitempty"`
+	ExpiresAt       *Timestamp          `json:"expiresAt,omitempty"`
+
+	// Face A record id, or the record when populated (persons and faces are not documented).
+	Face      *RecordRef `json:"face,omitempty"`
+	FirstName *string    `json:"firstName,omitempty"`
+	FullName  *string    `json:"fullName,omitempty"`
+
+	// InformationValidation An information validation id, or the validation when populated.
+	InformationValidation *InformationValidationRef `json:"informationValidation,omitempty"`
+	IpAddress             *string                   `json:"ipAddress,omitempty"`
+	Language              *string                   `json:"language,omitempty"`
+	LastName              *string                   `json:"lastName,omitempty"`
+
+	// Person A record id, or the record when populated (persons and faces are not documented).
+	Person *RecordRef `json:"person,omitempty"`
+	Phone  *string    `json:"phone,omitempty"`
+
+	// PhoneValidation A phone validation id, or the validation when populated.
+	PhoneValidation *PhoneValidationRef `json:"phoneValidation,omitempty"`
+
+	// Project A project id, or the project when populated.
+	Project *ProjectRef `json:"project,omitempty"`
+
+	// ProjectFlow A project flow id, or the flow when populated.
+	ProjectFlow *ProjectFlowRef `json:"projectFlow,omitempty"`
+
+	// SmartLink A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	SmartLink *ObjectId `json:"smartLink,omitempty"`
+
+	// Status The registrant's journey. Unknown values may appear; clients treat them as still in
+	// progress (neither completed nor failed).
+	Status    *AppRegistrationStatus `json:"status,omitempty"`
+	UpdatedAt *Timestamp             `json:"updatedAt,omitempty"`
+	UserAgent *string                `json:"userAgent,omitempty"`
+}
+
+// FaceVerificationEventType The FaceVerification events, full type with the `onboarding_` prefix (Smart Enroll flows).
+// Unknown values may appear (Verifik adds events; a `login_` flow prefixes its own);
+// receivers pass them on as drift.
+type FaceVerificationEventType string
+
 // FlowSecurity Who may register (allow or block lists).
 type FlowSecurity struct {
 	// ID The record's ObjectId.
@@ -1372,6 +1939,49 @@ type InformationValidationEnvelope struct {
 	Signature *Signature `json:"signature,omitempty"`
 	Success   *bool      `json:"success,omitempty"`
 }
+
+// InformationValidationEvent - `onboarding_information_validation_background_check`: The criminal background check finished.
+// - `onboarding_information_validation_updated`: Data synced from the document step.
+//
+// Example: {"object":{"_id":"66e1a2b3c4d5e6f708192a44","createdAt":"2024-09-10T15:00:00.000Z","criminalData":{"foundKeys":[],"requestedAt":"2024-09-10T15:04:05.000Z","world_api_ofac":{"foundInOFAC":false,"status":"clear"}},"firstName":"Ana","fullName":"Ana Example","lastName":"Example","status":"ACTIVE","updatedAt":"2024-09-10T15:04:05.000Z","webhook":"https://your-app.example/hooks/verifik/3f6c1e0b9a"},"type":"onboarding_information_validation_background_check"}
+type InformationValidationEvent struct {
+	// Object The information validation; the background check adds the flow's `webhook`.
+	Object InformationValidationEventObject `json:"object"`
+
+	// Type The InformationValidation events, full type with the `onboarding_` prefix (Smart Enroll flows).
+	// Unknown values may appear (Verifik adds events; a `login_` flow prefixes its own);
+	// receivers pass them on as drift.
+	Type InformationValidationEventType `json:"type"`
+}
+
+// InformationValidationEventObject The information validation; the background check adds the flow's `webhook`.
+type InformationValidationEventObject struct {
+	// ID The record's ObjectId.
+	ID        string     `json:"_id"`
+	Address   *string    `json:"address,omitempty"`
+	Age       *int       `json:"age,omitempty"`
+	CreatedAt *Timestamp `json:"createdAt,omitempty"`
+
+	// CriminalData One entry per database searched; local databases may add their own keys.
+	CriminalData   *CriminalData `json:"criminalData,omitempty"`
+	DocumentNumber *string       `json:"documentNumber,omitempty"`
+	DocumentType   *string       `json:"documentType,omitempty"`
+	FirstName      *string       `json:"firstName,omitempty"`
+	FullName       *string       `json:"fullName,omitempty"`
+	Gender         *string       `json:"gender,omitempty"`
+	LastName       *string       `json:"lastName,omitempty"`
+
+	// Status ACTIVE when the check is clear, FAILED on a hit, ASSESSING while it runs. Unknown
+	// values may appear; clients treat them as not clear.
+	Status    *InformationValidationStatus `json:"status,omitempty"`
+	UpdatedAt *Timestamp                   `json:"updatedAt,omitempty"`
+	Webhook   *string                      `json:"webhook,omitempty"`
+}
+
+// InformationValidationEventType The InformationValidation events, full type with the `onboarding_` prefix (Smart Enroll flows).
+// Unknown values may appear (Verifik adds events; a `login_` flow prefixes its own);
+// receivers pass them on as drift.
+type InformationValidationEventType string
 
 // InformationValidationRef An information validation id, or the validation when populated.
 type InformationValidationRef struct {
@@ -1437,6 +2047,7 @@ type NameValidationRequest struct {
 
 // NotSupportedData defines model for NotSupportedData.
 type NotSupportedData struct {
+	DocumentNumber                *string `json:"documentNumber,omitempty"`
 	DocumentType                  *string `json:"documentType,omitempty"`
 	InfoValidationSupported       *bool   `json:"infoValidationSupported,omitempty"`
 	InfoValidationSupportedReason *string `json:"infoValidationSupportedReason,omitempty"`
@@ -1628,6 +2239,28 @@ type PhoneValidationEnvelope struct {
 	Signature *Signature `json:"signature,omitempty"`
 	Success   *bool      `json:"success,omitempty"`
 }
+
+// PhoneValidationEvent - `onboarding_phone_validation_created`: The first code was sent by SMS or WhatsApp.
+// - `onboarding_phone_validation_resend`: The code was sent again.
+// - `onboarding_phone_validation_validated`: The right code was entered.
+// - `onboarding_phone_validation_failed`: The validation moved to failed.
+// - `onboarding_phone_validation_otp_incorect`: A wrong code was entered (Verifik's spelling).
+// - `onboarding_phone_validation_expired`: The code expired.
+//
+// Example: {"object":{"_id":"66e1a2b3c4d5e6f708192a41","client":"613375a1eab2fe08527f81e2","countryCode":"+57","createdAt":"2024-09-10T15:04:05.000Z","expiresAt":"2024-09-10T15:14:05.000Z","phone":"3001234567","phoneGateway":"sms","project":"6266193db77ccc8111730c90","projectFlow":"66df24f4c80823e06a348019","status":"sent","type":"onboarding","updatedAt":"2024-09-10T15:04:05.000Z"},"type":"onboarding_phone_validation_created"}
+type PhoneValidationEvent struct {
+	Object PhoneValidation `json:"object"`
+
+	// Type The PhoneValidation events, full type with the `onboarding_` prefix (Smart Enroll flows).
+	// Unknown values may appear (Verifik adds events; a `login_` flow prefixes its own);
+	// receivers pass them on as drift.
+	Type PhoneValidationEventType `json:"type"`
+}
+
+// PhoneValidationEventType The PhoneValidation events, full type with the `onboarding_` prefix (Smart Enroll flows).
+// Unknown values may appear (Verifik adds events; a `login_` flow prefixes its own);
+// receivers pass them on as drift.
+type PhoneValidationEventType string
 
 // PhoneValidationRef A phone validation id, or the validation when populated.
 type PhoneValidationRef struct {
@@ -1976,6 +2609,13 @@ type SignatureStamp struct {
 // SignatureText defines model for SignatureText.
 type SignatureText = string
 
+// SmartEnrollEvent One delivery: `{"type": "onboarding_<suffix>", "object": {...}}`. The family is
+// read from the suffix's first words (app_registration_, email_validation_, …).
+// Verifik documents no event id, timestamp header or signature.
+type SmartEnrollEvent struct {
+	union json.RawMessage
+}
+
 // StepRequirement How a flow treats a step. `skip`: not offered. Unknown values may appear; clients
 // treat them as `optional`.
 type StepRequirement string
@@ -2046,6 +2686,95 @@ type ValidationMethod string
 // them as `validation`.
 type ValidationType string
 
+// Webhook Where Verifik POSTs events; a project flow names it in its `webhook` field.
+type Webhook struct {
+	// DocumentVersion MongoDB's document version.
+	DocumentVersion *int `json:"__v,omitempty"`
+
+	// ID The record's ObjectId.
+	ID string `json:"_id"`
+
+	// Client A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	Client      *ObjectId  `json:"client,omitempty"`
+	CreatedAt   *Timestamp `json:"createdAt,omitempty"`
+	Description *string    `json:"description,omitempty"`
+	IsActive    *bool      `json:"isActive,omitempty"`
+	Name        *string    `json:"name,omitempty"`
+
+	// Notification Email notices of deliveries (Verifik's dashboard feature).
+	Notification *WebhookNotification `json:"notification,omitempty"`
+
+	// ProjectFlow The flows this webhook is linked to.
+	ProjectFlow *[]ObjectId `json:"projectFlow,omitempty"`
+
+	// Statistics Delivery counters (shape not documented).
+	Statistics *map[string]interface{} `json:"statistics,omitempty"`
+	UpdatedAt  *Timestamp              `json:"updatedAt,omitempty"`
+	Url        string                  `json:"url"`
+}
+
+// WebhookCreateRequest defines model for WebhookCreateRequest.
+type WebhookCreateRequest struct {
+	Description *string `json:"description,omitempty"`
+	IsActive    bool    `json:"isActive"`
+
+	// Link Project flows to link (each flow's `webhook` becomes this webhook).
+	Link *[]ObjectId `json:"link,omitempty"`
+	Name string      `json:"name"`
+
+	// Url Where events are POSTed. Put a secret in it (docs/WEBHOOKS.md).
+	Url string `json:"url"`
+}
+
+// WebhookEnvelope defines model for WebhookEnvelope.
+type WebhookEnvelope struct {
+	// Data Where Verifik POSTs events; a project flow names it in its `webhook` field.
+	Data Webhook `json:"data"`
+	Id   *string `json:"id,omitempty"`
+
+	// Signature Verifik's certification stamp; an object on some pages, a string on others.
+	Signature *Signature `json:"signature,omitempty"`
+	Success   *bool      `json:"success,omitempty"`
+}
+
+// WebhookNotification Email notices of deliveries (Verifik's dashboard feature).
+type WebhookNotification struct {
+	ID      *string `json:"_id,omitempty"`
+	Email   *string `json:"email,omitempty"`
+	Fail    *bool   `json:"fail,omitempty"`
+	Success *bool   `json:"success,omitempty"`
+}
+
+// WebhookPage defines model for WebhookPage.
+type WebhookPage struct {
+	Data       []Webhook          `json:"data"`
+	Limit      *int               `json:"limit,omitempty"`
+	Page       *int               `json:"page,omitempty"`
+	Pages      *int               `json:"pages,omitempty"`
+	Pagination *WebhookPagination `json:"pagination,omitempty"`
+	Success    *bool              `json:"success,omitempty"`
+	Total      *int               `json:"total,omitempty"`
+}
+
+// WebhookPagination defines model for WebhookPagination.
+type WebhookPagination struct {
+	Limit *int `json:"limit,omitempty"`
+	Page  *int `json:"page,omitempty"`
+	Pages *int `json:"pages,omitempty"`
+	Total *int `json:"total,omitempty"`
+}
+
+// WebhookUpdateRequest Partial update.
+type WebhookUpdateRequest struct {
+	Description *string     `json:"description,omitempty"`
+	IsActive    *bool       `json:"isActive,omitempty"`
+	Link        *[]ObjectId `json:"link,omitempty"`
+	Name        *string     `json:"name,omitempty"`
+	Unlink      *[]ObjectId `json:"unlink,omitempty"`
+	Url         *string     `json:"url,omitempty"`
+}
+
 // Page defines model for Page.
 type Page = int
 
@@ -2108,6 +2837,10 @@ type TooManyRequests = Error
 // `timestamp`, `details`); older pages: `{error, message}`.
 type Unauthorized = Error
 
+// WebhookNotFound Verifik's error body. Current pages: `{code, message}` (v3 adds `status`,
+// `timestamp`, `details`); older pages: `{error, message}`.
+type WebhookNotFound = Error
+
 // GetAppRegistrationParams defines parameters for GetAppRegistration.
 type GetAppRegistrationParams struct {
 	// Populates Referenced records to embed (an id becomes the object).
@@ -2150,6 +2883,18 @@ type ListProjectsParams struct {
 type GetProjectParams struct {
 	// With Related collections to embed, e.g. `projectFlows`.
 	With *With `form:"with[],omitempty" json:"with[],omitempty"`
+}
+
+// ListWebhooksParams defines parameters for ListWebhooks.
+type ListWebhooksParams struct {
+	Page    *Page    `form:"page,omitempty" json:"page,omitempty"`
+	PerPage *PerPage `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// LikeName Only webhooks whose name contains this text.
+	LikeName *string `form:"like_name,omitempty" json:"like_name,omitempty"`
+
+	// WhereUrl Only webhooks with exactly this URL.
+	WhereUrl *string `form:"where_url,omitempty" json:"where_url,omitempty"`
 }
 
 // CreateAppRegistrationJSONRequestBody defines body for CreateAppRegistration for application/json ContentType.
@@ -2199,6 +2944,15 @@ type CreateProjectJSONRequestBody = ProjectCreateRequest
 
 // UpdateProjectJSONRequestBody defines body for UpdateProject for application/json ContentType.
 type UpdateProjectJSONRequestBody = ProjectUpdateRequest
+
+// CreateWebhookJSONRequestBody defines body for CreateWebhook for application/json ContentType.
+type CreateWebhookJSONRequestBody = WebhookCreateRequest
+
+// UpdateWebhookJSONRequestBody defines body for UpdateWebhook for application/json ContentType.
+type UpdateWebhookJSONRequestBody = WebhookUpdateRequest
+
+// ReceiveSmartEnrollEventJSONRequestBody defines body for ReceiveSmartEnrollEvent for application/json ContentType.
+type ReceiveSmartEnrollEventJSONRequestBody = SmartEnrollEvent
 
 // AsObjectId returns the union data inside the BiometricValidationRef as a ObjectId
 func (t BiometricValidationRef) AsObjectId() (ObjectId, error) {
@@ -2882,6 +3636,198 @@ func (t *Signature) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// AsAppRegistrationEvent returns the union data inside the SmartEnrollEvent as a AppRegistrationEvent
+func (t SmartEnrollEvent) AsAppRegistrationEvent() (AppRegistrationEvent, error) {
+	var body AppRegistrationEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAppRegistrationEvent overwrites any union data inside the SmartEnrollEvent as the provided AppRegistrationEvent
+func (t *SmartEnrollEvent) FromAppRegistrationEvent(v AppRegistrationEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeAppRegistrationEvent performs a merge with any union data inside the SmartEnrollEvent, using the provided AppRegistrationEvent
+func (t *SmartEnrollEvent) MergeAppRegistrationEvent(v AppRegistrationEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsEmailValidationEvent returns the union data inside the SmartEnrollEvent as a EmailValidationEvent
+func (t SmartEnrollEvent) AsEmailValidationEvent() (EmailValidationEvent, error) {
+	var body EmailValidationEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromEmailValidationEvent overwrites any union data inside the SmartEnrollEvent as the provided EmailValidationEvent
+func (t *SmartEnrollEvent) FromEmailValidationEvent(v EmailValidationEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeEmailValidationEvent performs a merge with any union data inside the SmartEnrollEvent, using the provided EmailValidationEvent
+func (t *SmartEnrollEvent) MergeEmailValidationEvent(v EmailValidationEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPhoneValidationEvent returns the union data inside the SmartEnrollEvent as a PhoneValidationEvent
+func (t SmartEnrollEvent) AsPhoneValidationEvent() (PhoneValidationEvent, error) {
+	var body PhoneValidationEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPhoneValidationEvent overwrites any union data inside the SmartEnrollEvent as the provided PhoneValidationEvent
+func (t *SmartEnrollEvent) FromPhoneValidationEvent(v PhoneValidationEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePhoneValidationEvent performs a merge with any union data inside the SmartEnrollEvent, using the provided PhoneValidationEvent
+func (t *SmartEnrollEvent) MergePhoneValidationEvent(v PhoneValidationEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsDocumentValidationEvent returns the union data inside the SmartEnrollEvent as a DocumentValidationEvent
+func (t SmartEnrollEvent) AsDocumentValidationEvent() (DocumentValidationEvent, error) {
+	var body DocumentValidationEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromDocumentValidationEvent overwrites any union data inside the SmartEnrollEvent as the provided DocumentValidationEvent
+func (t *SmartEnrollEvent) FromDocumentValidationEvent(v DocumentValidationEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeDocumentValidationEvent performs a merge with any union data inside the SmartEnrollEvent, using the provided DocumentValidationEvent
+func (t *SmartEnrollEvent) MergeDocumentValidationEvent(v DocumentValidationEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBiometricValidationEvent returns the union data inside the SmartEnrollEvent as a BiometricValidationEvent
+func (t SmartEnrollEvent) AsBiometricValidationEvent() (BiometricValidationEvent, error) {
+	var body BiometricValidationEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBiometricValidationEvent overwrites any union data inside the SmartEnrollEvent as the provided BiometricValidationEvent
+func (t *SmartEnrollEvent) FromBiometricValidationEvent(v BiometricValidationEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeBiometricValidationEvent performs a merge with any union data inside the SmartEnrollEvent, using the provided BiometricValidationEvent
+func (t *SmartEnrollEvent) MergeBiometricValidationEvent(v BiometricValidationEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsFaceVerificationEvent returns the union data inside the SmartEnrollEvent as a FaceVerificationEvent
+func (t SmartEnrollEvent) AsFaceVerificationEvent() (FaceVerificationEvent, error) {
+	var body FaceVerificationEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFaceVerificationEvent overwrites any union data inside the SmartEnrollEvent as the provided FaceVerificationEvent
+func (t *SmartEnrollEvent) FromFaceVerificationEvent(v FaceVerificationEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFaceVerificationEvent performs a merge with any union data inside the SmartEnrollEvent, using the provided FaceVerificationEvent
+func (t *SmartEnrollEvent) MergeFaceVerificationEvent(v FaceVerificationEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsInformationValidationEvent returns the union data inside the SmartEnrollEvent as a InformationValidationEvent
+func (t SmartEnrollEvent) AsInformationValidationEvent() (InformationValidationEvent, error) {
+	var body InformationValidationEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromInformationValidationEvent overwrites any union data inside the SmartEnrollEvent as the provided InformationValidationEvent
+func (t *SmartEnrollEvent) FromInformationValidationEvent(v InformationValidationEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeInformationValidationEvent performs a merge with any union data inside the SmartEnrollEvent, using the provided InformationValidationEvent
+func (t *SmartEnrollEvent) MergeInformationValidationEvent(v InformationValidationEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t SmartEnrollEvent) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *SmartEnrollEvent) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
@@ -3408,6 +4354,78 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v2/projects/{id} (the `UpdateProject` operationId).
 	UpdateProject(ctx context.Context, id ResourceID, body UpdateProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWebhooks List webhooks
+	//
+	// The client's webhooks. Two pages document the answer differently: `{data}` with
+	// the usual paging fields, and `{success, data, pagination}`; both are allowed.
+	//
+	// Corresponds with GET /v2/webhooks (the `ListWebhooks` operationId).
+	ListWebhooks(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWebhookWithBody Create a webhook
+	//
+	// Registers the URL Verifik POSTs events to. `link` attaches the webhook to project
+	// flows (a flow's `webhook` field is the webhook's id); a flow may also name it with
+	// createProjectFlow/updateProjectFlow. Smart Enroll events are described by the
+	// `smartEnrollEvent` callback below. Verifik documents no signature on deliveries:
+	// put a secret in the URL (a path segment, or user:password) and re-read the
+	// registration through the API before acting (docs/WEBHOOKS.md).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2/webhooks (the `CreateWebhook` operationId).
+	CreateWebhookWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWebhook Create a webhook
+	//
+	// Registers the URL Verifik POSTs events to. `link` attaches the webhook to project
+	// flows (a flow's `webhook` field is the webhook's id); a flow may also name it with
+	// createProjectFlow/updateProjectFlow. Smart Enroll events are described by the
+	// `smartEnrollEvent` callback below. Verifik documents no signature on deliveries:
+	// put a secret in the URL (a path segment, or user:password) and re-read the
+	// registration through the API before acting (docs/WEBHOOKS.md).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2/webhooks (the `CreateWebhook` operationId).
+	CreateWebhook(ctx context.Context, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWebhook Delete a webhook
+	//
+	// Answers the deleted webhook. Flows that named it stop receiving events.
+	//
+	// Corresponds with DELETE /v2/webhooks/{id} (the `DeleteWebhook` operationId).
+	DeleteWebhook(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWebhook Retrieve a webhook
+	//
+	// Re-read a webhook before trusting a delivery (its URL, isActive and linked flows).
+	//
+	// Corresponds with GET /v2/webhooks/{id} (the `GetWebhook` operationId).
+	GetWebhook(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateWebhookWithBody Update a webhook
+	//
+	// Partial update: the fields sent are set. `link` attaches project flows, `unlink`
+	// detaches them. Events keep the shape of createWebhook's `smartEnrollEvent`
+	// callback (described there once).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v2/webhooks/{id} (the `UpdateWebhook` operationId).
+	UpdateWebhookWithBody(ctx context.Context, id ResourceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateWebhook Update a webhook
+	//
+	// Partial update: the fields sent are set. `link` attaches project flows, `unlink`
+	// detaches them. Events keep the shape of createWebhook's `smartEnrollEvent`
+	// callback (described there once).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v2/webhooks/{id} (the `UpdateWebhook` operationId).
+	UpdateWebhook(ctx context.Context, id ResourceID, body UpdateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // CreateAppRegistrationWithBody Create an app registration
@@ -4243,6 +5261,148 @@ func (c *Client) UpdateProjectWithBody(ctx context.Context, id ResourceID, conte
 // Corresponds with PUT /v2/projects/{id} (the `UpdateProject` operationId).
 func (c *Client) UpdateProject(ctx context.Context, id ResourceID, body UpdateProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateProjectRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWebhooks List webhooks
+//
+// The client's webhooks. Two pages document the answer differently: `{data}` with
+// the usual paging fields, and `{success, data, pagination}`; both are allowed.
+//
+// Corresponds with GET /v2/webhooks (the `ListWebhooks` operationId).
+func (c *Client) ListWebhooks(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWebhooksRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWebhookWithBody Create a webhook
+//
+// Registers the URL Verifik POSTs events to. `link` attaches the webhook to project
+// flows (a flow's `webhook` field is the webhook's id); a flow may also name it with
+// createProjectFlow/updateProjectFlow. Smart Enroll events are described by the
+// `smartEnrollEvent` callback below. Verifik documents no signature on deliveries:
+// put a secret in the URL (a path segment, or user:password) and re-read the
+// registration through the API before acting (docs/WEBHOOKS.md).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2/webhooks (the `CreateWebhook` operationId).
+func (c *Client) CreateWebhookWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWebhookRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWebhook Create a webhook
+//
+// Registers the URL Verifik POSTs events to. `link` attaches the webhook to project
+// flows (a flow's `webhook` field is the webhook's id); a flow may also name it with
+// createProjectFlow/updateProjectFlow. Smart Enroll events are described by the
+// `smartEnrollEvent` callback below. Verifik documents no signature on deliveries:
+// put a secret in the URL (a path segment, or user:password) and re-read the
+// registration through the API before acting (docs/WEBHOOKS.md).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2/webhooks (the `CreateWebhook` operationId).
+func (c *Client) CreateWebhook(ctx context.Context, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWebhookRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWebhook Delete a webhook
+//
+// Answers the deleted webhook. Flows that named it stop receiving events.
+//
+// Corresponds with DELETE /v2/webhooks/{id} (the `DeleteWebhook` operationId).
+func (c *Client) DeleteWebhook(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWebhookRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWebhook Retrieve a webhook
+//
+// Re-read a webhook before trusting a delivery (its URL, isActive and linked flows).
+//
+// Corresponds with GET /v2/webhooks/{id} (the `GetWebhook` operationId).
+func (c *Client) GetWebhook(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWebhookRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateWebhookWithBody Update a webhook
+//
+// Partial update: the fields sent are set. `link` attaches project flows, `unlink`
+// detaches them. Events keep the shape of createWebhook's `smartEnrollEvent`
+// callback (described there once).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v2/webhooks/{id} (the `UpdateWebhook` operationId).
+func (c *Client) UpdateWebhookWithBody(ctx context.Context, id ResourceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateWebhookRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateWebhook Update a webhook
+//
+// Partial update: the fields sent are set. `link` attaches project flows, `unlink`
+// detaches them. Events keep the shape of createWebhook's `smartEnrollEvent`
+// callback (described there once).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v2/webhooks/{id} (the `UpdateWebhook` operationId).
+func (c *Client) UpdateWebhook(ctx context.Context, id ResourceID, body UpdateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateWebhookRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5378,6 +6538,251 @@ func NewUpdateProjectRequestWithBody(server string, id ResourceID, contentType s
 	return req, nil
 }
 
+// NewListWebhooksRequest constructs an http.Request for the ListWebhooks method
+func NewListWebhooksRequest(server string, params *ListWebhooksParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/webhooks")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perPage", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LikeName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "like_name", *params.LikeName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WhereUrl != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "where_url", *params.WhereUrl, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateWebhookRequest calls the generic CreateWebhook builder with application/json body
+func NewCreateWebhookRequest(server string, body CreateWebhookJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateWebhookRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateWebhookRequestWithBody constructs an http.Request for the CreateWebhook method, with any body, and a specified content type
+func NewCreateWebhookRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/webhooks")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteWebhookRequest constructs an http.Request for the DeleteWebhook method
+func NewDeleteWebhookRequest(server string, id ResourceID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/webhooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetWebhookRequest constructs an http.Request for the GetWebhook method
+func NewGetWebhookRequest(server string, id ResourceID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/webhooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateWebhookRequest calls the generic UpdateWebhook builder with application/json body
+func NewUpdateWebhookRequest(server string, id ResourceID, body UpdateWebhookJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateWebhookRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateWebhookRequestWithBody constructs an http.Request for the UpdateWebhook method, with any body, and a specified content type
+func NewUpdateWebhookRequestWithBody(server string, id ResourceID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/webhooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -5888,6 +7293,84 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v2/projects/{id} (the `UpdateProject` operationId).
 	UpdateProjectWithResponse(ctx context.Context, id ResourceID, body UpdateProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProjectResult, error)
+
+	// ListWebhooksWithResponse List webhooks
+	//
+	// The client's webhooks. Two pages document the answer differently: `{data}` with
+	// the usual paging fields, and `{success, data, pagination}`; both are allowed.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/webhooks (the `ListWebhooks` operationId).
+	ListWebhooksWithResponse(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*ListWebhooksResult, error)
+
+	// CreateWebhookWithBodyWithResponse Create a webhook
+	//
+	// Registers the URL Verifik POSTs events to. `link` attaches the webhook to project
+	// flows (a flow's `webhook` field is the webhook's id); a flow may also name it with
+	// createProjectFlow/updateProjectFlow. Smart Enroll events are described by the
+	// `smartEnrollEvent` callback below. Verifik documents no signature on deliveries:
+	// put a secret in the URL (a path segment, or user:password) and re-read the
+	// registration through the API before acting (docs/WEBHOOKS.md).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/webhooks (the `CreateWebhook` operationId).
+	CreateWebhookWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookResult, error)
+
+	// CreateWebhookWithResponse Create a webhook
+	//
+	// Registers the URL Verifik POSTs events to. `link` attaches the webhook to project
+	// flows (a flow's `webhook` field is the webhook's id); a flow may also name it with
+	// createProjectFlow/updateProjectFlow. Smart Enroll events are described by the
+	// `smartEnrollEvent` callback below. Verifik documents no signature on deliveries:
+	// put a secret in the URL (a path segment, or user:password) and re-read the
+	// registration through the API before acting (docs/WEBHOOKS.md).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/webhooks (the `CreateWebhook` operationId).
+	CreateWebhookWithResponse(ctx context.Context, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookResult, error)
+
+	// DeleteWebhookWithResponse Delete a webhook
+	//
+	// Answers the deleted webhook. Flows that named it stop receiving events.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v2/webhooks/{id} (the `DeleteWebhook` operationId).
+	DeleteWebhookWithResponse(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*DeleteWebhookResult, error)
+
+	// GetWebhookWithResponse Retrieve a webhook
+	//
+	// Re-read a webhook before trusting a delivery (its URL, isActive and linked flows).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/webhooks/{id} (the `GetWebhook` operationId).
+	GetWebhookWithResponse(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*GetWebhookResult, error)
+
+	// UpdateWebhookWithBodyWithResponse Update a webhook
+	//
+	// Partial update: the fields sent are set. `link` attaches project flows, `unlink`
+	// detaches them. Events keep the shape of createWebhook's `smartEnrollEvent`
+	// callback (described there once).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2/webhooks/{id} (the `UpdateWebhook` operationId).
+	UpdateWebhookWithBodyWithResponse(ctx context.Context, id ResourceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWebhookResult, error)
+
+	// UpdateWebhookWithResponse Update a webhook
+	//
+	// Partial update: the fields sent are set. `link` attaches project flows, `unlink`
+	// detaches them. Events keep the shape of createWebhook's `smartEnrollEvent`
+	// callback (described there once).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2/webhooks/{id} (the `UpdateWebhook` operationId).
+	UpdateWebhookWithResponse(ctx context.Context, id ResourceID, body UpdateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWebhookResult, error)
 }
 
 type CreateAppRegistrationResult struct {
@@ -7974,6 +9457,435 @@ func (r UpdateProjectResult) ContentType() string {
 	return ""
 }
 
+type ListWebhooksResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookPage
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *InvalidParameter
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWebhooksResult) GetJSON200() *WebhookPage {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListWebhooksResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListWebhooksResult) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ListWebhooksResult) GetJSON409() *InvalidParameter {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListWebhooksResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListWebhooksResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListWebhooksResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWebhooksResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWebhooksResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWebhooksResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWebhooksResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateWebhookResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ProjectFlowNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateWebhookResult) GetJSON200() *WebhookEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateWebhookResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateWebhookResult) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateWebhookResult) GetJSON404() *ProjectFlowNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateWebhookResult) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateWebhookResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateWebhookResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateWebhookResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateWebhookResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateWebhookResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateWebhookResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateWebhookResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteWebhookResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *WebhookNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteWebhookResult) GetJSON200() *WebhookEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteWebhookResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteWebhookResult) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteWebhookResult) GetJSON404() *WebhookNotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteWebhookResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteWebhookResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r DeleteWebhookResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteWebhookResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteWebhookResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteWebhookResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteWebhookResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetWebhookResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *WebhookNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWebhookResult) GetJSON200() *WebhookEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetWebhookResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetWebhookResult) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetWebhookResult) GetJSON404() *WebhookNotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetWebhookResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetWebhookResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetWebhookResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWebhookResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWebhookResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWebhookResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWebhookResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateWebhookResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *WebhookNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *InvalidParameter
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateWebhookResult) GetJSON200() *WebhookEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateWebhookResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateWebhookResult) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateWebhookResult) GetJSON404() *WebhookNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateWebhookResult) GetJSON409() *InvalidParameter {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateWebhookResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateWebhookResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UpdateWebhookResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateWebhookResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateWebhookResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateWebhookResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateWebhookResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateAppRegistrationWithBodyWithResponse Create an app registration
 //
 // Starts one registrant's journey and returns the app-registration token
@@ -8673,6 +10585,126 @@ func (c *ClientWithResponses) UpdateProjectWithResponse(ctx context.Context, id 
 		return nil, err
 	}
 	return ParseUpdateProjectResult(rsp)
+}
+
+// ListWebhooksWithResponse List webhooks
+//
+// The client's webhooks. Two pages document the answer differently: `{data}` with
+// the usual paging fields, and `{success, data, pagination}`; both are allowed.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/webhooks (the `ListWebhooks` operationId).
+func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*ListWebhooksResult, error) {
+	rsp, err := c.ListWebhooks(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWebhooksResult(rsp)
+}
+
+// CreateWebhookWithBodyWithResponse Create a webhook
+//
+// Registers the URL Verifik POSTs events to. `link` attaches the webhook to project
+// flows (a flow's `webhook` field is the webhook's id); a flow may also name it with
+// createProjectFlow/updateProjectFlow. Smart Enroll events are described by the
+// `smartEnrollEvent` callback below. Verifik documents no signature on deliveries:
+// put a secret in the URL (a path segment, or user:password) and re-read the
+// registration through the API before acting (docs/WEBHOOKS.md).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/webhooks (the `CreateWebhook` operationId).
+func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookResult, error) {
+	rsp, err := c.CreateWebhookWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWebhookResult(rsp)
+}
+
+// CreateWebhookWithResponse Create a webhook
+//
+// Registers the URL Verifik POSTs events to. `link` attaches the webhook to project
+// flows (a flow's `webhook` field is the webhook's id); a flow may also name it with
+// createProjectFlow/updateProjectFlow. Smart Enroll events are described by the
+// `smartEnrollEvent` callback below. Verifik documents no signature on deliveries:
+// put a secret in the URL (a path segment, or user:password) and re-read the
+// registration through the API before acting (docs/WEBHOOKS.md).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/webhooks (the `CreateWebhook` operationId).
+func (c *ClientWithResponses) CreateWebhookWithResponse(ctx context.Context, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookResult, error) {
+	rsp, err := c.CreateWebhook(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWebhookResult(rsp)
+}
+
+// DeleteWebhookWithResponse Delete a webhook
+//
+// Answers the deleted webhook. Flows that named it stop receiving events.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v2/webhooks/{id} (the `DeleteWebhook` operationId).
+func (c *ClientWithResponses) DeleteWebhookWithResponse(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*DeleteWebhookResult, error) {
+	rsp, err := c.DeleteWebhook(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWebhookResult(rsp)
+}
+
+// GetWebhookWithResponse Retrieve a webhook
+//
+// Re-read a webhook before trusting a delivery (its URL, isActive and linked flows).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/webhooks/{id} (the `GetWebhook` operationId).
+func (c *ClientWithResponses) GetWebhookWithResponse(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*GetWebhookResult, error) {
+	rsp, err := c.GetWebhook(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWebhookResult(rsp)
+}
+
+// UpdateWebhookWithBodyWithResponse Update a webhook
+//
+// Partial update: the fields sent are set. `link` attaches project flows, `unlink`
+// detaches them. Events keep the shape of createWebhook's `smartEnrollEvent`
+// callback (described there once).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2/webhooks/{id} (the `UpdateWebhook` operationId).
+func (c *ClientWithResponses) UpdateWebhookWithBodyWithResponse(ctx context.Context, id ResourceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWebhookResult, error) {
+	rsp, err := c.UpdateWebhookWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateWebhookResult(rsp)
+}
+
+// UpdateWebhookWithResponse Update a webhook
+//
+// Partial update: the fields sent are set. `link` attaches project flows, `unlink`
+// detaches them. Events keep the shape of createWebhook's `smartEnrollEvent`
+// callback (described there once).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2/webhooks/{id} (the `UpdateWebhook` operationId).
+func (c *ClientWithResponses) UpdateWebhookWithResponse(ctx context.Context, id ResourceID, body UpdateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWebhookResult, error) {
+	rsp, err := c.UpdateWebhook(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateWebhookResult(rsp)
 }
 
 // ParseCreateAppRegistrationResult parses an HTTP response from a CreateAppRegistrationWithResponse call
@@ -10414,6 +12446,488 @@ func ParseUpdateProjectResult(rsp *http.Response) (*UpdateProjectResult, error) 
 	return response, nil
 }
 
+// ParseListWebhooksResult parses an HTTP response from a ListWebhooksWithResponse call
+func ParseListWebhooksResult(rsp *http.Response) (*ListWebhooksResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWebhooksResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest InvalidParameter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateWebhookResult parses an HTTP response from a CreateWebhookWithResponse call
+func ParseCreateWebhookResult(rsp *http.Response) (*CreateWebhookResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateWebhookResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ProjectFlowNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteWebhookResult parses an HTTP response from a DeleteWebhookWithResponse call
+func ParseDeleteWebhookResult(rsp *http.Response) (*DeleteWebhookResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteWebhookResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest WebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWebhookResult parses an HTTP response from a GetWebhookWithResponse call
+func ParseGetWebhookResult(rsp *http.Response) (*GetWebhookResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWebhookResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest WebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateWebhookResult parses an HTTP response from a UpdateWebhookWithResponse call
+func ParseUpdateWebhookResult(rsp *http.Response) (*UpdateWebhookResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateWebhookResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest WebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest InvalidParameter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// CallbackInitiator sends OpenAPI callback requests to target URLs.
+// Modeled on the generated Client, but with no stored Server -- the full
+// target URL is provided per-call by the caller (typically discovered
+// from a callback expression on the parent operation's request body,
+// e.g. `{$request.body#/callbackUrl}`).
+type CallbackInitiator struct {
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
+	Client HttpRequestDoer
+
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
+	RequestEditors []RequestEditorFn
+}
+
+// CallbackInitiatorOption allows setting custom parameters during construction.
+type CallbackInitiatorOption func(*CallbackInitiator) error
+
+// NewCallbackInitiator creates a new CallbackInitiator with reasonable defaults.
+func NewCallbackInitiator(opts ...CallbackInitiatorOption) (*CallbackInitiator, error) {
+	initiator := CallbackInitiator{}
+	for _, o := range opts {
+		if err := o(&initiator); err != nil {
+			return nil, err
+		}
+	}
+	if initiator.Client == nil {
+		initiator.Client = &http.Client{}
+	}
+	return &initiator, nil
+}
+
+// WithCallbackHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
+func WithCallbackHTTPClient(doer HttpRequestDoer) CallbackInitiatorOption {
+	return func(p *CallbackInitiator) error {
+		p.Client = doer
+		return nil
+	}
+}
+
+// WithCallbackRequestEditorFn allows setting up a callback function, which
+// will be called right before sending the callback request. This can be
+// used to mutate the request, e.g. to add signature headers.
+func WithCallbackRequestEditorFn(fn RequestEditorFn) CallbackInitiatorOption {
+	return func(p *CallbackInitiator) error {
+		p.RequestEditors = append(p.RequestEditors, fn)
+		return nil
+	}
+}
+
+func (p *CallbackInitiator) applyCallbackEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+	for _, r := range p.RequestEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CallbackInitiatorInterface is the interface specification for the callback initiator.
+type CallbackInitiatorInterface interface {
+	// ReceiveSmartEnrollEventWithBody fires the smartEnrollEvent callback with any body
+	ReceiveSmartEnrollEventWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	ReceiveSmartEnrollEvent(ctx context.Context, targetURL string, body ReceiveSmartEnrollEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+func (p *CallbackInitiator) ReceiveSmartEnrollEventWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveSmartEnrollEventCallbackRequestWithBody(targetURL, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *CallbackInitiator) ReceiveSmartEnrollEvent(ctx context.Context, targetURL string, body ReceiveSmartEnrollEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveSmartEnrollEventCallbackRequest(targetURL, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+// NewReceiveSmartEnrollEventCallbackRequest builds a application/json POST request for the smartEnrollEvent callback
+func NewReceiveSmartEnrollEventCallbackRequest(targetURL string, body ReceiveSmartEnrollEventJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReceiveSmartEnrollEventCallbackRequestWithBody(targetURL, "application/json", bodyReader)
+}
+
+// NewReceiveSmartEnrollEventCallbackRequestWithBody builds a POST request for the smartEnrollEvent callback with any body
+func NewReceiveSmartEnrollEventCallbackRequestWithBody(targetURL string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// CreateAppRegistration Create an app registration
@@ -10485,6 +12999,21 @@ type ServerInterface interface {
 	// UpdateProject Update a project
 	// (PUT /v2/projects/{id})
 	UpdateProject(w http.ResponseWriter, r *http.Request, id ResourceID)
+	// ListWebhooks List webhooks
+	// (GET /v2/webhooks)
+	ListWebhooks(w http.ResponseWriter, r *http.Request, params ListWebhooksParams)
+	// CreateWebhook Create a webhook
+	// (POST /v2/webhooks)
+	CreateWebhook(w http.ResponseWriter, r *http.Request)
+	// DeleteWebhook Delete a webhook
+	// (DELETE /v2/webhooks/{id})
+	DeleteWebhook(w http.ResponseWriter, r *http.Request, id ResourceID)
+	// GetWebhook Retrieve a webhook
+	// (GET /v2/webhooks/{id})
+	GetWebhook(w http.ResponseWriter, r *http.Request, id ResourceID)
+	// UpdateWebhook Update a webhook
+	// (PUT /v2/webhooks/{id})
+	UpdateWebhook(w http.ResponseWriter, r *http.Request, id ResourceID)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -11127,6 +13656,170 @@ func (siw *ServerInterfaceWrapper) UpdateProject(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// ListWebhooks operation middleware
+func (siw *ServerInterfaceWrapper) ListWebhooks(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWebhooksParams
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", r.URL.Query(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "page"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "page", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "perPage" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "perPage", r.URL.Query(), &params.PerPage, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "perPage"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "perPage", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "like_name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "like_name", r.URL.Query(), &params.LikeName, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "like_name"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "like_name", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "where_url" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "where_url", r.URL.Query(), &params.WhereUrl, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "where_url"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "where_url", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListWebhooks(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateWebhook operation middleware
+func (siw *ServerInterfaceWrapper) CreateWebhook(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateWebhook(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteWebhook operation middleware
+func (siw *ServerInterfaceWrapper) DeleteWebhook(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ResourceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteWebhook(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetWebhook operation middleware
+func (siw *ServerInterfaceWrapper) GetWebhook(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ResourceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetWebhook(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateWebhook operation middleware
+func (siw *ServerInterfaceWrapper) UpdateWebhook(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ResourceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateWebhook(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -11270,8 +13963,48 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/biometric-validations/app-registration", wrapper.CreateBiometricValidation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/face-recognition/compare/app-registration", wrapper.CompareAppRegistrationFaces)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/information-validations/{id}/background-check", wrapper.RequestCriminalCheck)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/webhooks", wrapper.ListWebhooks)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/webhooks", wrapper.CreateWebhook)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2/webhooks/{id}", wrapper.DeleteWebhook)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/webhooks/{id}", wrapper.GetWebhook)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/webhooks/{id}", wrapper.UpdateWebhook)
 
 	return m
+}
+
+// CallbackReceiverInterface represents handlers for receiving inbound
+// callback requests. Each callback becomes a Handle*Callback
+// method that the implementation fills in. The caller mounts the per-
+// callback http.Handler returned by {Op}CallbackHandler at
+// whatever URL path they advertise to senders.
+type CallbackReceiverInterface interface {
+	// A Smart Enroll event delivered to the webhook's URL
+	// HandleReceiveSmartEnrollEventCallback handles the POST callback for smartEnrollEvent.
+	HandleReceiveSmartEnrollEventCallback(w http.ResponseWriter, r *http.Request)
+}
+
+// CallbackReceiverMiddlewareFunc wraps an http.Handler with cross-
+// cutting behavior (signature verification, logging, rate limiting, ...).
+type CallbackReceiverMiddlewareFunc func(http.Handler) http.Handler
+
+// ReceiveSmartEnrollEventCallbackHandler returns the http.Handler for the smartEnrollEvent callback.
+// Mount this at the URL path advertised to callback senders. errHandler
+// may be nil; if so, parameter-binding errors return 400 with the error
+// message. Middlewares are applied in the order provided -- the last
+// argument becomes the outermost wrapper.
+func ReceiveSmartEnrollEventCallbackHandler(si CallbackReceiverInterface, errHandler func(w http.ResponseWriter, r *http.Request, err error), middlewares ...CallbackReceiverMiddlewareFunc) http.Handler {
+	if errHandler == nil {
+		errHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	}
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		si.HandleReceiveSmartEnrollEventCallback(w, r)
+	})
+	for _, mw := range middlewares {
+		h = mw(h)
+	}
+	return h
 }
 
 type AppRegistrationNotFoundJSONResponse Error
@@ -11291,6 +14024,8 @@ type ServerErrorJSONResponse Error
 type TooManyRequestsJSONResponse Error
 
 type UnauthorizedJSONResponse Error
+
+type WebhookNotFoundJSONResponse Error
 
 type CreateAppRegistrationRequestObject struct {
 	Body *CreateAppRegistrationJSONRequestBody
@@ -14172,6 +16907,582 @@ func (response UpdateProject5XXJSONResponse) VisitUpdateProjectResponse(w http.R
 	return err
 }
 
+type ListWebhooksRequestObject struct {
+	Params ListWebhooksParams
+}
+
+type ListWebhooksResponseObject interface {
+	VisitListWebhooksResponse(w http.ResponseWriter) error
+}
+
+type ListWebhooks200JSONResponse WebhookPage
+
+func (response ListWebhooks200JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListWebhooks401JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListWebhooks403JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks409JSONResponse struct{ InvalidParameterJSONResponse }
+
+func (response ListWebhooks409JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListWebhooks413JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListWebhooks429JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ListWebhooks5XXJSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookRequestObject struct {
+	Body *CreateWebhookJSONRequestBody
+}
+
+type CreateWebhookResponseObject interface {
+	VisitCreateWebhookResponse(w http.ResponseWriter) error
+}
+
+type CreateWebhook200JSONResponse WebhookEnvelope
+
+func (response CreateWebhook200JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateWebhook401JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateWebhook403JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook404JSONResponse struct {
+	ProjectFlowNotFoundJSONResponse
+}
+
+func (response CreateWebhook404JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook409JSONResponse Error
+
+func (response CreateWebhook409JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateWebhook413JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateWebhook429JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response CreateWebhook5XXJSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookRequestObject struct {
+	Id ResourceID `json:"id"`
+}
+
+type DeleteWebhookResponseObject interface {
+	VisitDeleteWebhookResponse(w http.ResponseWriter) error
+}
+
+type DeleteWebhook200JSONResponse WebhookEnvelope
+
+func (response DeleteWebhook200JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteWebhook401JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteWebhook403JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook404JSONResponse struct{ WebhookNotFoundJSONResponse }
+
+func (response DeleteWebhook404JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeleteWebhook413JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteWebhook429JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response DeleteWebhook5XXJSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookRequestObject struct {
+	Id ResourceID `json:"id"`
+}
+
+type GetWebhookResponseObject interface {
+	VisitGetWebhookResponse(w http.ResponseWriter) error
+}
+
+type GetWebhook200JSONResponse WebhookEnvelope
+
+func (response GetWebhook200JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetWebhook401JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetWebhook403JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook404JSONResponse struct{ WebhookNotFoundJSONResponse }
+
+func (response GetWebhook404JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetWebhook413JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetWebhook429JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetWebhook5XXJSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookRequestObject struct {
+	Id   ResourceID `json:"id"`
+	Body *UpdateWebhookJSONRequestBody
+}
+
+type UpdateWebhookResponseObject interface {
+	VisitUpdateWebhookResponse(w http.ResponseWriter) error
+}
+
+type UpdateWebhook200JSONResponse WebhookEnvelope
+
+func (response UpdateWebhook200JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateWebhook401JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateWebhook403JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook404JSONResponse struct{ WebhookNotFoundJSONResponse }
+
+func (response UpdateWebhook404JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook409JSONResponse struct{ InvalidParameterJSONResponse }
+
+func (response UpdateWebhook409JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateWebhook413JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateWebhook429JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response UpdateWebhook5XXJSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// CreateAppRegistration Create an app registration
@@ -14243,6 +17554,21 @@ type StrictServerInterface interface {
 	// UpdateProject Update a project
 	// (PUT /v2/projects/{id})
 	UpdateProject(ctx context.Context, request UpdateProjectRequestObject) (UpdateProjectResponseObject, error)
+	// ListWebhooks List webhooks
+	// (GET /v2/webhooks)
+	ListWebhooks(ctx context.Context, request ListWebhooksRequestObject) (ListWebhooksResponseObject, error)
+	// CreateWebhook Create a webhook
+	// (POST /v2/webhooks)
+	CreateWebhook(ctx context.Context, request CreateWebhookRequestObject) (CreateWebhookResponseObject, error)
+	// DeleteWebhook Delete a webhook
+	// (DELETE /v2/webhooks/{id})
+	DeleteWebhook(ctx context.Context, request DeleteWebhookRequestObject) (DeleteWebhookResponseObject, error)
+	// GetWebhook Retrieve a webhook
+	// (GET /v2/webhooks/{id})
+	GetWebhook(ctx context.Context, request GetWebhookRequestObject) (GetWebhookResponseObject, error)
+	// UpdateWebhook Update a webhook
+	// (PUT /v2/webhooks/{id})
+	UpdateWebhook(ctx context.Context, request UpdateWebhookRequestObject) (UpdateWebhookResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -14982,6 +18308,148 @@ func (sh *strictHandler) UpdateProject(w http.ResponseWriter, r *http.Request, i
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(UpdateProjectResponseObject); ok {
 		if err := validResponse.VisitUpdateProjectResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListWebhooks operation middleware
+func (sh *strictHandler) ListWebhooks(w http.ResponseWriter, r *http.Request, params ListWebhooksParams) {
+	var request ListWebhooksRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWebhooks(ctx, request.(ListWebhooksRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWebhooks")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListWebhooksResponseObject); ok {
+		if err := validResponse.VisitListWebhooksResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateWebhook operation middleware
+func (sh *strictHandler) CreateWebhook(w http.ResponseWriter, r *http.Request) {
+	var request CreateWebhookRequestObject
+
+	var body CreateWebhookJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateWebhook(ctx, request.(CreateWebhookRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateWebhook")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateWebhookResponseObject); ok {
+		if err := validResponse.VisitCreateWebhookResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteWebhook operation middleware
+func (sh *strictHandler) DeleteWebhook(w http.ResponseWriter, r *http.Request, id ResourceID) {
+	var request DeleteWebhookRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteWebhook(ctx, request.(DeleteWebhookRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteWebhook")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteWebhookResponseObject); ok {
+		if err := validResponse.VisitDeleteWebhookResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetWebhook operation middleware
+func (sh *strictHandler) GetWebhook(w http.ResponseWriter, r *http.Request, id ResourceID) {
+	var request GetWebhookRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWebhook(ctx, request.(GetWebhookRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWebhook")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetWebhookResponseObject); ok {
+		if err := validResponse.VisitGetWebhookResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateWebhook operation middleware
+func (sh *strictHandler) UpdateWebhook(w http.ResponseWriter, r *http.Request, id ResourceID) {
+	var request UpdateWebhookRequestObject
+
+	request.Id = id
+
+	var body UpdateWebhookJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateWebhook(ctx, request.(UpdateWebhookRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateWebhook")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateWebhookResponseObject); ok {
+		if err := validResponse.VisitUpdateWebhookResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -82,6 +82,8 @@ func (e *Emulator) criminalCheck(ctx context.Context, id string, force bool) (sm
 		status = smartenroll.InformationFailed
 	}
 	info.status, info.updated = &status, now
+	hookID, _ := e.webhookTarget(reg.flow)
+	e.emit(reg.flow, "information_validation_background_check", info.view(), map[string]any{"webhook": hookID})
 	return info.view(), nil
 }
 

@@ -46,6 +46,7 @@ func (e *Emulator) createBiometric(ctx context.Context, body *smartenroll.Biomet
 	}
 	force := deref(body.Force)
 	if reg.person != "" && !force {
+		e.emitPersonAlreadySet(reg, f)
 		return smartenroll.AppRegistration{}, reason(http.StatusConflict, smartenroll.ErrorCodePersonAlreadySet)
 	}
 	if !reg.inProgress() {
@@ -60,12 +61,15 @@ func (e *Emulator) createBiometric(ctx context.Context, body *smartenroll.Biomet
 	b := &biometricValidation{id: e.newID(), reg: reg.id, face: face, liveness: liveness, created: now}
 	if liveness < f.livenessMin() {
 		// A failed attempt is not linked to the registration, so nothing could read it:
-		// it is not kept.
+		// it is not kept; its events still go out.
+		e.emit(reg.flow, "biometric_validation_liveness_failed", b.view(), nil)
+		e.emit(reg.flow, "biometrics_liveness_score_not_acceptable", b.view(), map[string]any{"projectFlow": f.view()})
 		return smartenroll.AppRegistration{}, reason(http.StatusConflict, smartenroll.ErrorCodeLivenessFailed, strconv.FormatFloat(liveness, 'f', 2, 64))
 	}
 	if !force {
 		for _, other := range e.persons {
 			if other.project == reg.project && other.reg != reg.id && faceScore(other.face, face) >= f.searchMin() {
+				e.emitPersonAlreadySet(reg, f)
 				return smartenroll.AppRegistration{}, reason(http.StatusConflict, smartenroll.ErrorCodePersonAlreadySet)
 			}
 		}
@@ -80,6 +84,8 @@ func (e *Emulator) createBiometric(ctx context.Context, body *smartenroll.Biomet
 	e.persons[pr.id] = pr
 	reg.bioVal, reg.person, reg.face = b.id, pr.id, e.newID()
 	reg.updated = now
+	e.emit(reg.flow, "biometric_validation_validated", b.view(), nil)
+	e.emit(reg.flow, "biometric_validation_created_person", b.view(), nil)
 	return e.registrationView(reg, nil), nil
 }
 
@@ -132,6 +138,11 @@ func (e *Emulator) compareFaces(ctx context.Context) (smartenroll.FaceComparison
 		created: now,
 	}
 	e.comparisons[cmp.id] = cmp
+	result := cmp.view()
+	result.Gallery, result.Probe = nil, nil // the images stay out of the event
+	defer func() {
+		e.emit(reg.flow, "face_verification_compare", e.registrationView(reg, nil), map[string]any{"compareResult": result})
+	}()
 	delete(e.comparisons, reg.compare)
 	reg.compare = cmp.id
 	reg.updated = now

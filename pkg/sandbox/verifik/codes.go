@@ -62,6 +62,8 @@ func (e *Emulator) createEmailValidation(ctx context.Context, body *smartenroll.
 	if v := active; v != nil {
 		// An active validation is sent again with the same code.
 		e.send("email", email, v.code, v.id, v.expires)
+		v.updated = e.clock.Now()
+		e.emit(v.flow, "email_validation_resend", v.view(), nil)
 		out := v.view()
 		out.Existing, out.Sent = ptr(true), ptr(true)
 		return out, nil
@@ -86,6 +88,7 @@ func (e *Emulator) createEmailValidation(ctx context.Context, body *smartenroll.
 	}
 	reg.updated = now
 	e.send("email", email, v.code, v.id, v.expires)
+	e.emit(v.flow, "email_validation_created", v.view(), nil)
 	out := v.view()
 	out.Existing, out.Sent = ptr(false), ptr(true)
 	first := reg.firstName
@@ -161,10 +164,13 @@ func (e *Emulator) validateEmail(ctx context.Context, id string, body *smartenro
 		return smartenroll.EmailValidation{}, reason(http.StatusNotFound, smartenroll.ErrorCodeEmailValidationNotFound)
 	}
 	if fail := e.checkCode(v.code, v.expires, v.status, body.Otp, smartenroll.ErrorCodeEmailValidationHasExpired); fail != nil {
+		v.updated = e.clock.Now()
+		e.emit(v.flow, codeEvent("email_validation_", fail), v.view(), nil)
 		return smartenroll.EmailValidation{}, fail
 	}
 	v.status, v.updated = smartenroll.OTPValidated, e.clock.Now()
 	reg.updated = v.updated
+	e.emit(v.flow, "email_validation_validated", v.view(), nil)
 	return smartenroll.EmailValidation{
 		ID: v.id, Status: v.status, Email: ptr(v.email), Type: ptr(v.typ),
 		ShowFaceLivenessRecommendation: ptr(false),
@@ -255,6 +261,7 @@ func (e *Emulator) createPhoneValidation(ctx context.Context, body *smartenroll.
 	}
 	reg.updated = now
 	e.send(string(gateway), body.CountryCode+phone, v.code, v.id, v.expires)
+	e.emit(v.flow, "phone_validation_created", v.view(), nil)
 	out := v.view()
 	out.New = ptr(true)
 	return out, nil
@@ -310,9 +317,12 @@ func (e *Emulator) validatePhone(ctx context.Context, body *smartenroll.PhoneVal
 		return smartenroll.PhoneValidation{}, reason(http.StatusNotFound, smartenroll.ErrorCodePhoneValidationNotFound)
 	}
 	if fail := e.checkCode(v.code, v.expires, v.status, body.Otp, smartenroll.ErrorCodePhoneValidationHasExpired); fail != nil {
+		v.updated = e.clock.Now()
+		e.emit(v.flow, codeEvent("phone_validation_", fail), v.view(), nil)
 		return smartenroll.PhoneValidation{}, fail
 	}
 	v.status, v.updated = smartenroll.OTPValidated, e.clock.Now()
+	e.emit(v.flow, "phone_validation_validated", v.view(), nil)
 	if reg.phoneVal != v.id {
 		old := codeRef{phone: true, id: reg.phoneVal}
 		reg.phoneVal = v.id

@@ -158,6 +158,10 @@ func (e *Emulator) controlHandler() http.Handler {
 		}
 		sandbox.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "no_message", "message": "nothing was sent to this recipient"})
 	})
+	// The webhook deliveries and their outcomes (Deliveries), newest last.
+	mux.HandleFunc("GET "+ControlPrefix+"deliveries", func(w http.ResponseWriter, r *http.Request) {
+		sandbox.WriteJSON(w, http.StatusOK, map[string]any{"deliveries": e.Deliveries()})
+	})
 	mux.HandleFunc("PUT "+ControlPrefix+"credits", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Credits *int `json:"credits"`

@@ -92,11 +92,20 @@ func (e *Emulator) createDocument(ctx context.Context, body *smartenroll.Documen
 		reg.docFace = e.newID()
 	}
 	// The information validation learns the identity read from the document.
+	extra := map[string]any{}
+	if reg.email != "" {
+		extra["email"] = reg.email
+	}
+	if reg.phone != "" {
+		extra["phone"] = reg.phone
+	}
+	e.emit(reg.flow, "document_validation_created", d.view(), extra)
 	if info := e.infoVals[reg.infoVal]; info != nil && d.readable {
 		info.first, info.last, info.full = d.doc.FirstName, d.doc.LastName, d.fullName()
 		info.docType, info.docNumber = d.docType, d.doc.Number
 		info.checkedWithDocument = true
 		info.updated = now
+		e.emit(reg.flow, "information_validation_updated", info.view(), nil)
 	}
 	reg.updated = now
 	return d.view(), nil
@@ -173,6 +182,10 @@ func (e *Emulator) validateNames(ctx context.Context, id string, force bool) (sm
 			},
 			InfoValidationSupportedReason: ptr("document_not_supported"),
 		})
+		e.emit(reg.flow, "document_validation_data_source_error", d.view(), map[string]any{
+			"isSupported": false, "infoValidationSupportedReason": "document_not_supported",
+			"notSupportedData": map[string]any{"documentType": d.docType},
+		})
 		return out, nil
 	}
 	if d.registry == nil || force {
@@ -196,6 +209,14 @@ func (e *Emulator) validateNames(ctx context.Context, id string, force bool) (sm
 		d.updated = e.clock.Now()
 		if scores.match() && !d.doc.Fake && !d.expired {
 			d.status = smartenroll.DocumentActive
+		}
+		if scores.match() {
+			e.emit(reg.flow, "document_validation_source_lookup", d.view(), nil)
+		} else {
+			e.emit(reg.flow, "document_validation_data_source_error", d.view(), map[string]any{
+				"isSupported": false, "infoValidationSupportedReason": "invalid_name_response_from_api",
+				"notSupportedData": map[string]any{"documentType": d.docType},
+			})
 		}
 	}
 	_ = out.FromDocumentValidation(d.view())

@@ -34,6 +34,12 @@
 // it holds is capped (DefaultMaxRegistrations and the other limits; expired codes are
 // forgotten on the clock). Stats counts what it holds.
 //
+// Webhooks: the webhook resource (/v2/webhooks) is kept like the rest, and each step's
+// event is POSTed to the URL of the active webhook its flow names, in order, on the
+// emulator's clock, with retries (DefaultWebhookRetries), faults (SetWebhookFaults) and a
+// log (Deliveries, GET /_sandbox/verifik/deliveries); only loopback and WithWebhookHosts
+// are delivered to. Close stops delivery; tests call it when they end. See docs/WEBHOOKS.md.
+//
 // The end user's part is emulated with Go helpers: Selfie and SpoofSelfie make the
 // capture a browser would send, DocumentPhoto the document upload, LastCode reads the OTP
 // that was "sent". Faces are identified with sandbox.FaceOf: a selfie made for "alice"
@@ -220,6 +226,7 @@ type Emulator struct {
 
 	spec    *contract.Spec
 	faults  *sandbox.Faults
+	calls   *sandbox.CallLog // recent calls, for the dashboard (Inspect)
 	handler http.Handler
 
 	mu          sync.Mutex
@@ -238,11 +245,13 @@ type Emulator struct {
 	codes       []codeRef                // email and phone validations awaiting expiry, oldest first
 	goneCodes   int                      // entries of codes whose validation was deleted
 	outbox      []Message                // oldest first
+	webhooks    map[string]*webhook
+	hooks       hooks // webhook deliveries (webhook_delivery.go)
 }
 
 // limits are the caps on what the emulator holds (see DefaultMaxProjects and the rest).
 type limits struct {
-	projects, flows, registrations, codes, messages int
+	projects, flows, registrations, codes, messages, webhooks int
 }
 
 // New returns an emulator with one account whose client token is DefaultClientToken.
@@ -266,9 +275,11 @@ func New(opts ...Option) *Emulator {
 		comparisons:    map[string]*comparison{},
 		persons:        map[string]*person{},
 		contacts:       map[string]*registration{},
+		webhooks:       map[string]*webhook{},
+		hooks:          newHooks(),
 		limits: limits{
 			projects: DefaultMaxProjects, flows: DefaultMaxFlows, registrations: DefaultMaxRegistrations,
-			codes: DefaultMaxCodes, messages: DefaultMaxMessages,
+			codes: DefaultMaxCodes, messages: DefaultMaxMessages, webhooks: DefaultMaxWebhooks,
 		},
 	}
 	for _, o := range opts {
@@ -294,6 +305,10 @@ func New(opts ...Option) *Emulator {
 	})
 	e.faults.SetDocumented(e.spec.Documents)
 	e.faults.AllowHosts(e.allowHosts...)
+	e.calls = sandbox.NewCallLog(0, e.clock, func(r *http.Request) string {
+		op, _ := e.spec.FindOperation(r)
+		return op
+	})
 	e.handler = e.buildHandler()
 	return e
 }
@@ -317,8 +332,15 @@ func (e *Emulator) buildHandler() http.Handler {
 				ResponseErrorHandlerFunc: e.responseError,
 			}),
 		smartenroll.StdHTTPServerOptions{BaseRouter: http.NewServeMux(), ErrorHandlerFunc: e.requestError})
-	control := sandbox.GuardControl(e.controlHandler(), e.allowHosts...)
+	control := sandbox.GuardControl(e.checkedControls(e.controlHandler()), e.allowHosts...)
+	app := e.appHandler()
 	routes := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isApp(r) {
+			// The hosted sign-up app is a page a browser navigates to from the
+			// integrator's site: not a control endpoint, so not behind GuardControl.
+			app.ServeHTTP(w, r)
+			return
+		}
 		if isControl(r) {
 			control.ServeHTTP(w, r)
 			return
@@ -337,10 +359,12 @@ func (e *Emulator) buildHandler() http.Handler {
 		ServeMissingCredentials: true,
 		Refuse:                  e.refuse,
 	}, e.spec)(routes)
-	return e.faults.Wrap(checked)
+	return e.calls.Wrap(e.faults.Wrap(checked))
 }
 
-func isControl(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, ControlPrefix) }
+func isControl(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, ControlPrefix) || isSpecPath(r)
+}
 
 // requestError answers a request the generated router could not bind. The contract
 // middleware rejects such requests first, so this is a last resort; it answers as the

@@ -48,6 +48,7 @@ func newHarness(t *testing.T, opts ...verifiksandbox.Option) *harness {
 	}
 	all := append([]verifiksandbox.Option{verifiksandbox.WithClock(h.clock), verifiksandbox.WithContractProblems(record)}, opts...)
 	h.emu = verifiksandbox.New(all...)
+	t.Cleanup(func() { _ = h.emu.Close() }) // webhook deliveries stop with the test
 	h.srv = httptest.NewServer(h.emu.Handler())
 	t.Cleanup(h.srv.Close)
 

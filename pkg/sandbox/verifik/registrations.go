@@ -122,6 +122,7 @@ func (e *Emulator) createRegistration(ctx context.Context, body *smartenroll.App
 	info.updated = now
 
 	token := e.issueToken(claims{Type: tokenAppRegistration, AppRegistrationID: reg.id, Client: reg.client, Project: reg.project})
+	e.emit(reg.flow, "app_registration_created", e.registrationView(reg, nil), map[string]any{"projectFlow": f.view()})
 	return smartenroll.AppRegistrationCreated{
 		AppRegistration:       e.registrationView(reg, nil),
 		InformationValidation: &smartenroll.InformationValidation{ID: info.id, FullName: nonEmpty(info.full), FirstName: nonEmpty(info.first), LastName: nonEmpty(info.last)},

@@ -109,6 +109,7 @@ func (e *Emulator) sync(ctx context.Context, id string, body *smartenroll.SyncRe
 	if step == smartenroll.StepEnd || step == smartenroll.StepSkipKYC {
 		reg.completed = now
 	}
+	e.emitSync(reg, step)
 	full, first, last := reg.declaredName()
 	out := smartenroll.SyncOutcome{
 		AppRegistrationId: ptr(reg.id), Step: ptr(step), Steps: f.settings.Steps, Status: ptr(status),
