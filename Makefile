@@ -1,7 +1,7 @@
 # idvkit — the two commands of the README quick start, plus the pieces they are made of.
 GO ?= go
 
-.PHONY: test vet check generate demo serve fuzz bench soak probe
+.PHONY: test vet check generate demo serve fuzz bench soak probe screenshots
 
 ## test: everything CI runs — vet, the spec gate, and the race-enabled test suite.
 test: vet check
@@ -55,3 +55,9 @@ soak:
 PROBEFLAGS ?=
 probe:
 	$(GO) run ./internal/probe -go $(GO) $(PROBEFLAGS)
+
+## screenshots: rerun the browser tests (headless Chromium) with -update-screenshots, which
+## writes a PNG of each page they open to docs/img/ for the README. Packages are found by
+## the flag, so only those defining it are run.
+screenshots:
+	$(GO) test -count=1 $$(grep -rl --include='*_test.go' '"update-screenshots"' cmd pkg internal | xargs -n1 dirname | sort -u | sed 's|^|./|') -update-screenshots

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/idvkit/idvkit/pkg/sandbox"
+	"github.com/idvkit/idvkit/pkg/sandbox/dashboard"
 	iproovsandbox "github.com/idvkit/idvkit/pkg/sandbox/iproov"
 	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
 	verisoulsandbox "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
@@ -18,48 +19,75 @@ import (
 // emulatorMount is one vendor emulator served under a path prefix.
 type emulatorMount struct {
 	prefix  string
+	name    string // the vendor's short name: its controls spec is api/sandbox/<name>.yaml
 	vendor  string
 	handler http.Handler
+	// emulator is the emulator value (*verisoulsandbox.Emulator, …), for tests that
+	// play the end user's part through its Go helpers.
+	emulator any
+	// state is the emulator itself when it reports its state to the dashboard.
+	state sandbox.Inspector
 	// basePath is what a client appends to the prefix to form its base URL.
 	basePath string
+	// pages are what the end user's browser opens (hosted pages, the SDK stand-in), with
+	// paths under prefix.
+	pages []dashboard.Link
 	// controlPrefix is the emulator's own root of control endpoints, under prefix.
 	controlPrefix string
 	// credentials tells users which sandbox credentials the emulator accepts. They are
 	// the emulators' fixed sandbox defaults, never real vendor credentials.
-	credentials string
+	credentials []dashboard.Credential
 }
 
 // controls and faults are the mounted control roots, as a client outside must call them.
 func (m emulatorMount) controls() string { return m.prefix + m.controlPrefix }
 func (m emulatorMount) faults() string   { return m.prefix + sandbox.ControlPath }
 
-// sandboxMux serves every emulator under its own prefix: /verisoul, /iproov, /verifik.
-// allowHosts are Host names, beyond loopback and the server's own address, allowed to
-// reach the emulators' control endpoints.
+// credentialText is the credentials on one line, for the banner.
+func (m emulatorMount) credentialText() string {
+	parts := make([]string, len(m.credentials))
+	for i, c := range m.credentials {
+		parts[i] = c.Name + " " + c.Value
+	}
+	return strings.Join(parts, ", ")
+}
+
+// inspector is the emulator as the dashboard sees it: an emulator that does not report
+// its state yet is shown without one.
+func inspector(emu any) sandbox.Inspector {
+	in, _ := emu.(sandbox.Inspector)
+	return in
+}
+
+// sandboxMux serves every emulator under its own prefix (/verisoul, /iproov, /verifik)
+// and the dashboard at "/". allowHosts are Host names, beyond loopback and the server's
+// own address, allowed to reach the emulators' control endpoints and the dashboard.
 func sandboxMux(logger *slog.Logger, allowHosts []string) (http.Handler, []emulatorMount) {
+	vs := verisoulsandbox.New(verisoulsandbox.WithLogger(logger), verisoulsandbox.WithAllowedHosts(allowHosts...))
+	ip := iproovsandbox.New(iproovsandbox.WithLogger(logger), iproovsandbox.WithAllowedHosts(allowHosts...))
+	vf := verifiksandbox.New(verifiksandbox.WithLogger(logger), verifiksandbox.WithAllowedHosts(allowHosts...))
 	mounts := []emulatorMount{
-		{prefix: "/verisoul", vendor: "Verisoul (Face Match, ID Check)", controlPrefix: verisoulsandbox.ControlPrefix,
-			handler:     verisoulsandbox.New(verisoulsandbox.WithLogger(logger), verisoulsandbox.WithAllowedHosts(allowHosts...)).Handler(),
-			credentials: "x-api-key " + verisoulsandbox.DefaultAPIKey + ", project " + verisoulsandbox.DefaultProjectID},
-		{prefix: "/iproov", vendor: "iProov (claim API v2)", controlPrefix: iproovsandbox.ControlPrefix, basePath: iproovsandbox.BasePath,
-			handler:     iproovsandbox.New(iproovsandbox.WithLogger(logger), iproovsandbox.WithAllowedHosts(allowHosts...)).Handler(),
-			credentials: "api_key " + iproovsandbox.DefaultAPIKey + ", secret " + iproovsandbox.DefaultSecret + ", OAuth " + iproovsandbox.DefaultOAuthUsername + ":" + iproovsandbox.DefaultOAuthPassword},
-		{prefix: "/verifik", vendor: "Verifik (Smart Enroll)", controlPrefix: verifiksandbox.ControlPrefix,
-			handler:     verifiksandbox.New(verifiksandbox.WithLogger(logger), verifiksandbox.WithAllowedHosts(allowHosts...)).Handler(),
-			credentials: "client token " + verifiksandbox.DefaultClientToken},
+		{prefix: "/verisoul", name: "verisoul", vendor: "Verisoul (Face Match, ID Check)", controlPrefix: verisoulsandbox.ControlPrefix,
+			pages:   []dashboard.Link{{Label: "hosted capture page", URL: verisoulsandbox.AppPath + "?session_id=…&redirect_url=…"}},
+			handler: vs.Handler(), emulator: vs, state: inspector(vs),
+			credentials: []dashboard.Credential{{Name: "x-api-key", Value: verisoulsandbox.DefaultAPIKey}, {Name: "project", Value: verisoulsandbox.DefaultProjectID}}},
+		{prefix: "/iproov", name: "iproov", vendor: "iProov (claim API v2)", controlPrefix: iproovsandbox.ControlPrefix, basePath: iproovsandbox.BasePath,
+			pages:   []dashboard.Link{{Label: "Web SDK (<iproov-me>)", URL: iproovsandbox.SDKScriptPath}, {Label: "SDK demo page", URL: iproovsandbox.SDKDemoPath}},
+			handler: ip.Handler(), emulator: ip, state: inspector(ip),
+			credentials: []dashboard.Credential{{Name: "api_key", Value: iproovsandbox.DefaultAPIKey}, {Name: "secret", Value: iproovsandbox.DefaultSecret},
+				{Name: "OAuth", Value: iproovsandbox.DefaultOAuthUsername + ":" + iproovsandbox.DefaultOAuthPassword}}},
+		{prefix: "/verifik", name: "verifik", vendor: "Verifik (Smart Enroll)", controlPrefix: verifiksandbox.ControlPrefix,
+			pages: []dashboard.Link{{Label: "hosted sign-up", URL: verifiksandbox.AppPath + "{projectId}?token=…"},
+				{Label: "try a journey", URL: verifiksandbox.AppStartPath}},
+			handler: vf.Handler(), emulator: vf, state: inspector(vf),
+			credentials: []dashboard.Credential{{Name: "client token", Value: verifiksandbox.DefaultClientToken}}},
 	}
 	mux := http.NewServeMux()
 	for _, m := range mounts {
 		h := http.StripPrefix(m.prefix, m.handler)
 		mux.Handle(m.prefix+"/", h)
 	}
-	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		for _, m := range mounts {
-			fmt.Fprintf(w, "%-34s base URL %s%s\n", m.vendor, m.prefix, m.basePath)
-			fmt.Fprintf(w, "%-34s controls %s, faults %s\n", "", m.controls(), m.faults())
-		}
-	})
+	mux.Handle("/{$}", newDashboard(mounts, allowHosts, logger))
 	return mux, mounts
 }
 
@@ -88,9 +116,10 @@ func runSandboxServe(ctx context.Context, args []string, stdout, stderr io.Write
 	base := "http://" + ln.Addr().String()
 	var banner strings.Builder
 	fmt.Fprintf(&banner, "idvkit sandbox listening on %s\n", base)
+	fmt.Fprintf(&banner, "  %-34s %s/ (open it in a browser: base URLs, credentials, controls, live state, calls)\n", "dashboard", base)
 	for _, m := range mounts {
 		fmt.Fprintf(&banner, "  %-34s %s%s%s\n", m.vendor, base, m.prefix, m.basePath)
-		fmt.Fprintf(&banner, "  %-34s sandbox credentials: %s\n", "", m.credentials)
+		fmt.Fprintf(&banner, "  %-34s sandbox credentials: %s\n", "", m.credentialText())
 		fmt.Fprintf(&banner, "  %-34s controls under %s%s, faults at %s%s\n", "", base, m.controls(), base, m.faults())
 	}
 	fmt.Fprintf(&banner, "  control requests take Content-Type application/json and a loopback Host, this address or an -allow-host name\n")
@@ -107,6 +136,14 @@ func runSandboxServe(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "sandbox serve: shutting down, letting requests in flight finish (up to %v)\n", cfg.shutdownTimeout)
 		shutdown, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 		defer cancel()
+		// Emulators with work of their own (Verifik's webhook deliveries) stop with the server.
+		defer func() {
+			for _, m := range mounts {
+				if c, ok := m.emulator.(io.Closer); ok {
+					_ = c.Close()
+				}
+			}
+		}()
 		if err := srv.Shutdown(shutdown); err != nil {
 			_ = srv.Close()
 			fmt.Fprintf(stderr, "sandbox serve: requests still in flight after %v were cut off\n", cfg.shutdownTimeout)
