@@ -64,6 +64,9 @@ type config struct {
 	contract     contractConfig
 	templates    []string
 	redirects    RedirectPolicy
+	// limiter and limitCredential: see WithRateLimiter (ratelimit.go).
+	limiter         RateLimiter
+	limitCredential string
 }
 
 // WithBaseURL replaces the vendor's default base URL (a sandbox, a regional

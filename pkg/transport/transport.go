@@ -63,6 +63,10 @@ type Client struct {
 	// answers3xx lists per operationId the 3xx statuses its spec documents:
 	// answers to hand back, not redirects to refuse.
 	answers3xx map[string]map[int]bool
+	// limiter, when set, gives each attempt its slot under limitKey
+	// (QuotaKey of the vendor and credential); see WithRateLimiter.
+	limiter  RateLimiter
+	limitKey string
 }
 
 // New returns the transport for one vendor. vendor names it in logs, errors
@@ -95,6 +99,9 @@ func New(vendor, defaultBaseURL string, opts ...Option) (*Client, error) {
 	if err := cfg.retry.validate(); err != nil {
 		return nil, errors.New("transport: " + err.Error())
 	}
+	if cfg.limiter != nil && strings.TrimSpace(cfg.limitCredential) == "" {
+		return nil, errors.New("transport: a rate limiter needs the credential the vendor counts its quota by")
+	}
 	base, _ := url.Parse(cfg.baseURL) // checked above
 	c := &Client{
 		vendor:    vendor,
@@ -107,6 +114,10 @@ func New(vendor, defaultBaseURL string, opts ...Option) (*Client, error) {
 		total:     cfg.totalTimeout,
 		retry:     cfg.retry.withDefaults(),
 		maxBody:   cfg.maxBody,
+		limiter:   cfg.limiter,
+	}
+	if c.limiter != nil {
+		c.limitKey = QuotaKey(vendor, cfg.limitCredential)
 	}
 	if c.timeout == 0 {
 		c.timeout = DefaultTimeout
@@ -231,6 +242,12 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 
 	var r *http.Request
 	for attempt := 1; ; attempt++ {
+		// The slot is waited for within the call's deadline, not the
+		// attempt's: the attempt's clock starts when it is sent.
+		if err := c.waitForSlot(ctx, op); err != nil {
+			cancelTotal()
+			return nil, &RequestError{Vendor: c.vendor, Operation: op, Attempts: attempt - 1, Err: err}
+		}
 		actx, cancelAttempt := ctx, context.CancelFunc(func() {})
 		if c.timeout > 0 {
 			actx, cancelAttempt = context.WithTimeout(ctx, c.timeout)

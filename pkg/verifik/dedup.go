@@ -12,7 +12,7 @@ import (
 // delivery Verifik (or a network) repeats is handed to the integrator's handler once.
 //
 // The in-process MemoryStore is the default; a fleet of receivers behind one URL shares a
-// store (see pkg/verifik/redisstore) because a repeated delivery may land on another instance.
+// store (see pkg/verifik/redisdedup) because a repeated delivery may land on another instance.
 //
 // Keys are derived from the event by EventKey; implementations treat them as opaque strings
 // (they carry no personal data).

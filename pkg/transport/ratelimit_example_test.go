@@ -1,0 +1,46 @@
+package transport_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"time"
+
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/transport"
+	vsclient "github.com/idvkit/idvkit/pkg/verisoul"
+)
+
+// One in-process Limiter keeps Verisoul's quota for every client of this
+// process that uses the key; a fleet of instances shares one on Redis
+// (transport/redisrate) instead. A call that cannot get a slot before its
+// deadline fails at once, unsent.
+func ExampleWithRateLimiter() {
+	emu := httptest.NewServer(verisoul.New().Handler())
+	defer emu.Close()
+	const apiKey = verisoul.DefaultAPIKey
+
+	lim, err := transport.NewLimiter(transport.Quota{Requests: 2, Period: time.Hour}) // tiny, to show a refusal
+	if err != nil {
+		panic(err)
+	}
+	client, err := vsclient.New(apiKey, vsclient.WithBaseURL(emu.URL),
+		vsclient.WithTransport(transport.WithRateLimiter(lim, apiKey)))
+	if err != nil {
+		panic(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err = client.StartSession(ctx, vsclient.SessionOptions{})
+	fmt.Println("first call:", err)
+	_, err = client.StartSession(ctx, vsclient.SessionOptions{})
+	var le *transport.LimiterError
+	fmt.Println("second call unsent:", errors.As(err, &le), errors.Is(err, context.DeadlineExceeded))
+	fmt.Println("Verisoul paces a call every", transport.VerisoulQuota.Interval().Round(time.Millisecond))
+	// Output:
+	// first call: <nil>
+	// second call unsent: true true
+	// Verisoul paces a call every 201ms
+}
