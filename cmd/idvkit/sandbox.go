@@ -68,7 +68,11 @@ func sandboxMux(logger *slog.Logger, allowHosts []string) (http.Handler, []emula
 	vf := verifiksandbox.New(verifiksandbox.WithLogger(logger), verifiksandbox.WithAllowedHosts(allowHosts...))
 	mounts := []emulatorMount{
 		{prefix: "/verisoul", name: "verisoul", vendor: "Verisoul (Face Match, ID Check)", controlPrefix: verisoulsandbox.ControlPrefix,
-			pages:   []dashboard.Link{{Label: "hosted capture page", URL: verisoulsandbox.AppPath + "?session_id=…&redirect_url=…"}},
+			pages: []dashboard.Link{{Label: "hosted capture page", URL: verisoulsandbox.AppPath + "?session_id=…&redirect_url=…"},
+				// The public redirect creates a session and opens the page: a journey a person
+				// can start by clicking, with no backend of their own.
+				{Label: "try a Face Match journey", URL: "/public/liveness-redirect?project_id=" + verisoulsandbox.DefaultProjectID},
+				{Label: "try an ID Check journey", URL: "/public/liveness-redirect?id=true&project_id=" + verisoulsandbox.DefaultProjectID}},
 			handler: vs.Handler(), emulator: vs, state: inspector(vs),
 			credentials: []dashboard.Credential{{Name: "x-api-key", Value: verisoulsandbox.DefaultAPIKey}, {Name: "project", Value: verisoulsandbox.DefaultProjectID}}},
 		{prefix: "/iproov", name: "iproov", vendor: "iProov (claim API v2)", controlPrefix: iproovsandbox.ControlPrefix, basePath: iproovsandbox.BasePath,

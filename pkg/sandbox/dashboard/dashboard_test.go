@@ -330,3 +330,21 @@ func TestMaxCalls(t *testing.T) {
 	assert.NotContains(t, body, "opd")
 	assert.Contains(t, body, "4 older call(s)")
 }
+
+// TestPagesAreLinks: a page a person can open as it is is a link; a URL template with
+// placeholders is text to copy, and a javascript: URL never becomes a live link.
+func TestPagesAreLinks(t *testing.T) {
+	d := dashboard.New(dashboard.Emulator{Name: "verisoul", Title: "Verisoul", Root: "/verisoul", URLs: []dashboard.Link{
+		{Label: "base URL", URL: "/verisoul"},
+		{Label: "try a Face Match journey", URL: "/verisoul/public/liveness-redirect?project_id=p"},
+		{Label: "hosted capture page", URL: "/verisoul/app?session_id=…"},
+		{Label: "SDK demo page", URL: "javascript:alert(1)"},
+	}})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	_, body := get(t, srv.URL+"/", map[string]string{"Accept": "text/html"})
+	assert.Contains(t, body, `<a href="`+srv.URL+`/verisoul/public/liveness-redirect?project_id=p">`)
+	assert.NotContains(t, body, `<a href="`+srv.URL+`/verisoul/app`)
+	assert.NotContains(t, body, `<a href="`+srv.URL+`/verisoul">`, "the API's base URL is not a page")
+	assert.NotContains(t, body, `href="javascript:`)
+}

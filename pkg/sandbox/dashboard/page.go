@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -16,6 +17,11 @@ type pageData struct {
 }
 
 var pageTemplate = template.Must(template.New("dashboard").Funcs(template.FuncMap{
+	// openable: a page a person can open as it is (a template with placeholders, such as
+	// "?session_id=…", is shown as text to copy).
+	"openable": func(label, u string) bool {
+		return (strings.Contains(label, "page") || strings.HasPrefix(label, "try ")) && !strings.ContainsAny(u, "…{")
+	},
 	"clock": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -106,7 +112,7 @@ a{color:var(--accent)}
 {{range .View.Emulators}}<div class="card" id="emulator-{{.Name}}">
 <h3>{{.Title}}</h3>
 <dl>
-{{range .URLs}}<dt>{{.Label}}</dt><dd><code>{{.URL}}</code></dd>
+{{range .URLs}}<dt>{{.Label}}</dt><dd>{{if openable .Label .URL}}<a href="{{.URL}}">{{.URL}}</a>{{else}}<code>{{.URL}}</code>{{end}}</dd>
 {{end}}{{range .Credentials}}<dt>{{.Name}}</dt><dd><code>{{.Value}}</code></dd>
 {{end}}{{if .Spec}}<dt>controls spec</dt><dd><a href="{{.Spec}}">{{.Spec}}</a></dd>
 {{end}}</dl>
