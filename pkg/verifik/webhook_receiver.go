@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,8 +17,10 @@ import (
 )
 
 // EventHandler is the integrator's code for one event. It is called once per event (see
-// Receiver); an error makes the receiver answer 500 and forget the event's key, so that
-// Verifik's redelivery is handled again.
+// Receiver); an error (or a panic) makes the receiver answer 500 and forget the event's
+// key, so that Verifik's redelivery is handled again. ctx ends at three quarters of
+// ReceiverOptions.Lease: a handler that gives up when it ends finishes while it still
+// holds the event, so no other delivery handles it meanwhile.
 type EventHandler func(ctx context.Context, ev Event) error
 
 // ReceiverOptions configures a Receiver. The zero value reads, dedups in memory and
@@ -28,6 +31,13 @@ type ReceiverOptions struct {
 	Store DedupStore
 	// TTL is how long a handled event's key is remembered (default DefaultDedupTTL).
 	TTL time.Duration
+	// Lease is how long a delivery being handled holds its event's key (default
+	// DefaultLease): other deliveries of the event meanwhile get 503 with Retry-After and
+	// Verifik redelivers them. If this process dies mid-handler, the lease runs out and
+	// the first redelivery after it is handled. The handler's context ends at three
+	// quarters of it, leaving the rest to record the outcome; set it above the longest
+	// your handler needs.
+	Lease time.Duration
 	// Mode holds each delivery against the spec's smartEnrollEvent callback:
 	// contract.ModeOff (the zero value) skips it, ModeReport reports problems and passes
 	// every event on, ModeEnforce refuses a delivery with violations (400). Drift — an
@@ -61,14 +71,21 @@ type ReceiverOptions struct {
 // duplicates by EventKey through the DedupStore, and hands each event once to the
 // EventHandler.
 //
+// Each event is claimed in two phases (see DedupStore): a lease (ReceiverOptions.Lease)
+// while the handler runs, then done for the TTL when it succeeded, or released when it
+// failed. A receiver that dies mid-handler leaves only the lease, so the event is not lost.
+//
 // Answers: 200 handled or duplicate; 400 not an event (or a violation in enforce mode);
 // 401/403/404 a protection refused it; 405 not a POST; 413 too large; 500 the handler
-// failed (the key is released so a redelivery is handled); 503 the store failed (nothing
-// was handled, so Verifik's redelivery is safe).
+// failed (the key is released so a redelivery is handled); 503 the store failed, or
+// another delivery of the event is being handled (with Retry-After: the rest of its
+// lease). Nothing was handled by a 503 delivery, so Verifik's redelivery is safe; 503
+// rather than 409 because webhook senders retry it, where a 4xx may be taken as final.
 type Receiver struct {
-	handle EventHandler
-	opts   ReceiverOptions
-	log    *slog.Logger
+	handle         EventHandler
+	opts           ReceiverOptions
+	handlerTimeout time.Duration
+	log            *slog.Logger
 }
 
 // NewReceiver returns a Receiver handing events to h.
@@ -79,6 +96,9 @@ func NewReceiver(h EventHandler, opts ReceiverOptions) *Receiver {
 	if opts.TTL <= 0 {
 		opts.TTL = DefaultDedupTTL
 	}
+	if opts.Lease <= 0 {
+		opts.Lease = DefaultLease
+	}
 	if opts.MaxBytes <= 0 {
 		opts.MaxBytes = DefaultMaxEventBytes
 	}
@@ -86,7 +106,7 @@ func NewReceiver(h EventHandler, opts ReceiverOptions) *Receiver {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Receiver{handle: h, opts: opts, log: log}
+	return &Receiver{handle: h, opts: opts, handlerTimeout: opts.Lease * 3 / 4, log: log}
 }
 
 // ServeHTTP implements http.Handler.
@@ -129,31 +149,92 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	ctx := r.Context()
-	first, err := rc.opts.Store.Claim(ctx, ev.Meta().Key, rc.opts.TTL)
+	rc.dispatch(r.Context(), w, ev)
+}
+
+// dispatch claims the event, hands it to the handler when the claim is granted, and ends
+// the claim by the handler's outcome.
+func (rc *Receiver) dispatch(ctx context.Context, w http.ResponseWriter, ev Event) {
+	key := ev.Meta().Key
+	claim, err := rc.opts.Store.Claim(ctx, key, rc.opts.Lease)
 	if err != nil {
 		rc.log.Error("verifik webhook: dedup store failed", "event", ev.Meta(), "err", err)
 		rc.refuse(w, http.StatusServiceUnavailable, "dedup store unavailable")
 		return
 	}
-	if !first {
+	switch claim.State {
+	case ClaimDone:
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte("duplicate\n"))
 		return
+	case ClaimInFlight:
+		w.Header().Set("Retry-After", retryAfter(claim.Left, rc.opts.Lease))
+		rc.refuse(w, http.StatusServiceUnavailable, "event in flight on another delivery")
+		return
+	case ClaimGranted:
+	default:
+		rc.log.Error("verifik webhook: dedup store answered an unknown claim state", "event", ev.Meta(), "state", claim.State)
+		rc.refuse(w, http.StatusServiceUnavailable, "dedup store unavailable")
+		return
 	}
-	if err := rc.handle(ctx, ev); err != nil {
+	start := time.Now()
+	if err := rc.run(ctx, ev, claim.Token); err != nil {
 		rc.log.Warn("verifik webhook: handler failed; Verifik may redeliver", "event", ev.Meta(), "err", err)
-		// A fresh context: the request's may be done, and the key must not stay claimed.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		if rerr := rc.opts.Store.Release(rctx, ev.Meta().Key); rerr != nil {
-			rc.log.Error("verifik webhook: dedup release failed; a redelivery will be dropped until the key expires", "event", ev.Meta(), "err", rerr)
-		}
-		cancel()
+		rc.release(ctx, ev, claim.Token)
 		rc.refuse(w, http.StatusInternalServerError, "handler failed")
 		return
 	}
+	if took := time.Since(start); took >= rc.opts.Lease {
+		rc.log.Warn("verifik webhook: handler outlasted its lease; another delivery may have handled the event too",
+			"event", ev.Meta(), "took", took, "lease", rc.opts.Lease)
+	}
+	// A fresh context: the request's may be done, and the outcome must be recorded.
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	if err := rc.opts.Store.Done(dctx, key, rc.opts.TTL); err != nil {
+		// Still 200: the event was handled, and a 5xx would have it handled again.
+		rc.log.Error("verifik webhook: handled, but the dedup store did not record it; a duplicate after the lease would be handled again",
+			"event", ev.Meta(), "err", err)
+	}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte("ok\n"))
+}
+
+// storeTimeout bounds recording a claim's end, which runs on a context of its own.
+const storeTimeout = 5 * time.Second
+
+// run calls the handler with its deadline. A panic releases the claim (the event was not
+// handled) and goes on up, for net/http to log.
+func (rc *Receiver) run(ctx context.Context, ev Event, token string) error {
+	hctx, cancel := context.WithTimeout(ctx, rc.handlerTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			rc.release(ctx, ev, token)
+			panic(p)
+		}
+	}()
+	return rc.handle(hctx, ev)
+}
+
+// release forgets the claim so that Verifik's redelivery is handled.
+func (rc *Receiver) release(ctx context.Context, ev Event, token string) {
+	// A fresh context: the request's may be done, and the key must not stay leased.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	if err := rc.opts.Store.Release(rctx, ev.Meta().Key, token); err != nil {
+		rc.log.Error("verifik webhook: dedup release failed; redeliveries wait for the lease to run out",
+			"event", ev.Meta(), "err", err, "lease", rc.opts.Lease)
+	}
+}
+
+// retryAfter is the Retry-After value for an in-flight event: the seconds left of the
+// other delivery's lease, rounded up (the whole lease when the store cannot tell).
+func retryAfter(left, lease time.Duration) string {
+	if left <= 0 {
+		left = lease
+	}
+	return strconv.FormatInt(int64((left+time.Second-1)/time.Second), 10)
 }
 
 func (rc *Receiver) report(ev Event, ce *contract.Error) {

@@ -147,10 +147,11 @@ func TestReceiverRetryThenDedup(t *testing.T) {
 
 type brokenStore struct{}
 
-func (brokenStore) Claim(context.Context, string, time.Duration) (bool, error) {
-	return false, errors.New("connection refused")
+func (brokenStore) Claim(context.Context, string, time.Duration) (verifik.DedupClaim, error) {
+	return verifik.DedupClaim{}, errors.New("connection refused")
 }
-func (brokenStore) Release(context.Context, string) error { return nil }
+func (brokenStore) Done(context.Context, string, time.Duration) error { return nil }
+func (brokenStore) Release(context.Context, string, string) error     { return nil }
 
 // A store outage answers 503 and hands nothing on: Verifik's redelivery is safe.
 func TestReceiverStoreDown(t *testing.T) {
@@ -175,21 +176,26 @@ func TestReceiversShareStore(t *testing.T) {
 func TestMemoryStore(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	s := verifik.NewMemoryStore(2, func() time.Time { return now })
-	claim := func(k string) bool {
-		first, err := s.Claim(context.Background(), k, time.Minute)
+	claim := func(k string) verifik.DedupClaim {
+		c, err := s.Claim(context.Background(), k, time.Minute)
 		require.NoError(t, err)
-		return first
+		return c
 	}
-	assert.True(t, claim("a"))
-	assert.False(t, claim("a"))
-	assert.True(t, claim("b"))
-	assert.True(t, claim("c"), "full: a is forgotten")
+	done := func(k string) { require.NoError(t, s.Done(context.Background(), k, time.Hour)) }
+	a := claim("a")
+	assert.Equal(t, verifik.ClaimGranted, a.State)
+	assert.Equal(t, verifik.ClaimInFlight, claim("a").State)
+	done("a")
+	assert.Equal(t, verifik.ClaimDone, claim("a").State)
+	assert.Equal(t, verifik.ClaimGranted, claim("b").State)
+	assert.Equal(t, verifik.ClaimGranted, claim("c").State, "full: a is forgotten")
 	assert.Equal(t, 2, s.Len())
-	assert.True(t, claim("a"))
+	assert.Equal(t, verifik.ClaimGranted, claim("a").State)
 	now = now.Add(time.Minute)
-	assert.True(t, claim("b"), "expired")
-	require.NoError(t, s.Release(context.Background(), "b"))
-	assert.True(t, claim("b"), "released")
+	b := claim("b")
+	assert.Equal(t, verifik.ClaimGranted, b.State, "the lease ran out")
+	require.NoError(t, s.Release(context.Background(), "b", b.Token))
+	assert.Equal(t, verifik.ClaimGranted, claim("b").State, "released")
 }
 
 // The dedup key follows the event's identity, not its bytes.
