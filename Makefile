@@ -1,7 +1,7 @@
 # idvkit — the two commands of the README quick start, plus the pieces they are made of.
 GO ?= go
 
-.PHONY: test vet check generate demo serve fuzz bench soak probe screenshots
+.PHONY: test vet check generate demo serve fuzz bench bench-peers soak probe screenshots
 
 ## test: everything CI runs — vet, the spec gate, and the race-enabled test suite.
 test: vet check
@@ -28,6 +28,15 @@ serve:
 ## bench: the benchmarks behind docs/BENCHMARKS.md.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
+
+## bench-peers: `idvkit sandbox serve` next to Stoplight Prism's mock (same spec) and a bare
+## net/http handler (same bytes) under one load generator, c=16, interleaved rounds: req/s,
+## p50, p99, startup, RSS and ratios (docs/BENCHMARKS.md). Installs Prism 5.14.2 with npm
+## into a temporary directory; a few minutes; not part of make test. BENCHPEERSFLAGS passes
+## options (-rounds 5 -d 3s -c 16).
+BENCHPEERSFLAGS ?=
+bench-peers:
+	GO=$(GO) ./scripts/bench-peers.sh $(BENCHPEERSFLAGS)
 
 ## fuzz: a bounded run of every fuzz target, FUZZTIME each (their seed corpora also run
 ## in make test). Targets are found by name, so no test binary is built just to list them;

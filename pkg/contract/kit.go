@@ -34,6 +34,9 @@ type Spec struct {
 
 	routes   []*route
 	literals map[string]bool // every literal path segment, to redact unknown paths
+	// expanded caches, per schema, the candidate set the drift walk checks a value
+	// against (*openapi3.Schema → []*openapi3.Schema); see walker.expandOne.
+	expanded sync.Map
 }
 
 // Load parses every **/*.yaml in fsys that has a top-level "openapi:" key as an OpenAPI
@@ -217,17 +220,34 @@ var schemaOptions = []openapi3.SchemaValidationOption{
 }
 
 // filterOptions are the kin-openapi options of every validation. Defaults are never set:
-// validation must not rewrite the traffic it checks.
+// validation must not rewrite the traffic it checks. The four combinations are built once
+// (kin-openapi only reads them), not per request.
 func filterOptions(excludeRequestBody, excludeResponseBody bool) *openapi3filter.Options {
-	return &openapi3filter.Options{
-		ExcludeRequestBody:      excludeRequestBody,
-		ExcludeResponseBody:     excludeResponseBody,
-		IncludeResponseStatus:   true,
-		MultiError:              true,
-		AuthenticationFunc:      credentialPresent,
-		SkipSettingDefaults:     true,
-		SchemaValidationOptions: schemaOptions,
+	return filterOptionSets[b2i(excludeRequestBody)][b2i(excludeResponseBody)]
+}
+
+var filterOptionSets = func() (sets [2][2]*openapi3filter.Options) {
+	for req := range 2 {
+		for resp := range 2 {
+			sets[req][resp] = &openapi3filter.Options{
+				ExcludeRequestBody:      req == 1,
+				ExcludeResponseBody:     resp == 1,
+				IncludeResponseStatus:   true,
+				MultiError:              true,
+				AuthenticationFunc:      credentialPresent,
+				SkipSettingDefaults:     true,
+				SchemaValidationOptions: schemaOptions,
+			}
+		}
 	}
+	return sets
+}()
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // ctx for kin-openapi calls that need one but do no I/O.

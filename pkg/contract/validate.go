@@ -110,7 +110,7 @@ func (m matchResult) validateRequest(r *http.Request, max int64) error {
 		}
 		// Unknown request properties are violations, not drift: the request is ours to get
 		// right, and a property the vendor does not document is usually a typo.
-		checkJSON(b, data, mt.Schema, openapi3.VisitAsRequest(), func(loc, name string) {
+		checkJSON(m.spec, b, data, mt.Schema, requestSchemaOptions, func(loc, name string) {
 			b.add(loc+"."+name, RuleAdditionalProperties, "property is not in the spec", false)
 		})
 	}
@@ -152,7 +152,7 @@ func (m matchResult) validateResponse(r *http.Request, status int, h http.Header
 			if mt := ref.Value.Content.Get(ct); mt == nil {
 				b.add("header.content-type", RuleContentType, "response content type is not declared for this status", false)
 			} else {
-				checkJSON(b, body, mt.Schema, openapi3.VisitAsResponse(), func(loc, name string) {
+				checkJSON(m.spec, b, body, mt.Schema, responseSchemaOptions, func(loc, name string) {
 					b.add(loc+"."+name, RuleAdditionalProperties,
 						"property is not in the spec (the vendor may have added it)", true)
 				})
@@ -164,7 +164,7 @@ func (m matchResult) validateResponse(r *http.Request, status int, h http.Header
 
 // checkJSON decodes a JSON body once, checks it against schema and walks it for
 // properties the schema does not list.
-func checkJSON(b *problemBuilder, data []byte, schema *openapi3.SchemaRef, side openapi3.SchemaValidationOption, unknown func(loc, name string)) {
+func checkJSON(s *Spec, b *problemBuilder, data []byte, schema *openapi3.SchemaRef, opts []openapi3.SchemaValidationOption, unknown func(loc, name string)) {
 	if schema == nil || schema.Value == nil {
 		return
 	}
@@ -173,12 +173,17 @@ func checkJSON(b *problemBuilder, data []byte, schema *openapi3.SchemaRef, side 
 		b.add("body", RuleDecode, "body is not valid JSON", false)
 		return
 	}
-	opts := append([]openapi3.SchemaValidationOption{openapi3.MultiErrors(), side}, schemaOptions...)
 	if err := schema.Value.VisitJSON(v, opts...); err != nil {
 		b.fromSchemaErrors("body", err)
 	}
-	unknownProperties(v, schema, "body", unknown)
+	unknownProperties(s, v, schema, "body", unknown)
 }
+
+// The schema options of a body check, per side, built once.
+var (
+	requestSchemaOptions  = append([]openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsRequest()}, schemaOptions...)
+	responseSchemaOptions = append([]openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsResponse()}, schemaOptions...)
+)
 
 // unvalidatedStatus mirrors the statuses kin-openapi never validates.
 func unvalidatedStatus(status int) bool {

@@ -234,12 +234,29 @@ var (
 // spentTokens remembers, for an hour, the claim tokens this client already spent
 // (validated, or used for a photo), so that a second use fails before any network call
 // even when the caller kept an old copy of the Claim. Tokens are kept as digests.
+//
+// Expiry is a FIFO queue in the order tokens were spent, so forgetting costs O(1)
+// amortised per take at any number held (a map walk under the lock cost 1 ms per take at
+// 32k). At most maxSpent are held: past that the oldest is forgotten early, and a second
+// use of it goes to iProov, which refuses a spent token itself (invalid_token).
 type spentTokens struct {
-	mu   sync.Mutex
-	seen map[[32]byte]time.Time
+	mu    sync.Mutex
+	seen  map[[32]byte]time.Time
+	queue []spentEntry // in spending order; entries [head:] are live, or stale once given back
+	head  int
 }
 
-const spentMemory = time.Hour
+type spentEntry struct {
+	d  [32]byte
+	at time.Time
+}
+
+const (
+	spentMemory = time.Hour
+	// maxSpent bounds the memory (under 150 bytes a token, 20 MB): 36 validations a second for
+	// an hour before the oldest is forgotten early.
+	maxSpent = 1 << 17
+)
 
 // take marks token spent; false if it already was.
 func (s *spentTokens) take(token string, now time.Time) bool {
@@ -248,19 +265,34 @@ func (s *spentTokens) take(token string, now time.Time) bool {
 	if s.seen == nil {
 		s.seen = map[[32]byte]time.Time{}
 	}
+	for s.head < len(s.queue) && now.Sub(s.queue[s.head].at) >= spentMemory {
+		s.pop()
+	}
 	d := digest(token)
 	if t, ok := s.seen[d]; ok && now.Sub(t) < spentMemory {
 		return false
 	}
-	if len(s.seen) >= 4096 {
-		for k, t := range s.seen {
-			if now.Sub(t) >= spentMemory {
-				delete(s.seen, k)
-			}
-		}
+	for len(s.queue)-s.head >= maxSpent {
+		s.pop()
 	}
 	s.seen[d] = now
+	s.queue = append(s.queue, spentEntry{d: d, at: now})
 	return true
+}
+
+// pop forgets the oldest entry (unless the token was given back and spent again since)
+// and compacts the queue once half of it is behind the head.
+func (s *spentTokens) pop() {
+	e := s.queue[s.head]
+	if t, ok := s.seen[e.d]; ok && t.Equal(e.at) {
+		delete(s.seen, e.d)
+	}
+	s.queue[s.head] = spentEntry{}
+	s.head++
+	if s.head >= 1024 && s.head*2 >= len(s.queue) {
+		s.queue = append(s.queue[:0], s.queue[s.head:]...)
+		s.head = 0
+	}
 }
 
 // give back a token whose use never left the machine.

@@ -1,10 +1,15 @@
 package verisoul
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"math"
+	"net/http"
 	"strings"
 	"time"
 
@@ -217,16 +222,55 @@ func (v *Verification) LogValue() slog.Value {
 // from zero: the spec marks nothing required, but every published revision sends them,
 // and a verdict read from their zero values (no decision, risk 0, no linked account)
 // would be invented, not Verisoul's.
+//
+// It is the only decode of a 200 answer (the generated client's typed decode is skipped),
+// so it refuses what the generated types refused: ids that are not UUIDs (wireMetadata)
+// and numbers out of float32's range (checkRanges).
 type wire struct {
 	Verification
-	Decision  *Decision `json:"decision"`
-	RiskScore *float64  `json:"risk_score"`
+	Metadata  wireMetadata `json:"metadata"`
+	Decision  *Decision    `json:"decision"`
+	RiskScore *float64     `json:"risk_score"`
 	Matches   *struct {
 		NumAccountsLinked int             `json:"num_accounts_linked"`
 		AccountsLinked    []LinkedAccount `json:"accounts_linked"`
 	} `json:"matches"`
 	DocumentSignals *wireSignals `json:"document_signals"`
 	DocumentData    *wireData    `json:"document_data"`
+}
+
+// wireMetadata is Metadata with its ids held to the UUID forms the generated types accept.
+type wireMetadata struct {
+	ProjectID          uuidText  `json:"project_id"`
+	SessionID          uuidText  `json:"session_id"`
+	AccountID          string    `json:"account_id"`
+	ReferringSessionID uuidText  `json:"referring_session_id"`
+	RequestID          uuidText  `json:"request_id"`
+	Timestamp          time.Time `json:"timestamp"`
+}
+
+// uuidText is a UUID kept as the text Verisoul sent.
+type uuidText string
+
+// errNotUUID never quotes the value: ids are not secrets, but the error must not carry
+// whatever the answer held instead.
+var errNotUUID = errors.New("an id is not a UUID")
+
+func (u *uuidText) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var s string
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 {
+		s = string(b[1 : len(b)-1]) // no escapes: the text is the value
+	} else if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if _, err := uuid.Parse(s); err != nil {
+		return errNotUUID
+	}
+	*u = uuidText(s)
+	return nil
 }
 
 // verdictFields are the verify-face and verify-id fields a verdict rests on.
@@ -237,18 +281,64 @@ func decodeVerification(op string, status int, body []byte) (*Verification, erro
 	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: status, Err: err}
 	}
+	if err := w.checkRanges(op == "verifyID"); err != nil {
+		return nil, &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: status, Err: err}
+	}
 	for i, absent := range []bool{w.Decision == nil, w.RiskScore == nil, w.Matches == nil} {
 		if absent {
 			return nil, lacks(op, status, verdictFields[i])
 		}
 	}
 	v := w.Verification
+	m := w.Metadata
+	v.Metadata = Metadata{
+		ProjectID: string(m.ProjectID), SessionID: string(m.SessionID), AccountID: m.AccountID,
+		ReferringSessionID: string(m.ReferringSessionID), RequestID: string(m.RequestID), Timestamp: m.Timestamp,
+	}
 	v.Decision, v.RiskScore = *w.Decision, *w.RiskScore
 	v.LinkedAccounts = w.Matches.AccountsLinked
 	if w.DocumentSignals != nil || w.DocumentData != nil {
 		v.Document = newDocument(w.DocumentSignals, w.DocumentData, v.Metadata.Timestamp)
 	}
 	return &v, nil
+}
+
+// errRange: the spec's numbers are float32 (the generated types); a larger one was an
+// answer the client refused, and still is.
+var errRange = errors.New("a number is out of the documented range")
+
+// checkRanges refuses the numbers the generated types' float32 fields could not hold.
+// document_signals is only part of verify-id's answer (document says so).
+func (w *wire) checkRanges(document bool) error {
+	n := &w.DeviceNetworkSignals
+	ps := []*float64{w.RiskScore, n.DeviceRisk, n.Proxy, n.VPN, n.Datacenter, n.Tor, n.SpoofedIP,
+		n.RecentFraudIP, n.DeviceNetworkMismatch, n.LocationSpoofing,
+		w.SessionData.Location.Latitude, w.SessionData.Location.Longitude}
+	if r := w.ReferringSessionSignals; r != nil {
+		ps = append(ps, r.ImpossibleTravel, r.IPMismatch, r.UserAgentMismatch, r.DeviceTimezoneMismatch, r.IPTimezoneMismatch)
+	}
+	if document && w.DocumentSignals != nil {
+		ps = append(ps, w.DocumentSignals.IDFaceMatchScore)
+	}
+	for _, p := range ps {
+		if p != nil && math.IsInf(float64(float32(*p)), 0) {
+			return errRange
+		}
+	}
+	return nil
+}
+
+// readOwn reads an answer whose 200 JSON body this package decodes itself (once, with
+// decodeVerification); any other answer goes through the generated parser as before, so
+// its errors stay the same. ok is what the generated JSON200 != nil meant.
+func readOwn(rsp *http.Response, parse func(*http.Response) ([]byte, error)) (body []byte, ok bool, err error) {
+	if rsp.StatusCode == http.StatusOK && strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+		defer rsp.Body.Close()
+		body, err = io.ReadAll(rsp.Body)
+		return body, err == nil, err
+	}
+	body, err = parse(rsp)
+	return body, false, err
 }
 
 // checkSession validates a session for a call before anything is sent.
@@ -284,14 +374,25 @@ func (c *Client) VerifyFace(ctx context.Context, s Session) (*Verification, erro
 		return nil, err
 	}
 	ctx = transport.WithOperation(ctx, op)
-	res, err := c.fm.VerifyFaceWithResponse(ctx, facematch.VerifyFaceRequest{SessionId: uuid.MustParse(s.ID)}, c.auth)
-	if res == nil {
+	rsp, err := c.fm.VerifyFace(ctx, facematch.VerifyFaceRequest{SessionId: uuid.MustParse(s.ID)}, c.auth)
+	var body []byte
+	ok := false
+	if err == nil {
+		body, ok, err = readOwn(rsp, func(r *http.Response) ([]byte, error) {
+			res, err := facematch.ParseVerifyFaceResult(r)
+			if err != nil {
+				return nil, err
+			}
+			return res.Body, nil
+		})
+	}
+	if err != nil {
 		return nil, result(ctx, c.fmT, op, err, nil, nil, false)
 	}
-	if err := result(ctx, c.fmT, op, err, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
+	if err := result(ctx, c.fmT, op, nil, rsp, body, ok); err != nil {
 		return nil, err
 	}
-	return decodeVerification(op, res.StatusCode(), res.Body)
+	return decodeVerification(op, rsp.StatusCode, body)
 }
 
 // VerifyID gets the result of a completed ID Check session (POST /liveness/verify-id):
@@ -303,14 +404,25 @@ func (c *Client) VerifyID(ctx context.Context, s Session) (*Verification, error)
 		return nil, err
 	}
 	ctx = transport.WithOperation(ctx, op)
-	res, err := c.idc.VerifyIDWithResponse(ctx, idcheck.VerifyIDRequest{SessionId: uuid.MustParse(s.ID)}, c.auth)
-	if res == nil {
+	rsp, err := c.idc.VerifyID(ctx, idcheck.VerifyIDRequest{SessionId: uuid.MustParse(s.ID)}, c.auth)
+	var body []byte
+	ok := false
+	if err == nil {
+		body, ok, err = readOwn(rsp, func(r *http.Response) ([]byte, error) {
+			res, err := idcheck.ParseVerifyIDResult(r)
+			if err != nil {
+				return nil, err
+			}
+			return res.Body, nil
+		})
+	}
+	if err != nil {
 		return nil, result(ctx, c.idcT, op, err, nil, nil, false)
 	}
-	if err := result(ctx, c.idcT, op, err, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
+	if err := result(ctx, c.idcT, op, nil, rsp, body, ok); err != nil {
 		return nil, err
 	}
-	v, err := decodeVerification(op, res.StatusCode(), res.Body)
+	v, err := decodeVerification(op, rsp.StatusCode, body)
 	if err == nil && v.Document == nil {
 		v.Document = &Document{} // verify-id always has a document part, even if Verisoul sent none
 	}
