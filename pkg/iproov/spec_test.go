@@ -57,6 +57,14 @@ func claimSpec(t *testing.T) *contract.Spec {
 	return s
 }
 
+// exclusionLifted names fixtures whose "exclude" a later decision overturned: the spec
+// now accepts them, and must. (The fixture files are not rewritten: they record what was
+// decided when they were collected.)
+var exclusionLifted = map[string]string{
+	"access-token-response-200.json": "issue #10: where iProov's own document is looser the spec follows it; " +
+		"expires_in is an integer or a string of digits (components.schemas.ExpiresIn)",
+}
+
 // TestFixturesMatchSpec holds every published payload against the spec. A payload the
 // spec rejects means the spec is wrong, unless the fixture says why servers do not send it.
 func TestFixturesMatchSpec(t *testing.T) {
@@ -70,6 +78,11 @@ func TestFixturesMatchSpec(t *testing.T) {
 			case "response":
 				h := http.Header{"Content-Type": {fx.ContentType}}
 				err := spec.ValidateResponse(req, fx.Status, h, fx.Body)
+				if why, ok := exclusionLifted[fx.file]; ok {
+					require.NotEmpty(t, fx.Exclude, "%s is not excluded: drop it from exclusionLifted", fx.file)
+					require.NoError(t, err, why)
+					return
+				}
 				if fx.Exclude != "" {
 					// Published but not what servers send: the spec must reject exactly that.
 					var cerr *contract.Error

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -165,7 +166,7 @@ func (c *Client) generateToken(ctx context.Context) (string, time.Duration, erro
 	if err := c.check(ctx, op, res.HTTPResponse, res.Body, res.JSON200 != nil, tokenFields...); err != nil {
 		return "", 0, err
 	}
-	life := time.Duration(res.JSON200.ExpiresIn) * time.Second
+	life := time.Duration(expiresIn(res.JSON200.ExpiresIn)) * time.Second
 	if life <= 0 || life > AccessTokenLife {
 		life = AccessTokenLife
 	}
@@ -310,4 +311,19 @@ func (c *Client) SuspendUser(ctx context.Context, userID string, at time.Time) (
 		}
 		return userOf(res.JSON200), res.HTTPResponse, res.Body, true, nil
 	})
+}
+
+// expiresIn reads expires_in as a number of seconds, written as a JSON integer (RFC 6749)
+// or as a string of digits (iProov's own Swagger example, "3600"). Anything else reads as
+// 0, which the caller replaces by the documented hour.
+func expiresIn(v claim.ExpiresIn) int {
+	if n, err := v.AsExpiresIn0(); err == nil {
+		return n
+	}
+	if s, err := v.AsExpiresIn1(); err == nil {
+		if n, err := strconv.Atoi(s); err == nil {
+			return n
+		}
+	}
+	return 0
 }

@@ -87,3 +87,27 @@ func lastOps(ops []string, n int) []string {
 	}
 	return ops[len(ops)-n:]
 }
+
+// TestExpiresInIntegerOrString: iProov's schema types expires_in integer, its own example
+// writes the string "3600"; both give the token's life. Anything else reads as 0, which
+// generateToken replaces by the documented hour.
+func TestExpiresInIntegerOrString(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want int
+	}{
+		{`3600`, 3600},
+		{`"3600"`, 3600},
+		{`"120"`, 120},
+		{`"an hour"`, 0},
+		{`3600.5`, 0},
+		{`null`, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			got, err := iproov.ExpiresInOf(tt.raw)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}

@@ -148,21 +148,6 @@ func (e CredentialErrorCode) Valid() bool {
 	}
 }
 
-// Defines values for EnrolImageRequestRotation.
-const (
-	N0 EnrolImageRequestRotation = 0
-)
-
-// Valid indicates whether the value is a known member of the EnrolImageRequestRotation enum.
-func (e EnrolImageRequestRotation) Valid() bool {
-	switch e {
-	case N0:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for FrameQuality.
 const (
 	Acceptable   FrameQuality = "Acceptable"
@@ -181,6 +166,21 @@ func (e FrameQuality) Valid() bool {
 	case NotAvailable:
 		return true
 	case Poor:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImageRotation0.
+const (
+	N0 ImageRotation0 = 0
+)
+
+// Valid indicates whether the value is a known member of the ImageRotation0 enum.
+func (e ImageRotation0) Valid() bool {
+	switch e {
+	case N0:
 		return true
 	default:
 		return false
@@ -322,13 +322,14 @@ type AuthTokenRequest struct {
 	Scope *[]Scope `json:"scope,omitempty"`
 }
 
-// AuthTokenResponse iProov's own example writes expires_in as the string "3600" while its schema types it
-// integer, as OAuth servers send it: integer here.
+// AuthTokenResponse OAuth access token answer (RFC 6749 section 5.1, with iProov's array `scope`).
 type AuthTokenResponse struct {
 	AccessToken string `json:"access_token"`
 
-	// ExpiresIn Seconds, normally 3600. The token also ends after 50 requests.
-	ExpiresIn int `json:"expires_in"`
+	// ExpiresIn Seconds the access token lives, normally 3600; it also ends after 50 requests.
+	// iProov's schema types it integer (as RFC 6749 does) but its own example writes the
+	// string "3600": both are accepted, the string holding decimal digits only.
+	ExpiresIn ExpiresIn `json:"expires_in"`
 
 	// Scope Granted scopes, as a JSON array (not RFC 6749's space-separated string).
 	Scope *[]string `json:"scope,omitempty"`
@@ -379,12 +380,19 @@ type ClaimResponse struct {
 // they did not ask for.
 type ClaimType string
 
-// ClaimValidateRequest defines model for ClaimValidateRequest.
+// ClaimValidateRequest Validate request. `risk_profile` must name the token's profile; "default" (what
+// iProov's Retrofit client sends on every validate, its ValidationRequest default, after
+// token requests that name no profile) names the profile in effect when none was asked
+// for, so it matches such a token. Inferred from iProov's client, which also defaults
+// the token answer's risk_profile to "default".
 type ClaimValidateRequest struct {
 	ApiKey string `json:"api_key"`
 
 	// Client Device fingerprint or User-Agent of the end user's device; free text (official
-	// clients send "android", "dart", a bundle id or a User-Agent).
+	// clients send "android", "dart", a bundle id or a User-Agent). Required but may be
+	// empty: iProov's schema sets no minimum length, and iProov's Retrofit client sends
+	// "" (validate() passes its riskProfile argument, "" by default, into the client
+	// position of ValidationRequest).
 	Client string `json:"client"`
 
 	// Ip End user's IPv4 address. Required in 2.11, removed from the schema in 2.13, still
@@ -466,7 +474,7 @@ type ClientErrorResponse struct {
 // times). Unknown values may appear; clients treat them as a credential failure.
 type CredentialErrorCode string
 
-// EnrolImageRequest Multipart form. `rotation` is sent as the text "0" (only 0 is supported). `source` is
+// EnrolImageRequest Multipart form. `rotation` is 0, the only rotation iProov supports. `source` is
 // optional in iProov's schema (default `eid`) but the documentation asks for the right
 // one every time.
 type EnrolImageRequest struct {
@@ -474,9 +482,17 @@ type EnrolImageRequest struct {
 
 	// Image PNG, JPEG or JPEG 2000, at most 2 MB (read as 2 MiB); a larger image answers 400
 	// `invalid_enrol_image`.
-	Image    openapi_types.File        `json:"image"`
-	Rotation EnrolImageRequestRotation `json:"rotation"`
-	Secret   string                    `json:"secret"`
+	Image openapi_types.File `json:"image"`
+
+	// Rotation The rotation of a photo-enrol image; only 0 is supported. iProov's Swagger types it
+	// integer. Most clients send the text "0"; Spring (wultra/enrollment-server) sends an
+	// Integer part as JSON, `application/json` 0; iProov's own iOS API client writes the 8
+	// raw bytes of a native Int 0, in every release since it gained photo enrol in 2019
+	// (v2.1.0, 2025, included) and in the photo-enrol helper its README documents - a
+	// refusal there would long have been fixed, so the server is taken to accept those
+	// bytes as 0. Each spelling of 0 is accepted, nothing else.
+	Rotation ImageRotation `json:"rotation"`
+	Secret   string        `json:"secret"`
 
 	// Source Where a photo-enrol image comes from: `eid` the chip of an electronic document (NFC,
 	// e.g. passport DG2), `oid` cropped optically (OCR) from a document, `selfie` an existing
@@ -486,9 +502,6 @@ type EnrolImageRequest struct {
 	// Token Token from /claim/enrol/token.
 	Token string `json:"token"`
 }
-
-// EnrolImageRequestRotation defines model for EnrolImageRequest.Rotation.
-type EnrolImageRequestRotation int
 
 // EnrolResponse defines model for EnrolResponse.
 type EnrolResponse struct {
@@ -505,7 +518,10 @@ type EnrolValidateRequest struct {
 	ApiKey   string `json:"api_key"`
 
 	// Client Device fingerprint or User-Agent of the end user's device; free text (official
-	// clients send "android", "dart", a bundle id or a User-Agent).
+	// clients send "android", "dart", a bundle id or a User-Agent). Required but may be
+	// empty: iProov's schema sets no minimum length, and iProov's Retrofit client sends
+	// "" (validate() passes its riskProfile argument, "" by default, into the client
+	// position of ValidationRequest).
 	Client string `json:"client"`
 
 	// Ip End user's IPv4 address. Required in 2.11, removed from the schema in 2.13, still
@@ -537,6 +553,19 @@ type ErrorResponse struct {
 	ErrorDescription string `json:"error_description"`
 }
 
+// ExpiresIn Seconds the access token lives, normally 3600; it also ends after 50 requests.
+// iProov's schema types it integer (as RFC 6749 does) but its own example writes the
+// string "3600": both are accepted, the string holding decimal digits only.
+type ExpiresIn struct {
+	union json.RawMessage
+}
+
+// ExpiresIn0 defines model for ExpiresIn.0.
+type ExpiresIn0 = int
+
+// ExpiresIn1 defines model for ExpiresIn.1.
+type ExpiresIn1 = string
+
 // FallbackDefinition defines model for FallbackDefinition.
 type FallbackDefinition struct {
 	Message string `json:"message"`
@@ -546,6 +575,23 @@ type FallbackDefinition struct {
 // FrameQuality Mixed casing is iProov's. Unknown values may appear; clients treat them as
 // not_available.
 type FrameQuality string
+
+// ImageRotation The rotation of a photo-enrol image; only 0 is supported. iProov's Swagger types it
+// integer. Most clients send the text "0"; Spring (wultra/enrollment-server) sends an
+// Integer part as JSON, `application/json` 0; iProov's own iOS API client writes the 8
+// raw bytes of a native Int 0, in every release since it gained photo enrol in 2019
+// (v2.1.0, 2025, included) and in the photo-enrol helper its README documents - a
+// refusal there would long have been fixed, so the server is taken to accept those
+// bytes as 0. Each spelling of 0 is accepted, nothing else.
+type ImageRotation struct {
+	union json.RawMessage
+}
+
+// ImageRotation0 defines model for ImageRotation.0.
+type ImageRotation0 int
+
+// ImageRotation1 defines model for ImageRotation.1.
+type ImageRotation1 = string
 
 // ImageSource Where a photo-enrol image comes from: `eid` the chip of an electronic document (NFC,
 // e.g. passport DG2), `oid` cropped optically (OCR) from a document, `selfie` an existing
@@ -637,8 +683,9 @@ type RiskProfile = string
 type Scope = string
 
 // ServerClaimRequest Token request for /claim/enrol/token and /claim/verify/token. `user_id` is optional in
-// iProov's Swagger document but mandatory in its documentation, and every official client
-// sends it: required here.
+// the `required` list of iProov's Swagger document, but the same document's error codes
+// answer a missing user_id with 400 `invalid_user_id`, its documentation makes it
+// mandatory and every official client sends it: required here.
 type ServerClaimRequest struct {
 	// ApiKey The service provider's API key (40 lowercase alphanumeric characters in iProov's samples).
 	ApiKey string `json:"api_key"`
@@ -654,6 +701,15 @@ type ServerClaimRequest struct {
 	// Resource What is being accessed - a URL, a use case or a client id. Free text; missing
 	// answers 400 `missing_data`.
 	Resource string `json:"resource"`
+
+	// RiskProfileCamelCase Not iProov's field: iProov's own Android API clients write the risk profile under
+	// this camelCase key (Fuel: the profile asked for, or nothing; Retrofit: always, ""
+	// by default), and their token requests succeed. The server tolerates it as an
+	// unknown field and reads the risk profile from `risk_profile` only, so a profile
+	// sent here is not applied. Accepted so that these clients are not refused; never
+	// send it.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RiskProfileCamelCase *string `json:"riskProfile,omitempty"`
 
 	// RiskProfile Name of a risk profile configured for the service provider by iProov support (at most
 	// three, e.g. `D_33_1A`). Only accepted when risk profiles are enabled, and then
@@ -826,6 +882,130 @@ type UserSuspendJSONRequestBody = ChangeStateRequest
 
 // GenerateTokenFormdataRequestBody defines body for GenerateToken for application/x-www-form-urlencoded ContentType.
 type GenerateTokenFormdataRequestBody = AuthTokenRequest
+
+// AsExpiresIn0 returns the union data inside the ExpiresIn as a ExpiresIn0
+func (t ExpiresIn) AsExpiresIn0() (ExpiresIn0, error) {
+	var body ExpiresIn0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromExpiresIn0 overwrites any union data inside the ExpiresIn as the provided ExpiresIn0
+func (t *ExpiresIn) FromExpiresIn0(v ExpiresIn0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeExpiresIn0 performs a merge with any union data inside the ExpiresIn, using the provided ExpiresIn0
+func (t *ExpiresIn) MergeExpiresIn0(v ExpiresIn0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsExpiresIn1 returns the union data inside the ExpiresIn as a ExpiresIn1
+func (t ExpiresIn) AsExpiresIn1() (ExpiresIn1, error) {
+	var body ExpiresIn1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromExpiresIn1 overwrites any union data inside the ExpiresIn as the provided ExpiresIn1
+func (t *ExpiresIn) FromExpiresIn1(v ExpiresIn1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeExpiresIn1 performs a merge with any union data inside the ExpiresIn, using the provided ExpiresIn1
+func (t *ExpiresIn) MergeExpiresIn1(v ExpiresIn1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ExpiresIn) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ExpiresIn) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsImageRotation0 returns the union data inside the ImageRotation as a ImageRotation0
+func (t ImageRotation) AsImageRotation0() (ImageRotation0, error) {
+	var body ImageRotation0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromImageRotation0 overwrites any union data inside the ImageRotation as the provided ImageRotation0
+func (t *ImageRotation) FromImageRotation0(v ImageRotation0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeImageRotation0 performs a merge with any union data inside the ImageRotation, using the provided ImageRotation0
+func (t *ImageRotation) MergeImageRotation0(v ImageRotation0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsImageRotation1 returns the union data inside the ImageRotation as a ImageRotation1
+func (t ImageRotation) AsImageRotation1() (ImageRotation1, error) {
+	var body ImageRotation1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromImageRotation1 overwrites any union data inside the ImageRotation as the provided ImageRotation1
+func (t *ImageRotation) FromImageRotation1(v ImageRotation1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeImageRotation1 performs a merge with any union data inside the ImageRotation, using the provided ImageRotation1
+func (t *ImageRotation) MergeImageRotation1(v ImageRotation1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ImageRotation) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ImageRotation) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error

@@ -241,6 +241,8 @@ type photoForm struct {
 	image                         []byte
 	imageType                     string
 	noImage                       bool
+	// rotation is the rotation part's bytes ("0" when empty), rotationType its Content-Type.
+	rotation, rotationType string
 }
 
 func (p photoForm) build() (*bytes.Buffer, string) {
@@ -254,7 +256,16 @@ func (p photoForm) build() (*bytes.Buffer, string) {
 	}
 	_ = mw.WriteField("api_key", p.apiKey)
 	_ = mw.WriteField("secret", p.secret)
-	_ = mw.WriteField("rotation", "0")
+	if p.rotation == "" {
+		p.rotation = "0"
+	}
+	rh := textproto.MIMEHeader{}
+	rh.Set("Content-Disposition", `form-data; name="rotation"`)
+	if p.rotationType != "" {
+		rh.Set("Content-Type", p.rotationType)
+	}
+	rw, _ := mw.CreatePart(rh)
+	_, _ = rw.Write([]byte(p.rotation))
 	_ = mw.WriteField("token", p.token)
 	if p.source != "" {
 		_ = mw.WriteField("source", p.source)

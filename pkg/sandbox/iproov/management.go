@@ -104,10 +104,13 @@ func (s *server) GenerateToken(ctx context.Context, req claim.GenerateTokenReque
 			ErrorDescription: "Too many access tokens are live; reuse the one you have"}, nil
 	}
 	scopes := append([]string(nil), granted...)
+	var life claim.ExpiresIn
+	// An int always marshals; the integer form is what OAuth servers send.
+	_ = life.FromExpiresIn0(int(AccessTokenLife / time.Second))
 	return claim.GenerateToken200JSONResponse{
 		AccessToken: token,
 		TokenType:   "Bearer",
-		ExpiresIn:   int(AccessTokenLife / time.Second),
+		ExpiresIn:   life,
 		Scope:       &scopes,
 	}, nil
 }

@@ -109,7 +109,9 @@ func (e *Emulator) precheck(op string, r *http.Request, data []byte) *failure {
 		if !validUserID(str(m, "user_id")) {
 			return fail(400, "invalid_user_id", "The user_id is missing or malformed")
 		}
-		if str(m, "token") == "" || trimmed(str(m, "client")) == "" {
+		// client is required but may be empty: iProov's schema sets no minimum length and
+		// iProov's Retrofit client sends "" (see ClaimValidateRequest.client in the spec).
+		if _, hasClient := m["client"].(string); str(m, "token") == "" || !hasClient {
 			return errMissingData
 		}
 		if v, has := m["risk_profile"]; has {
@@ -226,8 +228,9 @@ func (e *Emulator) precheckEnrolImage(r *http.Request, data []byte) *failure {
 	return nil
 }
 
-// imagePartType accepts the part types the spec's encoding lists; a part without a type
-// is judged by its bytes alone.
+// imagePartType accepts the part types the spec's encoding lists (application/octet-stream
+// is how Spring and Go's CreateFormFile label a byte array); a part without a type is
+// judged by its bytes alone, and every image by its bytes as well.
 func imagePartType(ct string) bool {
 	if ct == "" {
 		return true
@@ -237,7 +240,7 @@ func imagePartType(ct string) bool {
 		return false
 	}
 	switch mt {
-	case "image/png", "image/jpeg", "image/jp2":
+	case "image/png", "image/jpeg", "image/jp2", "application/octet-stream":
 		return true
 	}
 	return false

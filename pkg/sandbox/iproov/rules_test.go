@@ -68,7 +68,9 @@ func TestVendorFieldRules(t *testing.T) {
 		{"photo without image", photo(photoForm{source: "eid", noImage: true}), 400, "invalid_enrol_image"},
 		{"photo that is not an image", photo(photoForm{source: "eid", image: []byte("%PDF-1.7 not an image")}), 400, "invalid_enrol_image"},
 		{"photo over 2 MB", photo(photoForm{source: "eid", image: append(sandbox.FaceImage("alice"), make([]byte, emu.MaxImageBytes)...)}), 400, "invalid_enrol_image"},
-		{"photo sent as octet-stream", photo(photoForm{source: "eid", image: sandbox.FaceImage("alice"), imageType: "application/octet-stream"}), 400, "invalid_enrol_image"},
+		{"photo labelled as text", photo(photoForm{source: "eid", image: sandbox.FaceImage("alice"), imageType: "text/plain"}), 400, "invalid_enrol_image"},
+		{"photo labelled octet-stream that is not an image", photo(photoForm{source: "eid", image: []byte("%PDF-1.7 not an image"), imageType: "application/octet-stream"}), 400, "invalid_enrol_image"},
+		{"enrol validate without client", jsonReq("POST", "/claim/enrol/validate", `{`+creds+`,"user_id":"u1","token":"t"}`), 400, "missing_data"},
 		{"invalidate without reason", jsonReq("POST", "/claim/abc/invalidate", `{}`), 400, "missing_data"},
 		{"invalidate with a disallowed reason", jsonReq("POST", "/claim/abc/invalidate", `{"reason":"<script>"}`), 400, "invalid_reason"},
 		{"access token without Basic credentials", tokenForm("grant_type=client_credentials", false), 400, "invalid_client"},
@@ -117,7 +119,7 @@ func TestPhotoWithoutTokenIsMissingData(t *testing.T) {
 // request is wrong.
 func TestRequestsOutsideTheRulesStillHitTheContract(t *testing.T) {
 	h := newHarness(t)
-	body := `{"api_key":"` + emu.DefaultAPIKey + `","secret":"` + emu.DefaultSecret + `","resource":"r","user_id":"u1","riskProfile":"D_33_1A"}`
+	body := `{"api_key":"` + emu.DefaultAPIKey + `","secret":"` + emu.DefaultSecret + `","resource":"r","user_id":"u1","risk_appetite":"D_33_1A"}`
 	req, err := http.NewRequest(http.MethodPost, h.srv.URL+emu.BasePath+"/claim/enrol/token", bytes.NewReader([]byte(body)))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
@@ -132,7 +134,7 @@ func TestRequestsOutsideTheRulesStillHitTheContract(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(data, &e))
 	assert.Equal(t, "invalid_request", e.Error)
-	assert.Contains(t, e.ErrorDescription, "riskProfile")
+	assert.Contains(t, e.ErrorDescription, "risk_appetite")
 	assert.NotContains(t, string(data), emu.DefaultSecret)
 	contract.RequireNoDrift(t, h.spec, req, resp, data)
 	h.mu.Lock()

@@ -128,6 +128,22 @@ func (e *Emulator) tokenRequest(kind claim.ClaimType, b *claim.ServerClaimReques
 	return rec, nil
 }
 
+// profileNamed maps the risk_profile a validate call names to the profile a token holds.
+// "default" names the profile in effect when none was asked for: iProov's Retrofit client
+// sends it on every validate (its ValidationRequest default) after token requests that
+// name no profile, and iProov's token response model defaults to it too. It means a
+// configured profile only when the service provider has one of that name.
+func (e *Emulator) profileNamed(p string) string {
+	if p == defaultProfile && !e.cfg.profiles[defaultProfile] {
+		return ""
+	}
+	return p
+}
+
+// defaultProfile is the name iProov's Android client gives the profile in effect when none
+// was asked for.
+const defaultProfile = "default"
+
 func (e *Emulator) checkRiskProfile(profile string) *failure {
 	if e.cfg.profiles == nil {
 		if profile != "" {
@@ -312,7 +328,7 @@ func (e *Emulator) validation(kind claim.ClaimType, b claim.ClaimValidateRequest
 	if !ok {
 		return nil, errInvalidKey
 	}
-	if b.Token == "" || trimmed(b.Client) == "" {
+	if b.Token == "" {
 		return nil, errMissingData
 	}
 	e.mu.Lock()
@@ -323,7 +339,7 @@ func (e *Emulator) validation(kind claim.ClaimType, b claim.ClaimValidateRequest
 	}
 	profile := ""
 	if b.RiskProfile != nil {
-		profile = *b.RiskProfile
+		profile = e.profileNamed(*b.RiskProfile)
 	}
 	if b.UserId != rec.userID || profile != rec.riskProfile {
 		return nil, errInvalidValidation

@@ -302,7 +302,9 @@ func TestAccessTokenScopes(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, res.JSON200.Scope)
 	assert.Equal(t, []string{emu.ScopeUserRead}, *res.JSON200.Scope, "omitted scope grants what the service provider has")
-	assert.Equal(t, 3600, res.JSON200.ExpiresIn)
+	life, err := res.JSON200.ExpiresIn.AsExpiresIn0()
+	require.NoError(t, err, "the emulator writes expires_in as an integer, as OAuth servers do")
+	assert.Equal(t, 3600, life)
 	assert.Equal(t, "Bearer", res.JSON200.TokenType)
 
 	body, ct = form(emu.ScopeUserWrite)
