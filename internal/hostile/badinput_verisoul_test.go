@@ -64,8 +64,9 @@ func verisoulCatalogue(w *verisoulWorld) []badInput {
 			_, err := c.StartSession(ctx, verisoul.SessionOptions{ReferringSessionID: "{" + goodUUID + "}"})
 			return err
 		})},
-		{name: "start: unknown simulate value", field: "simulate", bad: call(func() error {
-			_, err := c.StartSession(ctx, verisoul.SessionOptions{Simulate: "explode"})
+		// simulate is a plain string to the vendor: an unknown value is sent, an absurd one is not.
+		{name: "start: simulate of a kilobyte", field: "simulate", bad: call(func() error {
+			_, err := c.StartSession(ctx, verisoul.SessionOptions{Simulate: verisoul.Simulate(strings.Repeat("x", 1024))})
 			return err
 		})},
 		{name: "start: simulate in production", field: "simulate", bad: func(t *testing.T) func() error {
@@ -76,8 +77,8 @@ func verisoulCatalogue(w *verisoulWorld) []badInput {
 				return err
 			}
 		}},
-		{name: "start id check: unknown simulate value", field: "simulate", bad: call(func() error {
-			_, err := c.StartIDCheckSession(ctx, verisoul.SessionOptions{Simulate: "SUCCESS"})
+		{name: "start id check: simulate not UTF-8", field: "simulate", bad: call(func() error {
+			_, err := c.StartIDCheckSession(ctx, verisoul.SessionOptions{Simulate: "success\xff"})
 			return err
 		})},
 
@@ -119,6 +120,18 @@ func verisoulCatalogue(w *verisoulWorld) []badInput {
 			return func() error { _, err := c.VerifyFace(ctx, s); return err }
 		}},
 		{name: "verify-id: Face Match session", field: "session", bad: call(func() error { _, err := c.VerifyID(ctx, fm); return err })},
+		{name: "verify-uniqueness (legacy): zero session", field: "session id", bad: call(func() error { _, err := c.VerifyUniqueness(ctx, verisoul.Session{}); return err })},
+		{name: "verify-uniqueness (legacy): session id not a UUID", field: "session id", leak: "sess-SECRET-78", bad: call(func() error {
+			_, err := c.VerifyUniqueness(ctx, with("sess-SECRET-78"))
+			return err
+		})},
+		{name: "verify-uniqueness (legacy): ID Check session", field: "session", bad: call(func() error { _, err := c.VerifyUniqueness(ctx, idc); return err })},
+		{name: "verify-document (legacy): zero session", field: "session id", bad: call(func() error { _, err := c.VerifyDocument(ctx, verisoul.Session{}); return err })},
+		{name: "verify-document (legacy): Face Match session", field: "session", bad: call(func() error { _, err := c.VerifyDocument(ctx, fm); return err })},
+		{name: "verify-document (legacy): product tampered to an unknown value", field: "session", bad: func(t *testing.T) func() error {
+			s := tamper(t, idc, func(m map[string]any) { m["product"] = "premium" })
+			return func() error { _, err := c.VerifyDocument(ctx, s); return err }
+		}},
 		{name: "verify-identity: empty account id", field: "account id", bad: call(func() error { _, err := c.VerifyIdentity(ctx, fm, ""); return err })},
 		{name: "verify-identity: whitespace account id", field: "account id", bad: call(func() error {
 			_, err := c.VerifyIdentity(ctx, fm, " \t\n")
@@ -200,6 +213,14 @@ func verisoulCatalogue(w *verisoulWorld) []badInput {
 			require.NoError(t, err)
 			return func() error { _, err := c.Enroll(ctx, s, "acct-second"); return err }
 		}},
+		{name: "verify-uniqueness (legacy) before the capture (vendor-side)", code: "session_not_started", status: 400, bad: func(t *testing.T) func() error {
+			s := started(t)
+			return func() error { _, err := c.VerifyUniqueness(ctx, s); return err }
+		}},
+		{name: "verify-document (legacy) of a session id never issued (vendor-side)", code: "session_not_found", status: 400, bad: call(func() error {
+			_, err := c.VerifyDocument(ctx, verisoul.Session{ID: sandbox.NewID(), Product: verisoul.IDCheck})
+			return err
+		})},
 		{name: "verify-face of a session id never issued (vendor-side)", code: "session_not_found", status: 400, bad: call(func() error {
 			_, err := c.VerifyFace(ctx, with(sandbox.NewID()))
 			return err

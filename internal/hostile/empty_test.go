@@ -67,6 +67,7 @@ var clientRequired = map[string][]string{
 	"verifyFace":              {"decision", "risk_score", "matches"},
 	"verifyID":                {"decision", "risk_score", "matches"},
 	"verifyIdentityFaceMatch": {"success", "match"}, // match: the example has success true
+	"verifyDocument":          {"decision", "risk_score"},
 }
 
 // TestRequiredFieldRemoved serves every call of every step the spec's own success

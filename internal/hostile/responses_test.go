@@ -144,6 +144,8 @@ func verisoulSteps() []step {
 			_, err := client(t, b).VerifyIdentity(ctx, fm, "acct-1")
 			return err
 		}},
+		{"verify uniqueness (legacy)", func(t *testing.T, b string) error { _, err := client(t, b).VerifyUniqueness(ctx, fm); return err }},
+		{"verify document (legacy)", func(t *testing.T, b string) error { _, err := client(t, b).VerifyDocument(ctx, idc); return err }},
 		{"enroll face match", func(t *testing.T, b string) error { _, err := client(t, b).Enroll(ctx, fm, "acct-1"); return err }},
 		{"enroll id check", func(t *testing.T, b string) error { _, err := client(t, b).Enroll(ctx, idc, "acct-1"); return err }},
 		{"check uniqueness", func(t *testing.T, b string) error {

@@ -52,6 +52,8 @@ func verisoulTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 	sA2 := completed(a, "tenant-a-face-2")
 	// Tenant B: its own completed session.
 	sB := completed(b, "tenant-b-face")
+	// Tenant B: a capture of tenant A's enrolled face, for the legacy 1:N check.
+	sBSameFace := completed(b, "tenant-a-face")
 	markers := []string{"acct-tenant-a", sA.ID, sA2.ID, idcA.ID}
 
 	verifyFace := func(id string, auth ...func(*http.Request)) func(t *testing.T) (int, string) {
@@ -63,6 +65,18 @@ func verisoulTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 	verifyID := func(id string, auth ...func(*http.Request)) func(t *testing.T) (int, string) {
 		return func(t *testing.T) (int, string) {
 			r, err := idcheck.NewVerifyIDRequest(rawServer, idcheck.VerifyIDRequest{SessionId: uuid.MustParse(id)})
+			return send(t, h, r, err, auth...)
+		}
+	}
+	uniqueness := func(id string, auth ...func(*http.Request)) func(t *testing.T) (int, string) {
+		return func(t *testing.T) (int, string) {
+			r, err := facematch.NewVerifyUniquenessRequest(rawServer, facematch.VerifyFaceRequest{SessionId: uuid.MustParse(id)})
+			return send(t, h, r, err, auth...)
+		}
+	}
+	verifyDocument := func(id string, auth ...func(*http.Request)) func(t *testing.T) (int, string) {
+		return func(t *testing.T) (int, string) {
+			r, err := idcheck.NewVerifyDocumentRequest(rawServer, idcheck.VerifyIDRequest{SessionId: uuid.MustParse(id)})
 			return send(t, h, r, err, auth...)
 		}
 	}
@@ -172,6 +186,25 @@ func verisoulTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 		"verisoul/idcheck/verifyID": {
 			anon:  attempt{name: "no key", want: noKey, send: verifyID(idcA.ID)},
 			cross: []attempt{{name: "other project's key on the first's session", want: []int{400}, send: verifyID(idcA.ID, apiKeyHeader(keyB))}},
+		},
+		"verisoul/facematch/verifyUniqueness": {
+			anon: attempt{name: "no key", want: noKey, send: uniqueness(sA.ID)},
+			cross: []attempt{
+				{name: "other project's key on the first's session", want: []int{400}, send: uniqueness(sA.ID, apiKeyHeader(keyB))},
+				{name: "other project's capture of the first's enrolled face matches none of the first's accounts", want: []int{200},
+					send: uniqueness(sBSameFace.ID, apiKeyHeader(keyB)),
+					check: func(t *testing.T, _ int, body string) {
+						var v struct {
+							Matches []json.RawMessage `json:"matches"`
+						}
+						require.NoError(t, json.Unmarshal([]byte(strings.SplitN(body, "\n", 2)[0]), &v))
+						assert.Empty(t, v.Matches)
+					}},
+			},
+		},
+		"verisoul/idcheck/verifyDocument": {
+			anon:  attempt{name: "no key", want: noKey, send: verifyDocument(idcA.ID)},
+			cross: []attempt{{name: "other project's key on the first's session", want: []int{400}, send: verifyDocument(idcA.ID, apiKeyHeader(keyB))}},
 		},
 		"verisoul/facematch/verifyIdentityFaceMatch": {
 			anon: attempt{name: "no key", want: noKey, send: identity(sA.ID, "acct-tenant-a")},

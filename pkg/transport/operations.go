@@ -51,6 +51,8 @@ var operationSafety = map[string]Safety{
 	"verisoul/verifyFace":              Unsafe, // billed per call; no idempotency documented
 	"verisoul/verifyID":                Unsafe,
 	"verisoul/verifyIdentityFaceMatch": Unsafe,
+	"verisoul/verifyUniqueness":        Unsafe, // legacy verify-face: billed per call, no idempotency documented
+	"verisoul/verifyDocument":          Unsafe, // legacy verify-id: the same
 
 	// iProov claim API v2 (api/iproov/claim.yaml). An unused claim token or
 	// access token expires harmlessly.

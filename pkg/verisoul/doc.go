@@ -21,6 +21,11 @@
 // ID Check: StartIDCheckSession → capture → CheckID (POST /liveness/verify-id, a document
 // policy on validity, face-to-document score, age and expiry, then enrol).
 //
+// Legacy endpoints: integrators still on Verisoul's replaced calls use VerifyUniqueness
+// (POST /liveness/verify-uniqueness) and VerifyDocument (POST /liveness/verify-document),
+// both Deprecated, typed and contract-checked like the rest; their answers keep the legacy
+// shapes (scores to 100, boolean signals).
+//
 // Errors: bad input is a *transport.ValidationError before any call (session ids must
 // be UUIDs, account ids non-empty, sessions at most 30 days old when their age is known);
 // Verisoul's answers are *transport.APIError, whose code CodeOf returns

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -71,6 +72,8 @@ func redactID(id string) string {
 }
 
 // Simulate is a sandbox-only outcome Verisoul's hosted page finishes with, without a user.
+// Verisoul types it as a plain string: the constants are the documented values, and any
+// other is sent as given (Known tells them apart).
 type Simulate string
 
 const (
@@ -84,7 +87,21 @@ const (
 	SimulateLivenessFailed       Simulate = "liveness_check_failed"
 )
 
-func (s Simulate) known() bool { return facematch.Simulate(s).Valid() }
+// Known reports whether Verisoul documents the value. The vendor types simulate as a plain
+// string, so an unknown value is sent as given (its sandbox leaves such a session to the
+// hosted page).
+func (s Simulate) Known() bool {
+	switch s {
+	case SimulateSuccess, SimulateInvalidSessionID, SimulateSessionIDNotFound, SimulateCameraPermission,
+		SimulateFaceScanIncomplete, SimulateIDScanFailed, SimulateDeviceDataIncomplete, SimulateLivenessFailed:
+		return true
+	}
+	return false
+}
+
+// maxSimulateBytes bounds a simulate value: any string is the vendor's type, but a query
+// parameter of kilobytes is a mistake, not an outcome.
+const maxSimulateBytes = 256
 
 // SessionOptions are the optional inputs of a new session.
 type SessionOptions struct {
@@ -100,8 +117,8 @@ func (c *Client) checkSessionOptions(op string, o SessionOptions) error {
 		return transport.Invalid(vendor, op, "referring session id", "must be a UUID")
 	}
 	if o.Simulate != "" {
-		if !o.Simulate.known() {
-			return transport.Invalid(vendor, op, "simulate", "is not one of Verisoul's simulate values")
+		if len(o.Simulate) > maxSimulateBytes || !utf8.ValidString(string(o.Simulate)) {
+			return transport.Invalid(vendor, op, "simulate", "must be valid UTF-8 of at most 256 bytes")
 		}
 		if c.env == Production {
 			return transport.Invalid(vendor, op, "simulate", "works only in the sandbox environment")

@@ -3,6 +3,7 @@ package verisoul_test
 import (
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,8 +45,12 @@ func TestClientSideValidation(t *testing.T) {
 			_, err := c.StartSession(ctx, verisoul.SessionOptions{ReferringSessionID: "abc-SECRET"})
 			return err
 		}},
-		{"start: unknown simulate value", "simulate", func() error {
-			_, err := c.StartSession(ctx, verisoul.SessionOptions{Simulate: "explode"})
+		{"start: simulate longer than 256 bytes", "simulate", func() error {
+			_, err := c.StartSession(ctx, verisoul.SessionOptions{Simulate: verisoul.Simulate(strings.Repeat("x", 257))})
+			return err
+		}},
+		{"start: simulate not UTF-8", "simulate", func() error {
+			_, err := c.StartSession(ctx, verisoul.SessionOptions{Simulate: "\xff"})
 			return err
 		}},
 		{"start: simulate in production", "simulate", func() error {
@@ -72,6 +77,10 @@ func TestClientSideValidation(t *testing.T) {
 		{"verify-face: session id not a UUID", "session id", func() error { _, err := c.VerifyFace(ctx, bad); return err }},
 		{"verify-face: ID Check session", "session", func() error { _, err := c.VerifyFace(ctx, idc); return err }},
 		{"verify-id: Face Match session", "session", func() error { _, err := c.VerifyID(ctx, fm); return err }},
+		{"verify-uniqueness: session id not a UUID", "session id", func() error { _, err := c.VerifyUniqueness(ctx, bad); return err }},
+		{"verify-uniqueness: ID Check session", "session", func() error { _, err := c.VerifyUniqueness(ctx, idc); return err }},
+		{"verify-document: session id not a UUID", "session id", func() error { _, err := c.VerifyDocument(ctx, bad); return err }},
+		{"verify-document: Face Match session", "session", func() error { _, err := c.VerifyDocument(ctx, fm); return err }},
 		{"verify-identity: empty account", "account id", func() error { _, err := c.VerifyIdentity(ctx, fm, ""); return err }},
 		{"verify-identity: ID Check session", "session", func() error { _, err := c.VerifyIdentity(ctx, idc, "a"); return err }},
 		{"verify-identity: session id not a UUID", "session id", func() error { _, err := c.VerifyIdentity(ctx, bad, "a"); return err }},

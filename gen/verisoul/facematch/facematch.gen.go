@@ -162,102 +162,6 @@ func (e RedirectErrorCode) Valid() bool {
 	}
 }
 
-// Defines values for RiskFlag.
-const (
-	CannotConfirmIdIsAuthentic      RiskFlag = "cannot_confirm_id_is_authentic"
-	DatacenterDetected              RiskFlag = "datacenter_detected"
-	DifferentDeviceTypeSameCategory RiskFlag = "different_device_type_same_category"
-	HighDeviceRisk                  RiskFlag = "high_device_risk"
-	HighIpVelocity                  RiskFlag = "high_ip_velocity"
-	IdAgeBelow16                    RiskFlag = "id_age_below_16"
-	IdExpired                       RiskFlag = "id_expired"
-	ImpossibleTravelDetected        RiskFlag = "impossible_travel_detected"
-	IpDocumentCountryMismatch       RiskFlag = "ip_document_country_mismatch"
-	KnownFraudFace                  RiskFlag = "known_fraud_face"
-	KnownFraudId                    RiskFlag = "known_fraud_id"
-	LikelyFakeId                    RiskFlag = "likely_fake_id"
-	LocationSpoofing                RiskFlag = "location_spoofing"
-	LowIdFaceMatchScore             RiskFlag = "low_id_face_match_score"
-	ModerateIdFaceMatchScore        RiskFlag = "moderate_id_face_match_score"
-	ModerateIpVelocity              RiskFlag = "moderate_ip_velocity"
-	PotentialLinkSharing            RiskFlag = "potential_link_sharing"
-	ProxyDetected                   RiskFlag = "proxy_detected"
-	RecentFraudIp                   RiskFlag = "recent_fraud_ip"
-	ReferringDeviceTimezoneMismatch RiskFlag = "referring_device_timezone_mismatch"
-	ReferringIpMismatch             RiskFlag = "referring_ip_mismatch"
-	ReferringIpTimezoneMismatch     RiskFlag = "referring_ip_timezone_mismatch"
-	ReferringUserAgentMismatch      RiskFlag = "referring_user_agent_mismatch"
-	RepeatDevice                    RiskFlag = "repeat_device"
-	RepeatFace                      RiskFlag = "repeat_face"
-	RepeatId                        RiskFlag = "repeat_id"
-	SameDeviceTypeDifferentIp       RiskFlag = "same_device_type_different_ip"
-	VpnDetected                     RiskFlag = "vpn_detected"
-)
-
-// Valid indicates whether the value is a known member of the RiskFlag enum.
-func (e RiskFlag) Valid() bool {
-	switch e {
-	case CannotConfirmIdIsAuthentic:
-		return true
-	case DatacenterDetected:
-		return true
-	case DifferentDeviceTypeSameCategory:
-		return true
-	case HighDeviceRisk:
-		return true
-	case HighIpVelocity:
-		return true
-	case IdAgeBelow16:
-		return true
-	case IdExpired:
-		return true
-	case ImpossibleTravelDetected:
-		return true
-	case IpDocumentCountryMismatch:
-		return true
-	case KnownFraudFace:
-		return true
-	case KnownFraudId:
-		return true
-	case LikelyFakeId:
-		return true
-	case LocationSpoofing:
-		return true
-	case LowIdFaceMatchScore:
-		return true
-	case ModerateIdFaceMatchScore:
-		return true
-	case ModerateIpVelocity:
-		return true
-	case PotentialLinkSharing:
-		return true
-	case ProxyDetected:
-		return true
-	case RecentFraudIp:
-		return true
-	case ReferringDeviceTimezoneMismatch:
-		return true
-	case ReferringIpMismatch:
-		return true
-	case ReferringIpTimezoneMismatch:
-		return true
-	case ReferringUserAgentMismatch:
-		return true
-	case RepeatDevice:
-		return true
-	case RepeatFace:
-		return true
-	case RepeatId:
-		return true
-	case SameDeviceTypeDifferentIp:
-		return true
-	case VpnDetected:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for SessionErrorCode.
 const (
 	SessionErrorCodeGroupsEnabled   SessionErrorCode = "groups_enabled"
@@ -270,42 +174,6 @@ func (e SessionErrorCode) Valid() bool {
 	case SessionErrorCodeGroupsEnabled:
 		return true
 	case SessionErrorCodeSessionNotFound:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for Simulate.
-const (
-	SimulateFailedToCollectDeviceData   Simulate = "failed_to_collect_device_data"
-	SimulateFailedToCompleteFaceScan    Simulate = "failed_to_complete_face_scan"
-	SimulateFailedToGetCameraPermission Simulate = "failed_to_get_camera_permission"
-	SimulateFailedToProcessIdScan       Simulate = "failed_to_process_id_scan"
-	SimulateInvalidSessionId            Simulate = "invalid_session_id"
-	SimulateLivenessCheckFailed         Simulate = "liveness_check_failed"
-	SimulateSessionIdNotFound           Simulate = "session_id_not_found"
-	SimulateSuccess                     Simulate = "success"
-)
-
-// Valid indicates whether the value is a known member of the Simulate enum.
-func (e Simulate) Valid() bool {
-	switch e {
-	case SimulateFailedToCollectDeviceData:
-		return true
-	case SimulateFailedToCompleteFaceScan:
-		return true
-	case SimulateFailedToGetCameraPermission:
-		return true
-	case SimulateFailedToProcessIdScan:
-		return true
-	case SimulateInvalidSessionId:
-		return true
-	case SimulateLivenessCheckFailed:
-		return true
-	case SimulateSessionIdNotFound:
-		return true
-	case SimulateSuccess:
 		return true
 	default:
 		return false
@@ -400,10 +268,11 @@ type DeviceNetworkSignals struct {
 	Vpn                   *float32 `json:"vpn,omitempty"`
 }
 
-// EnrollError defines model for EnrollError.
+// EnrollError Nothing marked required, as in the vendor's own schema of this 400 body (servers
+// send `error`; a client that finds none treats the answer as an unclassified 400).
 type EnrollError struct {
 	// Error Unknown values may appear; clients treat them as a refused enrolment.
-	Error     EnrollErrorCode     `json:"error"`
+	Error     *EnrollErrorCode    `json:"error,omitempty"`
 	RequestId *openapi_types.UUID `json:"request_id,omitempty"`
 	Success   *bool               `json:"success,omitempty"`
 }
@@ -413,8 +282,9 @@ type EnrollErrorCode string
 
 // EnrollRequest defines model for EnrollRequest.
 type EnrollRequest struct {
-	// AccountId Your identifier for the account. Non-empty: an empty id cannot be matched later
-	// (minLength inferred; the vendor gives no constraint).
+	// AccountId Your identifier for the account. The vendor's schema gives no constraint, so none
+	// is specified here; idvkit's client still refuses an empty or blank id before
+	// sending, since an empty id cannot be told apart later.
 	AccountId string `json:"account_id"`
 
 	// SessionId A completed session, created at most 30 days ago.
@@ -472,10 +342,11 @@ type PhotoURLs struct {
 	IdScanFront *string `json:"id_scan_front,omitempty"`
 }
 
-// RedirectError defines model for RedirectError.
+// RedirectError Nothing marked required, as in the vendor's own schema of this 400 body (servers
+// send `error`; a client that finds none treats the answer as an unclassified 400).
 type RedirectError struct {
 	// Error Unknown values may appear; clients treat them as a refused redirect.
-	Error RedirectErrorCode `json:"error"`
+	Error *RedirectErrorCode `json:"error,omitempty"`
 }
 
 // RedirectErrorCode Unknown values may appear; clients treat them as a refused redirect.
@@ -491,14 +362,15 @@ type ReferringSessionSignals struct {
 	UserAgentMismatch      *float32 `json:"user_agent_mismatch,omitempty"`
 }
 
-// RiskFlag Union of the Face Match and ID Check risk-flag tables across doc revisions (the
-// vendor's own schema leaves this a free string). Older revisions lacked
-// location_spoofing, referring_device_timezone_mismatch and
-// referring_ip_timezone_mismatch; moderate_ip_velocity and high_ip_velocity appear in one
-// ID Check revision only; the two referring_*_timezone_mismatch flags are listed for ID
-// Check only by a third-party client. Unknown values may appear; clients treat them as
-// an unclassified risk.
-type RiskFlag string
+// RiskFlag A free string, as the vendor types it (risk_flags items are `type: string`, no enum);
+// new flags appear without notice and clients treat an unknown one as an unclassified
+// risk. Known values, the union of the Face Match and ID Check risk-flag tables across
+// doc revisions: older revisions lacked location_spoofing,
+// referring_device_timezone_mismatch and referring_ip_timezone_mismatch;
+// moderate_ip_velocity and high_ip_velocity appear in one ID Check revision only; the
+// two referring_*_timezone_mismatch flags are listed for ID Check only by a third-party
+// client.
+type RiskFlag = string
 
 // RiskScore 0 to 1, higher is riskier (the legacy verify-document endpoint used 0 to 100).
 type RiskScore = float32
@@ -534,14 +406,15 @@ type SessionDevice struct {
 	Type     *string         `json:"type,omitempty"`
 }
 
-// SessionError defines model for SessionError.
+// SessionError Nothing marked required, as in the vendor's own schema of this 400 body (servers
+// send `error`; a client that finds none treats the answer as an unclassified 400).
 type SessionError struct {
 	// Error `groups_enabled`: projects with Multi-Accounting Groups cannot use Face Match or ID
 	// Check. `session_not_found` (inferred; the vendor documents it for the calls that take
 	// a session id): the request names a session that cannot be found, such as a malformed
 	// `referring_session_id`, or cannot be read at all. Unknown values may appear; clients
 	// treat them as a refused session request.
-	Error     SessionErrorCode    `json:"error"`
+	Error     *SessionErrorCode   `json:"error,omitempty"`
 	RequestId *openapi_types.UUID `json:"request_id,omitempty"`
 	Success   *bool               `json:"success,omitempty"`
 }
@@ -583,16 +456,30 @@ type SessionResponse struct {
 
 // Simulate Sandbox-only outcome of the hosted page: it waits about three seconds, then redirects
 // with this outcome; verify calls return stub data on `success` and a 400 otherwise.
-// The value list comes from a third-party summary of the vendor's "Simulate ID Check"
-// page (the Face Match list is described as analogous).
-type Simulate string
+// The vendor types it as a plain string (no enum), so any string is accepted. Known
+// values (from a third-party summary of the vendor's "Simulate ID Check" page; the Face
+// Match list is described as analogous): success, invalid_session_id,
+// session_id_not_found, failed_to_get_camera_permission, failed_to_complete_face_scan,
+// failed_to_process_id_scan, failed_to_collect_device_data, liveness_check_failed.
+// Another value leaves the session to the hosted page, as without simulate (inferred).
+type Simulate = string
 
-// VerifyFaceError defines model for VerifyFaceError.
+// UniquenessMatch defines model for UniquenessMatch.
+type UniquenessMatch struct {
+	AccountId *string `json:"account_id,omitempty"`
+
+	// Score Match score up to 100 (the legacy scale; the vendor gives no meaning beyond its
+	// example of 15; higher is a closer match is inferred).
+	Score *float32 `json:"score,omitempty"`
+}
+
+// VerifyFaceError Nothing marked required, as in the vendor's own schema of this 400 body (servers
+// send `error`; a client that finds none treats the answer as an unclassified 400).
 type VerifyFaceError struct {
 	// Error Unknown values may appear; clients treat them as a failed verification.
-	Error     VerifyFaceErrorCode `json:"error"`
-	RequestId *openapi_types.UUID `json:"request_id,omitempty"`
-	Success   *bool               `json:"success,omitempty"`
+	Error     *VerifyFaceErrorCode `json:"error,omitempty"`
+	RequestId *openapi_types.UUID  `json:"request_id,omitempty"`
+	Success   *bool                `json:"success,omitempty"`
 }
 
 // VerifyFaceErrorCode Unknown values may appear; clients treat them as a failed verification.
@@ -632,12 +519,13 @@ type VerifyFaceResponse struct {
 	VideoUrls *VideoURLs `json:"video_urls,omitempty"`
 }
 
-// VerifyIdentityError defines model for VerifyIdentityError.
+// VerifyIdentityError Nothing marked required, as in the vendor's own schema of this 400 body (servers
+// send `error`; a client that finds none treats the answer as an unclassified 400).
 type VerifyIdentityError struct {
 	// Error Unknown values may appear; clients treat them as a failed verification.
-	Error     VerifyIdentityErrorCode `json:"error"`
-	RequestId *openapi_types.UUID     `json:"request_id,omitempty"`
-	Success   *bool                   `json:"success,omitempty"`
+	Error     *VerifyIdentityErrorCode `json:"error,omitempty"`
+	RequestId *openapi_types.UUID      `json:"request_id,omitempty"`
+	Success   *bool                    `json:"success,omitempty"`
 }
 
 // VerifyIdentityErrorCode Unknown values may appear; clients treat them as a failed verification.
@@ -645,7 +533,7 @@ type VerifyIdentityErrorCode string
 
 // VerifyIdentityRequest defines model for VerifyIdentityRequest.
 type VerifyIdentityRequest struct {
-	// AccountId A previously enrolled account (minLength inferred).
+	// AccountId A previously enrolled account (no constraint in the vendor's schema).
 	AccountId string `json:"account_id"`
 
 	// SessionId A new, completed Face Match session.
@@ -663,6 +551,17 @@ type VerifyIdentityResponse struct {
 	Success *bool `json:"success,omitempty"`
 }
 
+// VerifyUniquenessResponse Legacy verify-uniqueness answer. The rendered reference marks all three required.
+// request_id is a plain string there (no uuid format).
+type VerifyUniquenessResponse struct {
+	// Matches Enrolled accounts whose face matches the session's.
+	Matches   []UniquenessMatch `json:"matches"`
+	RequestId string            `json:"request_id"`
+
+	// Success The uniqueness check completed.
+	Success bool `json:"success"`
+}
+
 // VideoURLs Signed URLs of the session videos (.webm). Newer field; absent in older revisions.
 type VideoURLs = []string
 
@@ -672,7 +571,8 @@ type ProjectID = openapi_types.UUID
 // ReferringSessionID defines model for ReferringSessionID.
 type ReferringSessionID = openapi_types.UUID
 
-// EnrollBadRequest defines model for EnrollBadRequest.
+// EnrollBadRequest Nothing marked required, as in the vendor's own schema of this 400 body (servers
+// send `error`; a client that finds none treats the answer as an unclassified 400).
 type EnrollBadRequest = EnrollError
 
 // Enrolled defines model for Enrolled.
@@ -682,14 +582,16 @@ type Enrolled = EnrollResponse
 // gateway's `{message}`, which is never the liveness `{request_id, success, error}`.
 type PayloadTooLarge = GatewayError
 
-// RedirectBadRequest defines model for RedirectBadRequest.
+// RedirectBadRequest Nothing marked required, as in the vendor's own schema of this 400 body (servers
+// send `error`; a client that finds none treats the answer as an unclassified 400).
 type RedirectBadRequest = RedirectError
 
 // ServerError Body of the 401, 413, 429 and 5XX answers (inferred; see those responses): an HTTP
 // gateway's `{message}`, which is never the liveness `{request_id, success, error}`.
 type ServerError = GatewayError
 
-// SessionBadRequest defines model for SessionBadRequest.
+// SessionBadRequest Nothing marked required, as in the vendor's own schema of this 400 body (servers
+// send `error`; a client that finds none treats the answer as an unclassified 400).
 type SessionBadRequest = SessionError
 
 // TooManyRequests Body of the 401, 413, 429 and 5XX answers (inferred; see those responses): an HTTP
@@ -731,6 +633,11 @@ type VerifyFaceJSONRequestBody = VerifyFaceRequest
 
 // VerifyIdentityFaceMatchJSONRequestBody defines body for VerifyIdentityFaceMatch for application/json ContentType.
 type VerifyIdentityFaceMatchJSONRequestBody = VerifyIdentityRequest
+
+// VerifyUniquenessJSONRequestBody defines body for VerifyUniqueness for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type VerifyUniquenessJSONRequestBody = VerifyFaceRequest
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -889,6 +796,36 @@ type ClientInterface interface {
 	// Corresponds with POST /liveness/verify-identity (the `VerifyIdentityFaceMatch` operationId).
 	VerifyIdentityFaceMatch(ctx context.Context, body VerifyIdentityFaceMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// VerifyUniquenessWithBody Legacy 1:N uniqueness check of a completed Face Match session
+	//
+	// Deprecated: replaced by `POST /liveness/verify-face`, whose `matches` carries the
+	// same 1:N answer with the decision and signals. Kept because integrators still call
+	// it. Answers whether the check ran (`success`) and the enrolled accounts whose face
+	// matches the session's, each with a `score` up to 100 (the vendor does not say how
+	// the score reads; 100 for the same face is inferred).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /liveness/verify-uniqueness (the `VerifyUniqueness` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	VerifyUniquenessWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VerifyUniqueness Legacy 1:N uniqueness check of a completed Face Match session
+	//
+	// Deprecated: replaced by `POST /liveness/verify-face`, whose `matches` carries the
+	// same 1:N answer with the decision and signals. Kept because integrators still call
+	// it. Answers whether the check ran (`success`) and the enrolled accounts whose face
+	// matches the session's, each with a `score` up to 100 (the vendor does not say how
+	// the score reads; 100 for the same face is inferred).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /liveness/verify-uniqueness (the `VerifyUniqueness` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	VerifyUniqueness(ctx context.Context, body VerifyUniquenessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RedirectToFaceMatch Redirect a browser to a new Face Match session (testing only)
 	//
 	// Public (no API key): creates a session for the project and answers 302 to the hosted
@@ -1042,6 +979,54 @@ func (c *Client) VerifyIdentityFaceMatchWithBody(ctx context.Context, contentTyp
 // Corresponds with POST /liveness/verify-identity (the `VerifyIdentityFaceMatch` operationId).
 func (c *Client) VerifyIdentityFaceMatch(ctx context.Context, body VerifyIdentityFaceMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewVerifyIdentityFaceMatchRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VerifyUniquenessWithBody Legacy 1:N uniqueness check of a completed Face Match session
+//
+// Deprecated: replaced by `POST /liveness/verify-face`, whose `matches` carries the
+// same 1:N answer with the decision and signals. Kept because integrators still call
+// it. Answers whether the check ran (`success`) and the enrolled accounts whose face
+// matches the session's, each with a `score` up to 100 (the vendor does not say how
+// the score reads; 100 for the same face is inferred).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /liveness/verify-uniqueness (the `VerifyUniqueness` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) VerifyUniquenessWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyUniquenessRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VerifyUniqueness Legacy 1:N uniqueness check of a completed Face Match session
+//
+// Deprecated: replaced by `POST /liveness/verify-face`, whose `matches` carries the
+// same 1:N answer with the decision and signals. Kept because integrators still call
+// it. Answers whether the check ran (`success`) and the enrolled accounts whose face
+// matches the session's, each with a `score` up to 100 (the vendor does not say how
+// the score reads; 100 for the same face is inferred).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /liveness/verify-uniqueness (the `VerifyUniqueness` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) VerifyUniqueness(ctx context.Context, body VerifyUniquenessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyUniquenessRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1257,6 +1242,46 @@ func NewVerifyIdentityFaceMatchRequestWithBody(server string, contentType string
 	return req, nil
 }
 
+// NewVerifyUniquenessRequest calls the generic VerifyUniqueness builder with application/json body
+func NewVerifyUniquenessRequest(server string, body VerifyUniquenessJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewVerifyUniquenessRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewVerifyUniquenessRequestWithBody constructs an http.Request for the VerifyUniqueness method, with any body, and a specified content type
+func NewVerifyUniquenessRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/liveness/verify-uniqueness")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewRedirectToFaceMatchRequest constructs an http.Request for the RedirectToFaceMatch method
 func NewRedirectToFaceMatchRequest(server string, params *RedirectToFaceMatchParams) (*http.Request, error) {
 	var err error
@@ -1447,6 +1472,36 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /liveness/verify-identity (the `VerifyIdentityFaceMatch` operationId).
 	VerifyIdentityFaceMatchWithResponse(ctx context.Context, body VerifyIdentityFaceMatchJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyIdentityFaceMatchResult, error)
+
+	// VerifyUniquenessWithBodyWithResponse Legacy 1:N uniqueness check of a completed Face Match session
+	//
+	// Deprecated: replaced by `POST /liveness/verify-face`, whose `matches` carries the
+	// same 1:N answer with the decision and signals. Kept because integrators still call
+	// it. Answers whether the check ran (`success`) and the enrolled accounts whose face
+	// matches the session's, each with a `score` up to 100 (the vendor does not say how
+	// the score reads; 100 for the same face is inferred).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /liveness/verify-uniqueness (the `VerifyUniqueness` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	VerifyUniquenessWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyUniquenessResult, error)
+
+	// VerifyUniquenessWithResponse Legacy 1:N uniqueness check of a completed Face Match session
+	//
+	// Deprecated: replaced by `POST /liveness/verify-face`, whose `matches` carries the
+	// same 1:N answer with the decision and signals. Kept because integrators still call
+	// it. Answers whether the check ran (`success`) and the enrolled accounts whose face
+	// matches the session's, each with a `score` up to 100 (the vendor does not say how
+	// the score reads; 100 for the same face is inferred).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /liveness/verify-uniqueness (the `VerifyUniqueness` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	VerifyUniquenessWithResponse(ctx context.Context, body VerifyUniquenessJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyUniquenessResult, error)
 
 	// RedirectToFaceMatchWithResponse Redirect a browser to a new Face Match session (testing only)
 	//
@@ -1764,6 +1819,82 @@ func (r VerifyIdentityFaceMatchResult) ContentType() string {
 	return ""
 }
 
+type VerifyUniquenessResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *VerifyUniquenessResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *VerifyFaceError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VerifyUniquenessResult) GetJSON200() *VerifyUniquenessResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r VerifyUniquenessResult) GetJSON400() *VerifyFaceError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r VerifyUniquenessResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r VerifyUniquenessResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r VerifyUniquenessResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r VerifyUniquenessResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r VerifyUniquenessResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VerifyUniquenessResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VerifyUniquenessResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VerifyUniquenessResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RedirectToFaceMatchResult302Headers the declared response headers of an HTTP 302 response for RedirectToFaceMatch
 type RedirectToFaceMatchResult302Headers struct {
 	Location string
@@ -1951,6 +2082,47 @@ func (c *ClientWithResponses) VerifyIdentityFaceMatchWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParseVerifyIdentityFaceMatchResult(rsp)
+}
+
+// VerifyUniquenessWithBodyWithResponse Legacy 1:N uniqueness check of a completed Face Match session
+//
+// Deprecated: replaced by `POST /liveness/verify-face`, whose `matches` carries the
+// same 1:N answer with the decision and signals. Kept because integrators still call
+// it. Answers whether the check ran (`success`) and the enrolled accounts whose face
+// matches the session's, each with a `score` up to 100 (the vendor does not say how
+// the score reads; 100 for the same face is inferred).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /liveness/verify-uniqueness (the `VerifyUniqueness` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) VerifyUniquenessWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyUniquenessResult, error) {
+	rsp, err := c.VerifyUniquenessWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyUniquenessResult(rsp)
+}
+
+// VerifyUniquenessWithResponse Legacy 1:N uniqueness check of a completed Face Match session
+//
+// Deprecated: replaced by `POST /liveness/verify-face`, whose `matches` carries the
+// same 1:N answer with the decision and signals. Kept because integrators still call
+// it. Answers whether the check ran (`success`) and the enrolled accounts whose face
+// matches the session's, each with a `score` up to 100 (the vendor does not say how
+// the score reads; 100 for the same face is inferred).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /liveness/verify-uniqueness (the `VerifyUniqueness` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) VerifyUniquenessWithResponse(ctx context.Context, body VerifyUniquenessJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyUniquenessResult, error) {
+	rsp, err := c.VerifyUniqueness(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyUniquenessResult(rsp)
 }
 
 // RedirectToFaceMatchWithResponse Redirect a browser to a new Face Match session (testing only)
@@ -2214,6 +2386,67 @@ func ParseVerifyIdentityFaceMatchResult(rsp *http.Response) (*VerifyIdentityFace
 	return response, nil
 }
 
+// ParseVerifyUniquenessResult parses an HTTP response from a VerifyUniquenessWithResponse call
+func ParseVerifyUniquenessResult(rsp *http.Response) (*VerifyUniquenessResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VerifyUniquenessResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest VerifyUniquenessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest VerifyFaceError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseRedirectToFaceMatchResult parses an HTTP response from a RedirectToFaceMatchWithResponse call
 func ParseRedirectToFaceMatchResult(rsp *http.Response) (*RedirectToFaceMatchResult, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2284,6 +2517,11 @@ type ServerInterface interface {
 	// VerifyIdentityFaceMatch Verify a new session against an enrolled account (1:1 authentication)
 	// (POST /liveness/verify-identity)
 	VerifyIdentityFaceMatch(w http.ResponseWriter, r *http.Request)
+	// VerifyUniqueness Legacy 1:N uniqueness check of a completed Face Match session
+	// (POST /liveness/verify-uniqueness)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	VerifyUniqueness(w http.ResponseWriter, r *http.Request)
 	// RedirectToFaceMatch Redirect a browser to a new Face Match session (testing only)
 	// (GET /public/liveness-redirect)
 	RedirectToFaceMatch(w http.ResponseWriter, r *http.Request, params RedirectToFaceMatchParams)
@@ -2377,6 +2615,20 @@ func (siw *ServerInterfaceWrapper) VerifyIdentityFaceMatch(w http.ResponseWriter
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.VerifyIdentityFaceMatch(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// VerifyUniqueness operation middleware
+func (siw *ServerInterfaceWrapper) VerifyUniqueness(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.VerifyUniqueness(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2557,6 +2809,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/liveness/enroll", wrapper.EnrollFaceMatch)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/liveness/verify-face", wrapper.VerifyFace)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/liveness/verify-identity", wrapper.VerifyIdentityFaceMatch)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/liveness/verify-uniqueness", wrapper.VerifyUniqueness)
 
 	return m
 }
@@ -2964,6 +3217,101 @@ func (response VerifyIdentityFaceMatch5XXJSONResponse) VisitVerifyIdentityFaceMa
 	return err
 }
 
+type VerifyUniquenessRequestObject struct {
+	Body *VerifyUniquenessJSONRequestBody
+}
+
+type VerifyUniquenessResponseObject interface {
+	VisitVerifyUniquenessResponse(w http.ResponseWriter) error
+}
+
+type VerifyUniqueness200JSONResponse VerifyUniquenessResponse
+
+func (response VerifyUniqueness200JSONResponse) VisitVerifyUniquenessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyUniqueness400JSONResponse VerifyFaceError
+
+func (response VerifyUniqueness400JSONResponse) VisitVerifyUniquenessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyUniqueness401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response VerifyUniqueness401JSONResponse) VisitVerifyUniquenessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyUniqueness413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response VerifyUniqueness413JSONResponse) VisitVerifyUniquenessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyUniqueness429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response VerifyUniqueness429JSONResponse) VisitVerifyUniquenessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyUniqueness5XXJSONResponse struct {
+	Body       GatewayError
+	StatusCode int
+}
+
+func (response VerifyUniqueness5XXJSONResponse) VisitVerifyUniquenessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RedirectToFaceMatchRequestObject struct {
 	Params RedirectToFaceMatchParams
 }
@@ -3039,6 +3387,11 @@ type StrictServerInterface interface {
 	// VerifyIdentityFaceMatch Verify a new session against an enrolled account (1:1 authentication)
 	// (POST /liveness/verify-identity)
 	VerifyIdentityFaceMatch(ctx context.Context, request VerifyIdentityFaceMatchRequestObject) (VerifyIdentityFaceMatchResponseObject, error)
+	// VerifyUniqueness Legacy 1:N uniqueness check of a completed Face Match session
+	// (POST /liveness/verify-uniqueness)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	VerifyUniqueness(ctx context.Context, request VerifyUniquenessRequestObject) (VerifyUniquenessResponseObject, error)
 	// RedirectToFaceMatch Redirect a browser to a new Face Match session (testing only)
 	// (GET /public/liveness-redirect)
 	RedirectToFaceMatch(ctx context.Context, request RedirectToFaceMatchRequestObject) (RedirectToFaceMatchResponseObject, error)
@@ -3195,6 +3548,37 @@ func (sh *strictHandler) VerifyIdentityFaceMatch(w http.ResponseWriter, r *http.
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(VerifyIdentityFaceMatchResponseObject); ok {
 		if err := validResponse.VisitVerifyIdentityFaceMatchResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// VerifyUniqueness operation middleware
+func (sh *strictHandler) VerifyUniqueness(w http.ResponseWriter, r *http.Request) {
+	var request VerifyUniquenessRequestObject
+
+	var body VerifyUniquenessJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyUniqueness(ctx, request.(VerifyUniquenessRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "VerifyUniqueness")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(VerifyUniquenessResponseObject); ok {
+		if err := validResponse.VisitVerifyUniquenessResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

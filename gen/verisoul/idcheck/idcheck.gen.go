@@ -117,51 +117,6 @@ func (e EnrollErrorCode) Valid() bool {
 	}
 }
 
-// Defines values for FaceAgeEstimate.
-const (
-	Over13 FaceAgeEstimate = "over13"
-	Over16 FaceAgeEstimate = "over16"
-	Over18 FaceAgeEstimate = "over18"
-	Over21 FaceAgeEstimate = "over21"
-	Over25 FaceAgeEstimate = "over25"
-	Over30 FaceAgeEstimate = "over30"
-	Over40 FaceAgeEstimate = "over40"
-	Over50 FaceAgeEstimate = "over50"
-	Over65 FaceAgeEstimate = "over65"
-	Over8  FaceAgeEstimate = "over8"
-	Under8 FaceAgeEstimate = "under8"
-)
-
-// Valid indicates whether the value is a known member of the FaceAgeEstimate enum.
-func (e FaceAgeEstimate) Valid() bool {
-	switch e {
-	case Over13:
-		return true
-	case Over16:
-		return true
-	case Over18:
-		return true
-	case Over21:
-		return true
-	case Over25:
-		return true
-	case Over30:
-		return true
-	case Over40:
-		return true
-	case Over50:
-		return true
-	case Over65:
-		return true
-	case Over8:
-		return true
-	case Under8:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for FullIDCaptured.
 const (
 	CouldNotConfidentlyDetermineFullIdUserNeedsToRetry FullIDCaptured = "could_not_confidently_determine_full_id_user_needs_to_retry"
@@ -339,102 +294,6 @@ func (e RedirectErrorCode) Valid() bool {
 	}
 }
 
-// Defines values for RiskFlag.
-const (
-	RiskFlagCannotConfirmIdIsAuthentic      RiskFlag = "cannot_confirm_id_is_authentic"
-	RiskFlagDatacenterDetected              RiskFlag = "datacenter_detected"
-	RiskFlagDifferentDeviceTypeSameCategory RiskFlag = "different_device_type_same_category"
-	RiskFlagHighDeviceRisk                  RiskFlag = "high_device_risk"
-	RiskFlagHighIpVelocity                  RiskFlag = "high_ip_velocity"
-	RiskFlagIdAgeBelow16                    RiskFlag = "id_age_below_16"
-	RiskFlagIdExpired                       RiskFlag = "id_expired"
-	RiskFlagImpossibleTravelDetected        RiskFlag = "impossible_travel_detected"
-	RiskFlagIpDocumentCountryMismatch       RiskFlag = "ip_document_country_mismatch"
-	RiskFlagKnownFraudFace                  RiskFlag = "known_fraud_face"
-	RiskFlagKnownFraudId                    RiskFlag = "known_fraud_id"
-	RiskFlagLikelyFakeId                    RiskFlag = "likely_fake_id"
-	RiskFlagLocationSpoofing                RiskFlag = "location_spoofing"
-	RiskFlagLowIdFaceMatchScore             RiskFlag = "low_id_face_match_score"
-	RiskFlagModerateIdFaceMatchScore        RiskFlag = "moderate_id_face_match_score"
-	RiskFlagModerateIpVelocity              RiskFlag = "moderate_ip_velocity"
-	RiskFlagPotentialLinkSharing            RiskFlag = "potential_link_sharing"
-	RiskFlagProxyDetected                   RiskFlag = "proxy_detected"
-	RiskFlagRecentFraudIp                   RiskFlag = "recent_fraud_ip"
-	RiskFlagReferringDeviceTimezoneMismatch RiskFlag = "referring_device_timezone_mismatch"
-	RiskFlagReferringIpMismatch             RiskFlag = "referring_ip_mismatch"
-	RiskFlagReferringIpTimezoneMismatch     RiskFlag = "referring_ip_timezone_mismatch"
-	RiskFlagReferringUserAgentMismatch      RiskFlag = "referring_user_agent_mismatch"
-	RiskFlagRepeatDevice                    RiskFlag = "repeat_device"
-	RiskFlagRepeatFace                      RiskFlag = "repeat_face"
-	RiskFlagRepeatId                        RiskFlag = "repeat_id"
-	RiskFlagSameDeviceTypeDifferentIp       RiskFlag = "same_device_type_different_ip"
-	RiskFlagVpnDetected                     RiskFlag = "vpn_detected"
-)
-
-// Valid indicates whether the value is a known member of the RiskFlag enum.
-func (e RiskFlag) Valid() bool {
-	switch e {
-	case RiskFlagCannotConfirmIdIsAuthentic:
-		return true
-	case RiskFlagDatacenterDetected:
-		return true
-	case RiskFlagDifferentDeviceTypeSameCategory:
-		return true
-	case RiskFlagHighDeviceRisk:
-		return true
-	case RiskFlagHighIpVelocity:
-		return true
-	case RiskFlagIdAgeBelow16:
-		return true
-	case RiskFlagIdExpired:
-		return true
-	case RiskFlagImpossibleTravelDetected:
-		return true
-	case RiskFlagIpDocumentCountryMismatch:
-		return true
-	case RiskFlagKnownFraudFace:
-		return true
-	case RiskFlagKnownFraudId:
-		return true
-	case RiskFlagLikelyFakeId:
-		return true
-	case RiskFlagLocationSpoofing:
-		return true
-	case RiskFlagLowIdFaceMatchScore:
-		return true
-	case RiskFlagModerateIdFaceMatchScore:
-		return true
-	case RiskFlagModerateIpVelocity:
-		return true
-	case RiskFlagPotentialLinkSharing:
-		return true
-	case RiskFlagProxyDetected:
-		return true
-	case RiskFlagRecentFraudIp:
-		return true
-	case RiskFlagReferringDeviceTimezoneMismatch:
-		return true
-	case RiskFlagReferringIpMismatch:
-		return true
-	case RiskFlagReferringIpTimezoneMismatch:
-		return true
-	case RiskFlagReferringUserAgentMismatch:
-		return true
-	case RiskFlagRepeatDevice:
-		return true
-	case RiskFlagRepeatFace:
-		return true
-	case RiskFlagRepeatId:
-		return true
-	case RiskFlagSameDeviceTypeDifferentIp:
-		return true
-	case RiskFlagVpnDetected:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for SessionErrorCode.
 const (
 	SessionErrorCodeGroupsEnabled   SessionErrorCode = "groups_enabled"
@@ -447,42 +306,6 @@ func (e SessionErrorCode) Valid() bool {
 	case SessionErrorCodeGroupsEnabled:
 		return true
 	case SessionErrorCodeSessionNotFound:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for Simulate.
-const (
-	SimulateFailedToCollectDeviceData   Simulate = "failed_to_collect_device_data"
-	SimulateFailedToCompleteFaceScan    Simulate = "failed_to_complete_face_scan"
-	SimulateFailedToGetCameraPermission Simulate = "failed_to_get_camera_permission"
-	SimulateFailedToProcessIdScan       Simulate = "failed_to_process_id_scan"
-	SimulateInvalidSessionId            Simulate = "invalid_session_id"
-	SimulateLivenessCheckFailed         Simulate = "liveness_check_failed"
-	SimulateSessionIdNotFound           Simulate = "session_id_not_found"
-	SimulateSuccess                     Simulate = "success"
-)
-
-// Valid indicates whether the value is a known member of the Simulate enum.
-func (e Simulate) Valid() bool {
-	switch e {
-	case SimulateFailedToCollectDeviceData:
-		return true
-	case SimulateFailedToCompleteFaceScan:
-		return true
-	case SimulateFailedToGetCameraPermission:
-		return true
-	case SimulateFailedToProcessIdScan:
-		return true
-	case SimulateInvalidSessionId:
-		return true
-	case SimulateLivenessCheckFailed:
-		return true
-	case SimulateSessionIdNotFound:
-		return true
-	case SimulateSuccess:
 		return true
 	default:
 		return false
@@ -632,10 +455,11 @@ type DocumentSignals struct {
 	IsIdDigitalSpoof *IDDigitalSpoof `json:"is_id_digital_spoof,omitempty"`
 }
 
-// EnrollError defines model for EnrollError.
+// EnrollError Nothing marked required, as in the vendor's own schema of this 400 body (servers
+// send `error`; a client that finds none treats the answer as an unclassified 400).
 type EnrollError struct {
 	// Error Unknown values may appear; clients treat them as a refused enrolment.
-	Error     EnrollErrorCode     `json:"error"`
+	Error     *EnrollErrorCode    `json:"error,omitempty"`
 	RequestId *openapi_types.UUID `json:"request_id,omitempty"`
 	Success   *bool               `json:"success,omitempty"`
 }
@@ -645,8 +469,9 @@ type EnrollErrorCode string
 
 // EnrollRequest defines model for EnrollRequest.
 type EnrollRequest struct {
-	// AccountId Your identifier for the account. Non-empty: an empty id cannot be matched later
-	// (minLength inferred; the vendor gives no constraint).
+	// AccountId Your identifier for the account. The vendor's schema gives no constraint, so none
+	// is specified here; idvkit's client still refuses an empty or blank id before
+	// sending, since an empty id cannot be told apart later.
 	AccountId string `json:"account_id"`
 
 	// SessionId A completed session, created at most 30 days ago.
@@ -662,7 +487,7 @@ type EnrollResponse struct {
 // FaceAgeEstimate Highest age bracket the face clearly exceeds; null when none. Newer field: absent in
 // older verify-id revisions (the legacy verify-document had brackets up to over30).
 // Unknown values may appear; clients treat them as no estimate.
-type FaceAgeEstimate string
+type FaceAgeEstimate = string
 
 // FullIDCaptured Unknown values may appear; clients treat them as needing a retry. (A third-party
 // client spells the retry value ..._physical_id_user_needs_to_retry, likely a copy
@@ -692,6 +517,72 @@ type IDTextStatus string
 
 // IDValidity Unknown values may appear; clients treat them as cannot_confirm_id_is_authentic.
 type IDValidity string
+
+// LegacyDeviceNetworkSignals The legacy device and network signals, booleans rather than probabilities.
+type LegacyDeviceNetworkSignals struct {
+	Datacenter                *bool `json:"datacenter,omitempty"`
+	DeviceNetworkMismatch     *bool `json:"device_network_mismatch,omitempty"`
+	DeviceRisk                *bool `json:"device_risk,omitempty"`
+	IpDocumentCountryMismatch *bool `json:"ip_document_country_mismatch,omitempty"`
+	Proxy                     *bool `json:"proxy,omitempty"`
+	RecentFraudIp             *bool `json:"recent_fraud_ip,omitempty"`
+	SpoofedIp                 *bool `json:"spoofed_ip,omitempty"`
+	Tor                       *bool `json:"tor,omitempty"`
+	Vpn                       *bool `json:"vpn,omitempty"`
+}
+
+// LegacyDocumentSignals DocumentSignals on the legacy scale (id_face_match_score 0 to 100).
+type LegacyDocumentSignals struct {
+	// FaceAgeEstimate Highest age bracket the face clearly exceeds; null when none. Newer field: absent in
+	// older verify-id revisions (the legacy verify-document had brackets up to over30).
+	// Unknown values may appear; clients treat them as no estimate.
+	FaceAgeEstimate *FaceAgeEstimate `json:"face_age_estimate,omitempty"`
+	IdAge           *int             `json:"id_age,omitempty"`
+
+	// IdBarcodeStatus The newest vendor schema spells the no-barcode value `no_barcode_specificed_by_template`
+	// (sic); older examples and a third-party client spell it
+	// `no_barcode_specified_by_template`. Both are listed because servers may send either.
+	// Unknown values may appear; clients treat them as an unread barcode.
+	IdBarcodeStatus *IDBarcodeStatus `json:"id_barcode_status,omitempty"`
+
+	// IdFaceMatchScore Selfie-to-document face similarity, 100 best.
+	IdFaceMatchScore *float32 `json:"id_face_match_score,omitempty"`
+
+	// IdFaceStatus Unknown values may appear; clients treat them as cannot_confirm_id_is_authentic.
+	IdFaceStatus *IDFaceStatus `json:"id_face_status,omitempty"`
+
+	// IdTextStatus Unknown values may appear; clients treat them as cannot_confirm_id_is_authentic.
+	IdTextStatus *IDTextStatus `json:"id_text_status,omitempty"`
+
+	// IdValidity Unknown values may appear; clients treat them as cannot_confirm_id_is_authentic.
+	IdValidity *IDValidity `json:"id_validity,omitempty"`
+
+	// IsFullIdCaptured Unknown values may appear; clients treat them as needing a retry. (A third-party
+	// client spells the retry value ..._physical_id_user_needs_to_retry, likely a copy
+	// error; not listed.)
+	IsFullIdCaptured *FullIDCaptured `json:"is_full_id_captured,omitempty"`
+
+	// IsIdDigitalSpoof Unknown values may appear; clients treat them as needing a retry.
+	IsIdDigitalSpoof *IDDigitalSpoof `json:"is_id_digital_spoof,omitempty"`
+}
+
+// LegacyMetadata Metadata of the legacy answer: the vendor's example sends
+// `example-referring-session-id`, so referring_session_id is any string here.
+type LegacyMetadata struct {
+	AccountId          *string             `json:"account_id,omitempty"`
+	ProjectId          *openapi_types.UUID `json:"project_id,omitempty"`
+	ReferringSessionId *string             `json:"referring_session_id,omitempty"`
+	RequestId          *openapi_types.UUID `json:"request_id,omitempty"`
+	SessionId          *openapi_types.UUID `json:"session_id,omitempty"`
+	Timestamp          *time.Time          `json:"timestamp,omitempty"`
+}
+
+// LegacyReferringSessionSignals The legacy referring-session signals, booleans.
+type LegacyReferringSessionSignals struct {
+	ImpossibleTravel  *bool `json:"impossible_travel,omitempty"`
+	IpMismatch        *bool `json:"ip_mismatch,omitempty"`
+	UserAgentMismatch *bool `json:"user_agent_mismatch,omitempty"`
+}
 
 // LinkedAccount defines model for LinkedAccount.
 type LinkedAccount struct {
@@ -732,10 +623,11 @@ type PhotoURLs struct {
 	IdScanFront *string `json:"id_scan_front,omitempty"`
 }
 
-// RedirectError defines model for RedirectError.
+// RedirectError Nothing marked required, as in the vendor's own schema of this 400 body (servers
+// send `error`; a client that finds none treats the answer as an unclassified 400).
 type RedirectError struct {
 	// Error Unknown values may appear; clients treat them as a refused redirect.
-	Error RedirectErrorCode `json:"error"`
+	Error *RedirectErrorCode `json:"error,omitempty"`
 }
 
 // RedirectErrorCode Unknown values may appear; clients treat them as a refused redirect.
@@ -751,14 +643,15 @@ type ReferringSessionSignals struct {
 	UserAgentMismatch      *float32 `json:"user_agent_mismatch,omitempty"`
 }
 
-// RiskFlag Union of the Face Match and ID Check risk-flag tables across doc revisions (the
-// vendor's own schema leaves this a free string). Older revisions lacked
-// location_spoofing, referring_device_timezone_mismatch and
-// referring_ip_timezone_mismatch; moderate_ip_velocity and high_ip_velocity appear in one
-// ID Check revision only; the two referring_*_timezone_mismatch flags are listed for ID
-// Check only by a third-party client. Unknown values may appear; clients treat them as
-// an unclassified risk.
-type RiskFlag string
+// RiskFlag A free string, as the vendor types it (risk_flags items are `type: string`, no enum);
+// new flags appear without notice and clients treat an unknown one as an unclassified
+// risk. Known values, the union of the Face Match and ID Check risk-flag tables across
+// doc revisions: older revisions lacked location_spoofing,
+// referring_device_timezone_mismatch and referring_ip_timezone_mismatch;
+// moderate_ip_velocity and high_ip_velocity appear in one ID Check revision only; the
+// two referring_*_timezone_mismatch flags are listed for ID Check only by a third-party
+// client.
+type RiskFlag = string
 
 // RiskScore 0 to 1, higher is riskier (the legacy verify-document endpoint used 0 to 100).
 type RiskScore = float32
@@ -794,14 +687,15 @@ type SessionDevice struct {
 	Type     *string         `json:"type,omitempty"`
 }
 
-// SessionError defines model for SessionError.
+// SessionError Nothing marked required, as in the vendor's own schema of this 400 body (servers
+// send `error`; a client that finds none treats the answer as an unclassified 400).
 type SessionError struct {
 	// Error `groups_enabled`: projects with Multi-Accounting Groups cannot use Face Match or ID
 	// Check. `session_not_found` (inferred; the vendor documents it for the calls that take
 	// a session id): the request names a session that cannot be found, such as a malformed
 	// `referring_session_id`, or cannot be read at all. Unknown values may appear; clients
 	// treat them as a refused session request.
-	Error     SessionErrorCode    `json:"error"`
+	Error     *SessionErrorCode   `json:"error,omitempty"`
 	RequestId *openapi_types.UUID `json:"request_id,omitempty"`
 	Success   *bool               `json:"success,omitempty"`
 }
@@ -843,12 +737,18 @@ type SessionResponse struct {
 
 // Simulate Sandbox-only outcome of the hosted page: it waits about three seconds, then redirects
 // with this outcome; verify calls return stub data on `success` and a 400 otherwise.
-// The value list comes from a third-party summary of the vendor's "Simulate ID Check"
-// page (the Face Match list is described as analogous).
-type Simulate string
+// The vendor types it as a plain string (no enum), so any string is accepted. Known
+// values (from a third-party summary of the vendor's "Simulate ID Check" page; the Face
+// Match list is described as analogous): success, invalid_session_id,
+// session_id_not_found, failed_to_get_camera_permission, failed_to_complete_face_scan,
+// failed_to_process_id_scan, failed_to_collect_device_data, liveness_check_failed.
+// Another value leaves the session to the hosted page, as without simulate (inferred).
+type Simulate = string
 
 // TemplateInfo defines model for TemplateInfo.
 type TemplateInfo struct {
+	// DocumentCountry Country name; sent by the legacy verify-document endpoint only.
+	DocumentCountry     *string `json:"document_country,omitempty"`
 	DocumentCountryCode *string `json:"document_country_code,omitempty"`
 
 	// DocumentState Null in older examples (documents without a state); the newest schema does not say nullable.
@@ -881,10 +781,43 @@ type UserData struct {
 	LastName  *string `json:"last_name,omitempty"`
 }
 
-// VerifyIDError defines model for VerifyIDError.
+// VerifyDocumentResponse The legacy verify-document answer. Nothing marked required (the pages mark nothing);
+// the archived copy is cut after document_data, so photo_urls and later keys are those
+// of verify-id, inferred.
+type VerifyDocumentResponse struct {
+	// Decision Overall verdict. Unknown values may appear; clients treat them as Suspicious.
+	Decision *Decision `json:"decision,omitempty"`
+
+	// DeviceNetworkSignals The legacy device and network signals, booleans rather than probabilities.
+	DeviceNetworkSignals *LegacyDeviceNetworkSignals `json:"device_network_signals,omitempty"`
+
+	// DocumentData What was read from the document. Personal data.
+	DocumentData *DocumentData `json:"document_data,omitempty"`
+
+	// DocumentSignals DocumentSignals on the legacy scale (id_face_match_score 0 to 100).
+	DocumentSignals *LegacyDocumentSignals `json:"document_signals,omitempty"`
+
+	// Metadata Metadata of the legacy answer: the vendor's example sends
+	// `example-referring-session-id`, so referring_session_id is any string here.
+	Metadata *LegacyMetadata `json:"metadata,omitempty"`
+
+	// PhotoUrls Signed URLs of the session's photos. The vendor schema lists only `face`; ID Check
+	// responses also carry `id_scan_front` and `id_scan_back` (vendor example).
+	PhotoUrls *PhotoURLs `json:"photo_urls,omitempty"`
+
+	// ReferringSessionSignals The legacy referring-session signals, booleans.
+	ReferringSessionSignals *LegacyReferringSessionSignals `json:"referring_session_signals,omitempty"`
+	RiskFlags               *[]RiskFlag                    `json:"risk_flags,omitempty"`
+
+	// RiskScore 0 to 100, higher is riskier (the legacy scale).
+	RiskScore *float32 `json:"risk_score,omitempty"`
+}
+
+// VerifyIDError Nothing marked required, as in the vendor's own schema of this 400 body (servers
+// send `error`; a client that finds none treats the answer as an unclassified 400).
 type VerifyIDError struct {
 	// Error Unknown values may appear; clients treat them as a failed verification.
-	Error     VerifyIDErrorCode   `json:"error"`
+	Error     *VerifyIDErrorCode  `json:"error,omitempty"`
 	RequestId *openapi_types.UUID `json:"request_id,omitempty"`
 	Success   *bool               `json:"success,omitempty"`
 }
@@ -945,7 +878,8 @@ type ProjectID = openapi_types.UUID
 // ReferringSessionID defines model for ReferringSessionID.
 type ReferringSessionID = openapi_types.UUID
 
-// EnrollBadRequest defines model for EnrollBadRequest.
+// EnrollBadRequest Nothing marked required, as in the vendor's own schema of this 400 body (servers
+// send `error`; a client that finds none treats the answer as an unclassified 400).
 type EnrollBadRequest = EnrollError
 
 // Enrolled defines model for Enrolled.
@@ -955,14 +889,16 @@ type Enrolled = EnrollResponse
 // gateway's `{message}`, which is never the liveness `{request_id, success, error}`.
 type PayloadTooLarge = GatewayError
 
-// RedirectBadRequest defines model for RedirectBadRequest.
+// RedirectBadRequest Nothing marked required, as in the vendor's own schema of this 400 body (servers
+// send `error`; a client that finds none treats the answer as an unclassified 400).
 type RedirectBadRequest = RedirectError
 
 // ServerError Body of the 401, 413, 429 and 5XX answers (inferred; see those responses): an HTTP
 // gateway's `{message}`, which is never the liveness `{request_id, success, error}`.
 type ServerError = GatewayError
 
-// SessionBadRequest defines model for SessionBadRequest.
+// SessionBadRequest Nothing marked required, as in the vendor's own schema of this 400 body (servers
+// send `error`; a client that finds none treats the answer as an unclassified 400).
 type SessionBadRequest = SessionError
 
 // TooManyRequests Body of the 401, 413, 429 and 5XX answers (inferred; see those responses): an HTTP
@@ -1004,6 +940,11 @@ type RedirectToIDCheckParams struct {
 
 // EnrollIDCheckJSONRequestBody defines body for EnrollIDCheck for application/json ContentType.
 type EnrollIDCheckJSONRequestBody = EnrollRequest
+
+// VerifyDocumentJSONRequestBody defines body for VerifyDocument for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type VerifyDocumentJSONRequestBody = VerifyIDRequest
 
 // VerifyIDJSONRequestBody defines body for VerifyID for application/json ContentType.
 type VerifyIDJSONRequestBody = VerifyIDRequest
@@ -1116,6 +1057,36 @@ type ClientInterface interface {
 	// Corresponds with GET /liveness/session (the `CreateIDCheckSession` operationId).
 	CreateIDCheckSession(ctx context.Context, params *CreateIDCheckSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// VerifyDocumentWithBody Legacy verification of a completed ID Check session
+	//
+	// Deprecated: replaced by `POST /liveness/verify-id`. Kept because integrators still
+	// call it. Its answer has its own shape: `risk_score` and `id_face_match_score` from 0
+	// to 100, device/network and referring-session signals as booleans, a
+	// `referring_session_id` that need not be a UUID, `document_country` beside the code,
+	// and nulls in the document data. Document data is personal data.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /liveness/verify-document (the `VerifyDocument` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	VerifyDocumentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VerifyDocument Legacy verification of a completed ID Check session
+	//
+	// Deprecated: replaced by `POST /liveness/verify-id`. Kept because integrators still
+	// call it. Its answer has its own shape: `risk_score` and `id_face_match_score` from 0
+	// to 100, device/network and referring-session signals as booleans, a
+	// `referring_session_id` that need not be a UUID, `document_country` beside the code,
+	// and nulls in the document data. Document data is personal data.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /liveness/verify-document (the `VerifyDocument` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	VerifyDocument(ctx context.Context, body VerifyDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// VerifyIDWithBody Verify a completed ID Check session
 	//
 	// Returns everything verify-face returns plus `document_signals` (authenticity,
@@ -1202,6 +1173,54 @@ func (c *Client) EnrollIDCheck(ctx context.Context, body EnrollIDCheckJSONReques
 // Corresponds with GET /liveness/session (the `CreateIDCheckSession` operationId).
 func (c *Client) CreateIDCheckSession(ctx context.Context, params *CreateIDCheckSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateIDCheckSessionRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VerifyDocumentWithBody Legacy verification of a completed ID Check session
+//
+// Deprecated: replaced by `POST /liveness/verify-id`. Kept because integrators still
+// call it. Its answer has its own shape: `risk_score` and `id_face_match_score` from 0
+// to 100, device/network and referring-session signals as booleans, a
+// `referring_session_id` that need not be a UUID, `document_country` beside the code,
+// and nulls in the document data. Document data is personal data.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /liveness/verify-document (the `VerifyDocument` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) VerifyDocumentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyDocumentRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VerifyDocument Legacy verification of a completed ID Check session
+//
+// Deprecated: replaced by `POST /liveness/verify-id`. Kept because integrators still
+// call it. Its answer has its own shape: `risk_score` and `id_face_match_score` from 0
+// to 100, device/network and referring-session signals as booleans, a
+// `referring_session_id` that need not be a UUID, `document_country` beside the code,
+// and nulls in the document data. Document data is personal data.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /liveness/verify-document (the `VerifyDocument` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) VerifyDocument(ctx context.Context, body VerifyDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyDocumentRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1383,6 +1402,46 @@ func NewCreateIDCheckSessionRequest(server string, params *CreateIDCheckSessionP
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewVerifyDocumentRequest calls the generic VerifyDocument builder with application/json body
+func NewVerifyDocumentRequest(server string, body VerifyDocumentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewVerifyDocumentRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewVerifyDocumentRequestWithBody constructs an http.Request for the VerifyDocument method, with any body, and a specified content type
+func NewVerifyDocumentRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/liveness/verify-document")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -1577,6 +1636,36 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /liveness/session (the `CreateIDCheckSession` operationId).
 	CreateIDCheckSessionWithResponse(ctx context.Context, params *CreateIDCheckSessionParams, reqEditors ...RequestEditorFn) (*CreateIDCheckSessionResult, error)
 
+	// VerifyDocumentWithBodyWithResponse Legacy verification of a completed ID Check session
+	//
+	// Deprecated: replaced by `POST /liveness/verify-id`. Kept because integrators still
+	// call it. Its answer has its own shape: `risk_score` and `id_face_match_score` from 0
+	// to 100, device/network and referring-session signals as booleans, a
+	// `referring_session_id` that need not be a UUID, `document_country` beside the code,
+	// and nulls in the document data. Document data is personal data.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /liveness/verify-document (the `VerifyDocument` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	VerifyDocumentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyDocumentResult, error)
+
+	// VerifyDocumentWithResponse Legacy verification of a completed ID Check session
+	//
+	// Deprecated: replaced by `POST /liveness/verify-id`. Kept because integrators still
+	// call it. Its answer has its own shape: `risk_score` and `id_face_match_score` from 0
+	// to 100, device/network and referring-session signals as booleans, a
+	// `referring_session_id` that need not be a UUID, `document_country` beside the code,
+	// and nulls in the document data. Document data is personal data.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /liveness/verify-document (the `VerifyDocument` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	VerifyDocumentWithResponse(ctx context.Context, body VerifyDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyDocumentResult, error)
+
 	// VerifyIDWithBodyWithResponse Verify a completed ID Check session
 	//
 	// Returns everything verify-face returns plus `document_signals` (authenticity,
@@ -1757,6 +1846,82 @@ func (r CreateIDCheckSessionResult) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateIDCheckSessionResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type VerifyDocumentResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *VerifyDocumentResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *VerifyIDError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VerifyDocumentResult) GetJSON200() *VerifyDocumentResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r VerifyDocumentResult) GetJSON400() *VerifyIDError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r VerifyDocumentResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r VerifyDocumentResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r VerifyDocumentResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r VerifyDocumentResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r VerifyDocumentResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VerifyDocumentResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VerifyDocumentResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VerifyDocumentResult) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1955,6 +2120,47 @@ func (c *ClientWithResponses) CreateIDCheckSessionWithResponse(ctx context.Conte
 	return ParseCreateIDCheckSessionResult(rsp)
 }
 
+// VerifyDocumentWithBodyWithResponse Legacy verification of a completed ID Check session
+//
+// Deprecated: replaced by `POST /liveness/verify-id`. Kept because integrators still
+// call it. Its answer has its own shape: `risk_score` and `id_face_match_score` from 0
+// to 100, device/network and referring-session signals as booleans, a
+// `referring_session_id` that need not be a UUID, `document_country` beside the code,
+// and nulls in the document data. Document data is personal data.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /liveness/verify-document (the `VerifyDocument` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) VerifyDocumentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyDocumentResult, error) {
+	rsp, err := c.VerifyDocumentWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyDocumentResult(rsp)
+}
+
+// VerifyDocumentWithResponse Legacy verification of a completed ID Check session
+//
+// Deprecated: replaced by `POST /liveness/verify-id`. Kept because integrators still
+// call it. Its answer has its own shape: `risk_score` and `id_face_match_score` from 0
+// to 100, device/network and referring-session signals as booleans, a
+// `referring_session_id` that need not be a UUID, `document_country` beside the code,
+// and nulls in the document data. Document data is personal data.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /liveness/verify-document (the `VerifyDocument` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) VerifyDocumentWithResponse(ctx context.Context, body VerifyDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyDocumentResult, error) {
+	rsp, err := c.VerifyDocument(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyDocumentResult(rsp)
+}
+
 // VerifyIDWithBodyWithResponse Verify a completed ID Check session
 //
 // Returns everything verify-face returns plus `document_signals` (authenticity,
@@ -2128,6 +2334,67 @@ func ParseCreateIDCheckSessionResult(rsp *http.Response) (*CreateIDCheckSessionR
 	return response, nil
 }
 
+// ParseVerifyDocumentResult parses an HTTP response from a VerifyDocumentWithResponse call
+func ParseVerifyDocumentResult(rsp *http.Response) (*VerifyDocumentResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VerifyDocumentResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest VerifyDocumentResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest VerifyIDError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseVerifyIDResult parses an HTTP response from a VerifyIDWithResponse call
 func ParseVerifyIDResult(rsp *http.Response) (*VerifyIDResult, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2253,6 +2520,11 @@ type ServerInterface interface {
 	// CreateIDCheckSession Create an ID Check session
 	// (GET /liveness/session)
 	CreateIDCheckSession(w http.ResponseWriter, r *http.Request, params CreateIDCheckSessionParams)
+	// VerifyDocument Legacy verification of a completed ID Check session
+	// (POST /liveness/verify-document)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	VerifyDocument(w http.ResponseWriter, r *http.Request)
 	// VerifyID Verify a completed ID Check session
 	// (POST /liveness/verify-id)
 	VerifyID(w http.ResponseWriter, r *http.Request)
@@ -2334,6 +2606,20 @@ func (siw *ServerInterfaceWrapper) CreateIDCheckSession(w http.ResponseWriter, r
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateIDCheckSession(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// VerifyDocument operation middleware
+func (siw *ServerInterfaceWrapper) VerifyDocument(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.VerifyDocument(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2540,6 +2826,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/public/liveness-redirect", wrapper.RedirectToIDCheck)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/liveness/enroll", wrapper.EnrollIDCheck)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/liveness/verify-id", wrapper.VerifyID)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/liveness/verify-document", wrapper.VerifyDocument)
 
 	return m
 }
@@ -2757,6 +3044,101 @@ func (response CreateIDCheckSession5XXJSONResponse) VisitCreateIDCheckSessionRes
 	return err
 }
 
+type VerifyDocumentRequestObject struct {
+	Body *VerifyDocumentJSONRequestBody
+}
+
+type VerifyDocumentResponseObject interface {
+	VisitVerifyDocumentResponse(w http.ResponseWriter) error
+}
+
+type VerifyDocument200JSONResponse VerifyDocumentResponse
+
+func (response VerifyDocument200JSONResponse) VisitVerifyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyDocument400JSONResponse VerifyIDError
+
+func (response VerifyDocument400JSONResponse) VisitVerifyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyDocument401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response VerifyDocument401JSONResponse) VisitVerifyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyDocument413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response VerifyDocument413JSONResponse) VisitVerifyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyDocument429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response VerifyDocument429JSONResponse) VisitVerifyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyDocument5XXJSONResponse struct {
+	Body       GatewayError
+	StatusCode int
+}
+
+func (response VerifyDocument5XXJSONResponse) VisitVerifyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type VerifyIDRequestObject struct {
 	Body *VerifyIDJSONRequestBody
 }
@@ -2921,6 +3303,11 @@ type StrictServerInterface interface {
 	// CreateIDCheckSession Create an ID Check session
 	// (GET /liveness/session)
 	CreateIDCheckSession(ctx context.Context, request CreateIDCheckSessionRequestObject) (CreateIDCheckSessionResponseObject, error)
+	// VerifyDocument Legacy verification of a completed ID Check session
+	// (POST /liveness/verify-document)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	VerifyDocument(ctx context.Context, request VerifyDocumentRequestObject) (VerifyDocumentResponseObject, error)
 	// VerifyID Verify a completed ID Check session
 	// (POST /liveness/verify-id)
 	VerifyID(ctx context.Context, request VerifyIDRequestObject) (VerifyIDResponseObject, error)
@@ -3018,6 +3405,37 @@ func (sh *strictHandler) CreateIDCheckSession(w http.ResponseWriter, r *http.Req
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(CreateIDCheckSessionResponseObject); ok {
 		if err := validResponse.VisitCreateIDCheckSessionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// VerifyDocument operation middleware
+func (sh *strictHandler) VerifyDocument(w http.ResponseWriter, r *http.Request) {
+	var request VerifyDocumentRequestObject
+
+	var body VerifyDocumentJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyDocument(ctx, request.(VerifyDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "VerifyDocument")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(VerifyDocumentResponseObject); ok {
+		if err := validResponse.VisitVerifyDocumentResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

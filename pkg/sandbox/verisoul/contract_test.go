@@ -72,6 +72,8 @@ func TestContractCoverage(t *testing.T) {
 	verifyFace := func(e *env, id string) int { return e.verifyFace(id).StatusCode() }
 	verifyID := func(e *env, id string) int { return e.verifyID(id).StatusCode() }
 	verifyIdentity := func(e *env, id string) int { return e.verifyIdentity(id, "acct-1").StatusCode() }
+	verifyUniqueness := func(e *env, id string) int { return e.verifyUniqueness(id).StatusCode() }
+	verifyDocument := func(e *env, id string) int { return e.verifyDocument(id).StatusCode() }
 
 	completedFM := func(e *env) string {
 		id := e.faceMatchSession()
@@ -131,6 +133,10 @@ func TestContractCoverage(t *testing.T) {
 		{fmSpec, "verifyIdentityFaceMatch", 400, nil, on(completedFM, verifyIdentity)}, // account_not_found
 		{fmSpec, "verifyIdentityFaceMatch", 401, nil, wrongKey(on(none, verifyIdentity))},
 		{fmSpec, "verifyIdentityFaceMatch", 429, []vs.Option{vs.WithRateLimit(1, time.Minute)}, limited(none, verifyIdentity)},
+		{fmSpec, "verifyUniqueness", 200, nil, on(completedFM, verifyUniqueness)},
+		{fmSpec, "verifyUniqueness", 400, nil, on(none, verifyUniqueness)},
+		{fmSpec, "verifyUniqueness", 401, nil, wrongKey(on(none, verifyUniqueness))},
+		{fmSpec, "verifyUniqueness", 429, []vs.Option{vs.WithRateLimit(1, time.Minute)}, limited(none, verifyUniqueness)},
 
 		{idcSpec, "createIDCheckSession", 200, nil, createIDC},
 		{idcSpec, "createIDCheckSession", 400, []vs.Option{vs.WithGroupsEnabled()}, createIDC},
@@ -146,6 +152,10 @@ func TestContractCoverage(t *testing.T) {
 		{idcSpec, "verifyID", 400, nil, on(none, verifyID)},
 		{idcSpec, "verifyID", 401, nil, wrongKey(on(none, verifyID))},
 		{idcSpec, "verifyID", 429, []vs.Option{vs.WithRateLimit(1, time.Minute)}, limited(none, verifyID)},
+		{idcSpec, "verifyDocument", 200, nil, on(completedIDC, verifyDocument)},
+		{idcSpec, "verifyDocument", 400, nil, on(none, verifyDocument)},
+		{idcSpec, "verifyDocument", 401, nil, wrongKey(on(none, verifyDocument))},
+		{idcSpec, "verifyDocument", 429, []vs.Option{vs.WithRateLimit(1, time.Minute)}, limited(none, verifyDocument)},
 
 		// Answers from outside the emulator proper: the body limit and injected faults.
 		{fmSpec, "createFaceMatchSession", 413, nil, tooLarge("GET", "/liveness/session")},
@@ -157,6 +167,8 @@ func TestContractCoverage(t *testing.T) {
 		{idcSpec, "redirectToIDCheck", 413, nil, tooLarge("GET", redirectQuery+"&id=true")},
 		{idcSpec, "enrollIDCheck", 413, nil, tooLarge("POST", "/liveness/enroll")},
 		{idcSpec, "verifyID", 413, nil, tooLarge("POST", "/liveness/verify-id")},
+		{fmSpec, "verifyUniqueness", 413, nil, tooLarge("POST", "/liveness/verify-uniqueness")},
+		{idcSpec, "verifyDocument", 413, nil, tooLarge("POST", "/liveness/verify-document")},
 		{fmSpec, "createFaceMatchSession", 503, nil, injected("createFaceMatchSession", createFM)},
 		{fmSpec, "redirectToFaceMatch", 503, nil, injected("redirectToFaceMatch", redirectFM(vs.DefaultProjectID))},
 		{fmSpec, "enrollFaceMatch", 503, nil, on(completedFM, func(e *env, id string) int {
@@ -170,6 +182,8 @@ func TestContractCoverage(t *testing.T) {
 			return injected("enrollIDCheck", func(e *env) int { return enrollIDC(e, id) })(e)
 		})},
 		{idcSpec, "verifyID", 503, nil, injected("verifyID", on(none, verifyID))},
+		{fmSpec, "verifyUniqueness", 503, nil, injected("verifyUniqueness", on(none, verifyUniqueness))},
+		{idcSpec, "verifyDocument", 503, nil, injected("verifyDocument", on(none, verifyDocument))},
 	}
 	reached := map[string]bool{}
 	for _, c := range cases {

@@ -19,7 +19,10 @@
 // with any documented error_message, and redirects back the way the real page does.
 // api/sandbox/verisoul.yaml describes the control endpoints and the page; the emulator
 // holds every call to it and serves it at SpecPath. Verisoul's own sandbox switch, the
-// simulate query parameter, is honoured too. Faces are identified with sandbox.FaceOf: an image made by
+// simulate query parameter, is honoured too (a value it does not document leaves the
+// session to the hosted page). The legacy verify-uniqueness and verify-document, which
+// Verisoul replaced by verify-face and verify-id, answer from the same sessions in their
+// own shapes. Faces are identified with sandbox.FaceOf: an image made by
 // sandbox.FaceImage("alice") is alice, wherever it appears.
 //
 // Safe to leave running: every body is bounded (MaxBodyBytes on the API, 413 in
@@ -387,12 +390,12 @@ func bodyBound(r *http.Request) int64 {
 	return controlBodyBytes
 }
 
-// isIDCheck routes a request to the ID Check spec: verify-id, and the shared session and
-// redirect paths when they carry the id flag. Enroll is the same call in both products
+// isIDCheck routes a request to the ID Check spec: verify-id, the legacy verify-document,
+// and the shared session and redirect paths when they carry the id flag. Enroll is the same call in both products
 // and is served by the Face Match side.
 func isIDCheck(r *http.Request) bool {
 	switch r.URL.Path {
-	case "/liveness/verify-id":
+	case "/liveness/verify-id", "/liveness/verify-document":
 		return true
 	case "/liveness/session", "/public/liveness-redirect":
 		return r.URL.Query().Has("id")

@@ -239,6 +239,20 @@ func (e *env) verifyID(sessionID string) *idcheck.VerifyIDResult {
 	return res
 }
 
+func (e *env) verifyUniqueness(sessionID string) *facematch.VerifyUniquenessResult {
+	e.t.Helper()
+	res, err := e.fm.VerifyUniquenessWithResponse(ctx, facematch.VerifyFaceRequest{SessionId: uuid.MustParse(sessionID)})
+	require.NoError(e.t, err)
+	return res
+}
+
+func (e *env) verifyDocument(sessionID string) *idcheck.VerifyDocumentResult {
+	e.t.Helper()
+	res, err := e.idc.VerifyDocumentWithResponse(ctx, idcheck.VerifyIDRequest{SessionId: uuid.MustParse(sessionID)})
+	require.NoError(e.t, err)
+	return res
+}
+
 func (e *env) verifyIdentity(sessionID, account string) *facematch.VerifyIdentityFaceMatchResult {
 	e.t.Helper()
 	res, err := e.fm.VerifyIdentityFaceMatchWithResponse(ctx, facematch.VerifyIdentityRequest{SessionId: uuid.MustParse(sessionID), AccountId: account})
@@ -254,4 +268,14 @@ func (e *env) enrolled(face, account string) string {
 	res := e.enroll(id, account)
 	require.NotNil(e.t, res.JSON200, "enroll: %d %s", res.StatusCode(), res.Body)
 	return id
+}
+
+// deref reads an optional field of a generated type (the 400 bodies mark nothing
+// required, as the vendor's schema); absent reads as the zero value.
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }

@@ -40,7 +40,7 @@ func (e *Emulator) refuse(w http.ResponseWriter, r *http.Request, ref contract.R
 	if status == http.StatusBadRequest {
 		switch {
 		case isRedirect(ref.Operation):
-			body = facematch.RedirectError{Error: facematch.RedirectErrorCodeMissingProjectId}
+			body = facematch.RedirectError{Error: ptr(facematch.RedirectErrorCodeMissingProjectId)}
 		case ref.Operation != "" && !e.knownKey(r.Header.Get("x-api-key")):
 			status = http.StatusUnauthorized
 			body = gatewayBody(status)
@@ -65,18 +65,18 @@ func (e *Emulator) badRequest(ref contract.Refusal) any {
 	rid, no := ptr(requestID()), falsePtr()
 	switch ref.Operation {
 	case "createFaceMatchSession", "createIDCheckSession":
-		return facematch.SessionError{RequestId: rid, Success: no, Error: facematch.SessionErrorCodeSessionNotFound}
+		return facematch.SessionError{RequestId: rid, Success: no, Error: ptr(facematch.SessionErrorCodeSessionNotFound)}
 	case "enrollFaceMatch", "enrollIDCheck":
-		return facematch.EnrollError{RequestId: rid, Success: no, Error: facematch.EnrollErrorCodeSessionNotFound}
+		return facematch.EnrollError{RequestId: rid, Success: no, Error: ptr(facematch.EnrollErrorCodeSessionNotFound)}
 	case "verifyIdentityFaceMatch":
 		code := facematch.VerifyIdentityErrorCodeSessionNotFound
 		if onlyAbout(ref.Err, "account_id") {
 			code = facematch.VerifyIdentityErrorCodeAccountNotFound
 		}
-		return facematch.VerifyIdentityError{RequestId: rid, Success: no, Error: code}
+		return facematch.VerifyIdentityError{RequestId: rid, Success: no, Error: ptr(code)}
 	case "verifyFace", "verifyID":
 		// verify-face and verify-id share the error body and these codes.
-		return facematch.VerifyFaceError{RequestId: rid, Success: no, Error: facematch.VerifyFaceErrorCodeSessionNotFound}
+		return facematch.VerifyFaceError{RequestId: rid, Success: no, Error: ptr(facematch.VerifyFaceErrorCodeSessionNotFound)}
 	}
 	return gatewayBody(http.StatusBadRequest)
 }

@@ -232,12 +232,12 @@ func faceAge(age int) *idcheck.FaceAgeEstimate {
 	brackets := []struct {
 		min int
 		v   idcheck.FaceAgeEstimate
-	}{{65, idcheck.Over65}, {50, idcheck.Over50}, {40, idcheck.Over40}, {30, idcheck.Over30}, {25, idcheck.Over25},
-		{21, idcheck.Over21}, {18, idcheck.Over18}, {16, idcheck.Over16}, {13, idcheck.Over13}, {8, idcheck.Over8}}
+	}{{65, "over65"}, {50, "over50"}, {40, "over40"}, {30, "over30"}, {25, "over25"},
+		{21, "over21"}, {18, "over18"}, {16, "over16"}, {13, "over13"}, {8, "over8"}}
 	for _, b := range brackets {
 		if age >= b.min {
 			return ptr(b.v)
 		}
 	}
-	return ptr(idcheck.Under8)
+	return ptr("under8")
 }

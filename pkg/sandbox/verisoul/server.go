@@ -43,7 +43,7 @@ func (s *server) CreateFaceMatchSession(ctx context.Context, req facematch.Creat
 	}
 	if p.GroupsEnabled {
 		return facematch.CreateFaceMatchSession400JSONResponse{SessionBadRequestJSONResponse: facematch.SessionBadRequestJSONResponse{
-			RequestId: ptr(requestID()), Success: falsePtr(), Error: facematch.SessionErrorCodeGroupsEnabled,
+			RequestId: ptr(requestID()), Success: falsePtr(), Error: ptr(facematch.SessionErrorCodeGroupsEnabled),
 		}}, nil
 	}
 	ref, sim := uuidString(req.Params.ReferringSessionId), ""
@@ -67,7 +67,7 @@ func (s *server) CreateIDCheckSession(ctx context.Context, req idcheck.CreateIDC
 	}
 	if p.GroupsEnabled {
 		return idcheck.CreateIDCheckSession400JSONResponse{SessionBadRequestJSONResponse: idcheck.SessionBadRequestJSONResponse{
-			RequestId: ptr(requestID()), Success: falsePtr(), Error: idcheck.SessionErrorCodeGroupsEnabled,
+			RequestId: ptr(requestID()), Success: falsePtr(), Error: ptr(idcheck.SessionErrorCodeGroupsEnabled),
 		}}, nil
 	}
 	product := IDCheck
@@ -99,7 +99,7 @@ func (s *server) RedirectToFaceMatch(ctx context.Context, req facematch.Redirect
 	}
 	if code != "" {
 		return facematch.RedirectToFaceMatch400JSONResponse{RedirectBadRequestJSONResponse: facematch.RedirectBadRequestJSONResponse{
-			Error: facematch.RedirectErrorCode(code),
+			Error: ptr(facematch.RedirectErrorCode(code)),
 		}}, nil
 	}
 	return facematch.RedirectToFaceMatch302Response{Headers: facematch.RedirectFoundResponseHeaders{Location: loc}}, nil
@@ -116,7 +116,7 @@ func (s *server) RedirectToIDCheck(ctx context.Context, req idcheck.RedirectToID
 	}
 	if code != "" {
 		return idcheck.RedirectToIDCheck400JSONResponse{RedirectBadRequestJSONResponse: idcheck.RedirectBadRequestJSONResponse{
-			Error: idcheck.RedirectErrorCode(code),
+			Error: ptr(idcheck.RedirectErrorCode(code)),
 		}}, nil
 	}
 	return idcheck.RedirectToIDCheck302Response{Headers: idcheck.RedirectFoundResponseHeaders{Location: loc}}, nil
@@ -174,7 +174,7 @@ func (s *server) EnrollFaceMatch(ctx context.Context, req facematch.EnrollFaceMa
 	}
 	if code := s.e.enroll(p, req.Body.SessionId.String(), req.Body.AccountId); code != "" {
 		return facematch.EnrollFaceMatch400JSONResponse{EnrollBadRequestJSONResponse: facematch.EnrollBadRequestJSONResponse{
-			RequestId: ptr(requestID()), Success: falsePtr(), Error: facematch.EnrollErrorCode(code),
+			RequestId: ptr(requestID()), Success: falsePtr(), Error: ptr(facematch.EnrollErrorCode(code)),
 		}}, nil
 	}
 	return facematch.EnrollFaceMatch200JSONResponse{EnrolledJSONResponse: facematch.EnrolledJSONResponse{RequestId: requestID(), Success: true}}, nil
@@ -192,7 +192,7 @@ func (s *server) EnrollIDCheck(ctx context.Context, req idcheck.EnrollIDCheckReq
 	}
 	if code := s.e.enroll(p, req.Body.SessionId.String(), req.Body.AccountId); code != "" {
 		return idcheck.EnrollIDCheck400JSONResponse{EnrollBadRequestJSONResponse: idcheck.EnrollBadRequestJSONResponse{
-			RequestId: ptr(requestID()), Success: falsePtr(), Error: idcheck.EnrollErrorCode(code),
+			RequestId: ptr(requestID()), Success: falsePtr(), Error: ptr(idcheck.EnrollErrorCode(code)),
 		}}, nil
 	}
 	return idcheck.EnrollIDCheck200JSONResponse{EnrolledJSONResponse: idcheck.EnrolledJSONResponse{RequestId: requestID(), Success: true}}, nil
@@ -210,7 +210,7 @@ func (s *server) VerifyFace(ctx context.Context, req facematch.VerifyFaceRequest
 	}
 	res, code := s.e.verify(p, req.Body.SessionId.String(), FaceMatch)
 	if code != "" {
-		return facematch.VerifyFace400JSONResponse{RequestId: ptr(requestID()), Success: falsePtr(), Error: facematch.VerifyFaceErrorCode(code)}, nil
+		return facematch.VerifyFace400JSONResponse{RequestId: ptr(requestID()), Success: falsePtr(), Error: ptr(facematch.VerifyFaceErrorCode(code))}, nil
 	}
 	return facematch.VerifyFace200JSONResponse(res.face), nil
 }
@@ -225,7 +225,7 @@ func (s *server) VerifyID(ctx context.Context, req idcheck.VerifyIDRequestObject
 	}
 	res, code := s.e.verify(p, req.Body.SessionId.String(), IDCheck)
 	if code != "" {
-		return idcheck.VerifyID400JSONResponse{RequestId: ptr(requestID()), Success: falsePtr(), Error: idcheck.VerifyIDErrorCode(code)}, nil
+		return idcheck.VerifyID400JSONResponse{RequestId: ptr(requestID()), Success: falsePtr(), Error: ptr(idcheck.VerifyIDErrorCode(code))}, nil
 	}
 	return idcheck.VerifyID200JSONResponse(res.id), nil
 }
@@ -240,7 +240,7 @@ func (s *server) VerifyIdentityFaceMatch(ctx context.Context, req facematch.Veri
 	}
 	success, match, code := s.e.verifyIdentity(p, req.Body.SessionId.String(), req.Body.AccountId)
 	if code != "" {
-		return facematch.VerifyIdentityFaceMatch400JSONResponse{RequestId: ptr(requestID()), Success: falsePtr(), Error: facematch.VerifyIdentityErrorCode(code)}, nil
+		return facematch.VerifyIdentityFaceMatch400JSONResponse{RequestId: ptr(requestID()), Success: falsePtr(), Error: ptr(facematch.VerifyIdentityErrorCode(code))}, nil
 	}
 	return facematch.VerifyIdentityFaceMatch200JSONResponse{RequestId: ptr(requestID()), Success: &success, Match: &match}, nil
 }
