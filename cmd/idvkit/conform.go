@@ -44,7 +44,6 @@ func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return runConformPromote(args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), conformUsage)
 		fs.PrintDefaults()
@@ -61,15 +60,8 @@ func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	replay := fs.String("replay", "", "re-validate the recordings in this directory instead of running journeys")
 	specs := fs.String("specs", "", "check against the specs in this directory (default: the embedded api/)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "how long a live run waits for a person at a step only a person can do")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "conform: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if code, ok := parseFlags(fs, args, false, stdout, stderr); !ok {
+		return code
 	}
 	if *asJSON {
 		*format = "json"
@@ -174,21 +166,24 @@ func safeTarget(s string) string {
 	return strings.Join(parts, " ")
 }
 
+const conformPromoteUsage = `Usage: idvkit conform promote --from DIR --out DIR [--specs DIR]
+
+Turns recordings (from conform --record) into spec examples and test fixtures under --out.
+
+Flags:
+`
+
 func runConformPromote(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("conform promote", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), conformPromoteUsage); fs.PrintDefaults() }
 	from := fs.String("from", "", "directory of recordings (from conform --record)")
 	out := fs.String("out", "", "directory to write examples/ and fixtures/ into")
 	specs := fs.String("specs", "", "the specs the recordings belong to (default: the embedded api/)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args, false, stdout, stderr); !ok {
+		return code
 	}
-	if *from == "" || *out == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "conform promote: needs --from DIR and --out DIR")
-		return 2
+	if *from == "" || *out == "" {
+		return usageError(fs, stderr, errors.New("needs --from DIR and --out DIR"))
 	}
 	kit := contract.Default()
 	if *specs != "" {

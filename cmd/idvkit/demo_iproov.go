@@ -16,9 +16,9 @@ import (
 )
 
 func init() {
-	registerDemo(demoFlow{Vendor: "iproov", Name: "photo enrol from a passport chip, then Genuine Presence verify", Run: demoIProovPhotoEnrol})
-	registerDemo(demoFlow{Vendor: "iproov", Name: "capture enrol, then verify the user and an impostor", Run: demoIProovCaptureEnrol})
-	registerDemo(demoFlow{Vendor: "iproov", Name: "re-enrol with already_enrolled recovery, suspend and reactivate (Management API)", Run: demoIProovManagement})
+	registerDemo(demoFlow{ID: "iproov-photo-enrol", Vendor: "iproov", Name: "photo enrol from a passport chip, then Genuine Presence verify", Run: demoIProovPhotoEnrol})
+	registerDemo(demoFlow{ID: "iproov-capture-enrol", Vendor: "iproov", Name: "capture enrol, then verify the user and an impostor", Run: demoIProovCaptureEnrol})
+	registerDemo(demoFlow{ID: "iproov-management", Vendor: "iproov", Name: "re-enrol with already_enrolled recovery, suspend and reactivate (Management API)", Run: demoIProovManagement})
 }
 
 // iproovDemo is the emulator behind httptest and a client held to the spec (enforce) on

@@ -16,9 +16,9 @@ import (
 )
 
 func init() {
-	registerDemo(demoFlow{Vendor: "verifik", Name: "Smart Enroll full KYC (tutorial: mandatory document and liveness)", Run: demoVerifikFullKYC})
-	registerDemo(demoFlow{Vendor: "verifik", Name: "Smart Enroll basic enrolment (optional KYC skipped)", Run: demoVerifikBasic})
-	registerDemo(demoFlow{Vendor: "verifik", Name: "Smart Enroll duplicate face and rules enforced", Run: demoVerifikDuplicate})
+	registerDemo(demoFlow{ID: "verifik-full-kyc", Vendor: "verifik", Name: "Smart Enroll full KYC (tutorial: mandatory document and liveness)", Run: demoVerifikFullKYC})
+	registerDemo(demoFlow{ID: "verifik-basic", Vendor: "verifik", Name: "Smart Enroll basic enrolment (optional KYC skipped)", Run: demoVerifikBasic})
+	registerDemo(demoFlow{ID: "verifik-duplicate", Vendor: "verifik", Name: "Smart Enroll duplicate face and rules enforced", Run: demoVerifikDuplicate})
 }
 
 // verifikDemo is the emulator behind httptest and a client held to the spec (enforce) on

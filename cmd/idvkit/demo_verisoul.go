@@ -17,9 +17,9 @@ import (
 )
 
 func init() {
-	registerDemo(demoFlow{Vendor: "verisoul", Name: "Face Match uniqueness (1:N) at sign-up", Run: demoVerisoulUniqueness})
-	registerDemo(demoFlow{Vendor: "verisoul", Name: "Face Match authentication (1:1)", Run: demoVerisoulAuthentication})
-	registerDemo(demoFlow{Vendor: "verisoul", Name: "ID Check at sign-up", Run: demoVerisoulIDCheck})
+	registerDemo(demoFlow{ID: "verisoul-uniqueness", Vendor: "verisoul", Name: "Face Match uniqueness (1:N) at sign-up", Run: demoVerisoulUniqueness})
+	registerDemo(demoFlow{ID: "verisoul-authentication", Vendor: "verisoul", Name: "Face Match authentication (1:1)", Run: demoVerisoulAuthentication})
+	registerDemo(demoFlow{ID: "verisoul-id-check", Vendor: "verisoul", Name: "ID Check at sign-up", Run: demoVerisoulIDCheck})
 }
 
 // verisoulDemo is the emulator behind httptest and a client held to the specs (enforce)

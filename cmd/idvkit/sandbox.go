@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/idvkit/idvkit/pkg/sandbox"
 	"github.com/idvkit/idvkit/pkg/sandbox/dashboard"
@@ -63,8 +64,37 @@ func inspector(emu any) sandbox.Inspector {
 // and the dashboard at "/". allowHosts are Host names, beyond loopback and the server's
 // own address, allowed to reach the emulators' control endpoints and the dashboard.
 func sandboxMux(logger *slog.Logger, allowHosts []string) (http.Handler, []emulatorMount) {
-	vs := verisoulsandbox.New(verisoulsandbox.WithLogger(logger), verisoulsandbox.WithAllowedHosts(allowHosts...))
-	ip := iproovsandbox.New(iproovsandbox.WithLogger(logger), iproovsandbox.WithAllowedHosts(allowHosts...))
+	return newSandboxMux(muxOptions{logger: logger, allowHosts: allowHosts})
+}
+
+// muxOptions are what serve's flags change in the mux.
+type muxOptions struct {
+	logger     *slog.Logger
+	allowHosts []string
+	// logCalls logs one line per emulated call at Info (-v).
+	logCalls bool
+	// noRateLimits turns the emulators' vendor rate limits off (-rate-limit off), so the
+	// sandbox can be load-tested.
+	noRateLimits bool
+}
+
+func newSandboxMux(o muxOptions) (http.Handler, []emulatorMount) {
+	logger, allowHosts := o.logger, o.allowHosts
+	if o.logCalls {
+		// The emulators' contract middleware logs problems with the request's context:
+		// verdictHandler notes them on the call for its log line.
+		logger = slog.New(verdictHandler{next: logger.Handler()})
+	}
+	vsOpts := []verisoulsandbox.Option{verisoulsandbox.WithLogger(logger), verisoulsandbox.WithAllowedHosts(allowHosts...)}
+	ipOpts := []iproovsandbox.Option{iproovsandbox.WithLogger(logger), iproovsandbox.WithAllowedHosts(allowHosts...)}
+	if o.noRateLimits {
+		// Verisoul's documented 300 a minute per key; iProov's emulator limits only when
+		// asked to, and Verifik's has no limit to turn off.
+		vsOpts = append(vsOpts, verisoulsandbox.WithRateLimit(0, time.Minute))
+		ipOpts = append(ipOpts, iproovsandbox.WithRateLimit(0, time.Minute))
+	}
+	vs := verisoulsandbox.New(vsOpts...)
+	ip := iproovsandbox.New(ipOpts...)
 	vf := verifiksandbox.New(verifiksandbox.WithLogger(logger), verifiksandbox.WithAllowedHosts(allowHosts...))
 	mounts := []emulatorMount{
 		{prefix: "/verisoul", name: "verisoul", vendor: "Verisoul (Face Match, ID Check)", controlPrefix: verisoulsandbox.ControlPrefix,
@@ -88,15 +118,18 @@ func sandboxMux(logger *slog.Logger, allowHosts []string) (http.Handler, []emula
 	}
 	mux := http.NewServeMux()
 	for _, m := range mounts {
-		h := http.StripPrefix(m.prefix, m.handler)
-		mux.Handle(m.prefix+"/", h)
+		h := m.handler
+		if o.logCalls {
+			h = logCalls(o.logger, m.name, newCallNamer(m.name), h)
+		}
+		mux.Handle(m.prefix+"/", http.StripPrefix(m.prefix, h))
 	}
 	mux.Handle("/{$}", newDashboard(mounts, allowHosts, logger))
 	return mux, mounts
 }
 
 func runSandboxServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg, err := parseServeFlags(args, stderr)
+	cfg, err := parseServeFlags(args, stdout, stderr)
 	if err != nil {
 		if isHelp(err) {
 			return 0
@@ -108,7 +141,8 @@ func runSandboxServe(ctx context.Context, args []string, stdout, stderr io.Write
 		level = slog.LevelInfo
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	handler, mounts := sandboxMux(logger, cfg.allowHosts)
+	handler, mounts := newSandboxMux(muxOptions{logger: logger, allowHosts: cfg.allowHosts,
+		logCalls: cfg.verbose, noRateLimits: cfg.rateLimit == rateLimitOff})
 
 	ln, err := listen(cfg)
 	if err != nil {

@@ -103,7 +103,7 @@ func TestServeFlags(t *testing.T) {
 	defaults := serveConfig{
 		addr: "127.0.0.1:8080", readHeaderTimeout: 5 * time.Second, readTimeout: 30 * time.Second,
 		writeTimeout: 90 * time.Second, idleTimeout: 30 * time.Second, shutdownTimeout: 8 * time.Second,
-		maxHeaderBytes: 64 << 10, maxConns: 256,
+		maxHeaderBytes: 64 << 10, maxConns: 256, rateLimit: "vendor",
 	}
 	with := func(f func(*serveConfig)) serveConfig { c := defaults; f(&c); return c }
 	tests := []struct {
@@ -116,7 +116,9 @@ func TestServeFlags(t *testing.T) {
 		{"every bound from its flag", []string{"-addr", "127.0.0.1:9", "-read-header-timeout", "1s", "-read-timeout", "2s",
 			"-write-timeout", "3s", "-idle-timeout", "4s", "-shutdown-timeout", "5s", "-max-header-bytes", "2048", "-max-conns", "7"},
 			serveConfig{addr: "127.0.0.1:9", readHeaderTimeout: time.Second, readTimeout: 2 * time.Second, writeTimeout: 3 * time.Second,
-				idleTimeout: 4 * time.Second, shutdownTimeout: 5 * time.Second, maxHeaderBytes: 2048, maxConns: 7}, ""},
+				idleTimeout: 4 * time.Second, shutdownTimeout: 5 * time.Second, maxHeaderBytes: 2048, maxConns: 7, rateLimit: "vendor"}, ""},
+		{"rate limits off", []string{"-rate-limit", "off"}, with(func(c *serveConfig) { c.rateLimit = "off" }), ""},
+		{"rate limit neither vendor nor off", []string{"-rate-limit", "none"}, serveConfig{}, `-rate-limit is "none"; use vendor or off`},
 		{"allow-host repeated and comma-separated", []string{"-allow-host", "sandbox", "-allow-host", "idv.test, other"},
 			with(func(c *serveConfig) { c.allowHosts = []string{"sandbox", "idv.test", "other"} }), ""},
 		{"zero read timeout", []string{"-read-timeout", "0"}, serveConfig{}, "-read-timeout must be positive"},
@@ -130,7 +132,7 @@ func TestServeFlags(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr bytes.Buffer
-			cfg, err := parseServeFlags(tc.args, &stderr)
+			cfg, err := parseServeFlags(tc.args, io.Discard, &stderr)
 			if tc.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, stderr.String(), tc.wantErr)
@@ -163,9 +165,9 @@ func TestServeUsageSaysWhatIsExposed(t *testing.T) {
 	assert.NotContains(t, out.String(), "serve [-addr :8080]")
 
 	var serveHelp bytes.Buffer
-	require.Equal(t, 0, run(context.Background(), []string{"sandbox", "serve", "-h"}, io.Discard, &serveHelp), "-h is not an error")
+	require.Equal(t, 0, run(context.Background(), []string{"sandbox", "serve", "-h"}, &serveHelp, io.Discard), "-h is not an error")
 	for _, want := range []string{"127.0.0.1:8080, is reachable from this machine only", "-addr :8080 exposes the sandbox to the network",
-		"-read-timeout", "-write-timeout", "-idle-timeout", "-read-header-timeout", "-max-header-bytes", "-max-conns", "-allow-host"} {
+		"-read-timeout", "-write-timeout", "-idle-timeout", "-read-header-timeout", "-max-header-bytes", "-max-conns", "-allow-host", "-rate-limit", "-v"} {
 		assert.Contains(t, serveHelp.String(), want)
 	}
 }

@@ -53,7 +53,15 @@ type serveConfig struct {
 	maxHeaderBytes    int
 	maxConns          int
 	allowHosts        []string
+	// rateLimit is rateLimitVendor (the emulators' vendor limits) or rateLimitOff.
+	rateLimit string
 }
+
+// Values of -rate-limit.
+const (
+	rateLimitVendor = "vendor"
+	rateLimitOff    = "off"
+)
 
 // hostList is a repeatable flag that also takes comma-separated names.
 type hostList []string
@@ -81,23 +89,28 @@ Content-Type application/json. On SIGTERM or an interrupt the server stops accep
 connections and lets requests in flight finish (up to -shutdown-timeout); a second
 signal stops it at once.
 
+-v logs one line per emulated call on stderr: vendor, method, operation, status, duration
+and contract verdict (ok, drift, violation); never paths, queries, headers or bodies,
+which can carry keys and tokens. -rate-limit off lifts the vendors' rate limits (Verisoul:
+300 requests a minute per key) so the sandbox can be load-tested; they are on by default.
+
 Flags:
 `
 
 // parseServeFlags reads the command line of `sandbox serve`. A usage error is reported
-// on stderr; flag.ErrHelp means -h was asked for and usage was printed.
-func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
+// on stderr; flag.ErrHelp means -h was asked for and usage was printed on stdout.
+func parseServeFlags(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 	cfg := serveConfig{}
 	var hosts hostList
 	fs := flag.NewFlagSet("sandbox serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), serveUsage)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&cfg.addr, "addr", defaultServeAddr,
 		"listen address; the default is loopback only, -addr :8080 exposes the sandbox to the network")
-	fs.BoolVar(&cfg.verbose, "v", false, "log every emulated call (no secrets, images or personal data)")
+	fs.BoolVar(&cfg.verbose, "v", false, "log every emulated call: method, operation, status, duration, contract verdict (no paths, secrets or personal data)")
+	fs.StringVar(&cfg.rateLimit, "rate-limit", rateLimitVendor, "vendor: the vendors' rate limits (default); off: none, for load tests")
 	fs.DurationVar(&cfg.readHeaderTimeout, "read-header-timeout", defaultReadHeaderTimeout, "longest time to read a request's headers")
 	fs.DurationVar(&cfg.readTimeout, "read-timeout", defaultReadTimeout, "longest time to read a whole request, body included")
 	fs.DurationVar(&cfg.writeTimeout, "write-timeout", defaultWriteTimeout,
@@ -108,17 +121,15 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.IntVar(&cfg.maxHeaderBytes, "max-header-bytes", defaultMaxHeaderBytes, "largest request header block, in bytes (larger: 431)")
 	fs.IntVar(&cfg.maxConns, "max-conns", defaultMaxConns, "connections served at once; more wait to be accepted")
 	fs.Var(&hosts, "allow-host", "a Host name also allowed to reach the control endpoints, e.g. a docker service name (repeatable, or comma-separated)")
-	if err := fs.Parse(args); err != nil {
-		return cfg, err
+	if code, ok := parseFlags(fs, args, false, stdout, stderr); !ok {
+		if code == exitOK {
+			return cfg, flag.ErrHelp
+		}
+		return cfg, errUsage
 	}
 	cfg.allowHosts = hosts
-	if fs.NArg() > 0 {
-		err := fmt.Errorf("unexpected argument %q", fs.Arg(0))
-		fmt.Fprintf(stderr, "sandbox serve: %v\n", err)
-		return cfg, err
-	}
 	if err := cfg.validate(); err != nil {
-		fmt.Fprintf(stderr, "sandbox serve: %v\n", err)
+		usageError(fs, stderr, err)
 		return cfg, err
 	}
 	return cfg, nil
@@ -140,6 +151,9 @@ func (c serveConfig) validate() error {
 	}
 	if c.maxHeaderBytes <= 0 {
 		return fmt.Errorf("-max-header-bytes must be positive, got %d", c.maxHeaderBytes)
+	}
+	if c.rateLimit != rateLimitVendor && c.rateLimit != rateLimitOff {
+		return fmt.Errorf("-rate-limit is %q; use %s or %s", c.rateLimit, rateLimitVendor, rateLimitOff)
 	}
 	if c.maxConns <= 0 {
 		return fmt.Errorf("-max-conns must be positive, got %d", c.maxConns)
@@ -178,6 +192,9 @@ func exposureWarning(a net.Addr) string {
 	return fmt.Sprintf("sandbox serve: warning: listening on %s, which is not loopback: the sandbox is exposed to the network "+
 		"(fixed sandbox credentials, OTP outbox, control endpoints); use -addr 127.0.0.1:PORT to keep it on this machine", a)
 }
+
+// errUsage is a usage error already reported on stderr.
+var errUsage = errors.New("usage error")
 
 // isHelp tells a -h request from a usage error.
 func isHelp(err error) bool { return errors.Is(err, flag.ErrHelp) }

@@ -98,6 +98,20 @@ func TestSpecCheckCommand(t *testing.T) {
 			code:   2,
 			stderr: "usage: idvkit spec check",
 		},
+		{
+			name:   "GitHub annotations",
+			spec:   strings.Replace(pingSpec, "ok: true", "ok: yes please", 1),
+			args:   []string{"-format", "github"},
+			code:   1,
+			stdout: "::error file=api/ping/ping.yaml,line=22,title=examples-valid::example of GET /ping response 200 (application/json) does not match its schema at /ok: value must be a boolean\n",
+			stderr: "spec check: 1 problem(s)",
+		},
+		{
+			name:   "progress on stderr",
+			spec:   pingSpec,
+			code:   0,
+			stderr: "specgate: checking 1 spec file(s)\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,6 +123,17 @@ func TestSpecCheckCommand(t *testing.T) {
 			assert.Equal(t, tt.stdout, out.String())
 			assert.Contains(t, errOut.String(), tt.stderr)
 		})
+	}
+}
+
+// -h is help, not an error: usage on stdout, exit 0.
+func TestSpecCommandsHelp(t *testing.T) {
+	for _, args := range [][]string{{"spec", "check", "-h"}, {"spec", "diff", "--help"}} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), args, &out, &errOut)
+		assert.Equal(t, 0, code, "%v", args)
+		assert.Contains(t, out.String(), "usage: idvkit "+strings.Join(args[:2], " "))
+		assert.Empty(t, errOut.String())
 	}
 }
 
@@ -153,6 +178,11 @@ func TestSpecDiffCommand(t *testing.T) {
 	assert.Contains(t, out, "api/ping/ping.yaml:")
 	assert.Contains(t, out, "ERR response-required-property-removed: GET /ping:")
 	assert.Contains(t, errOut, "breaking changes against HEAD")
+
+	code, out, _ = diff("-base", "HEAD", "-dir", root, "-format", "json")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, `"id": "response-required-property-removed"`)
+	assert.Contains(t, out, `"breaking": true`)
 
 	code, _, errOut = diff("-dir", root)
 	assert.Equal(t, 2, code)

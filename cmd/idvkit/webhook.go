@@ -36,25 +36,25 @@ func runWebhook(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return 2
 	}
 	fs := flag.NewFlagSet("webhook trigger", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	to := fs.String("to", "", "the receiver's URL")
 	list := fs.Bool("list", false, "list the event types and exit")
 	timeout := fs.Duration("timeout", 10*time.Second, "how long to wait for the receiver")
-	fs.Usage = func() { fmt.Fprint(stderr, webhookUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), webhookUsage); fs.PrintDefaults() }
 	// Flags may come after the event name, as in `stripe trigger <event> --to URL`.
 	var event string
 	rest := args[1:]
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		event, rest = rest[0], rest[1:]
 	}
-	if err := fs.Parse(rest); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, rest, true, stdout, stderr); !ok {
+		return code
 	}
-	if event == "" && fs.NArg() > 0 {
-		event = fs.Arg(0)
+	extra := fs.Args()
+	if event == "" && len(extra) > 0 {
+		event, extra = extra[0], extra[1:]
+	}
+	if len(extra) > 0 {
+		return usageError(fs, stderr, fmt.Errorf("unexpected argument %q", extra[0]))
 	}
 	if *list {
 		for _, t := range verifik.EventTypes() {

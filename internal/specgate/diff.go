@@ -29,21 +29,28 @@ type DiffOptions struct {
 	// Base is the git revision the working tree's specs are compared against.
 	Base string
 	// Only, when set, limits the comparison to these root-relative spec files or
-	// directories.
+	// directories (and the Go API diff to the gen packages generated from them, or
+	// gen directories named here).
 	Only []string
+	// SkipGoAPI turns the Go API diff of the generated packages off.
+	SkipGoAPI bool
+	// Progress, when set, receives a line before each step that may take a second or
+	// more. The CLI passes stderr.
+	Progress io.Writer
 }
 
-// Change is one backward-compatibility finding of oasdiff.
+// Change is one backward-compatibility finding of oasdiff: what changed for callers of
+// the vendor API.
 type Change struct {
-	Spec      string // root-relative spec path
-	File      string // file holding the change's line when not Spec: a fragment Spec $refs
-	Line      int    // line in the working tree; 0 when the element no longer exists there
-	BaseLine  int    // line in the base revision, when known
-	Level     string // ERR or WARN
-	ID        string // oasdiff's rule id, or spec-removed
-	Operation string // HTTP method, when the change is about an operation
-	Path      string // path template, when the change is about an operation
-	Text      string
+	Spec      string `json:"spec"`                // root-relative spec path
+	File      string `json:"file,omitempty"`      // file holding the change's line when not Spec: a fragment Spec $refs
+	Line      int    `json:"line,omitempty"`      // line in the working tree; 0 when the element no longer exists there
+	BaseLine  int    `json:"baseLine,omitempty"`  // line in the base revision, when known
+	Level     string `json:"level"`               // ERR, WARN or INFO (INFO: reported, never breaking)
+	ID        string `json:"id"`                  // oasdiff's rule id, or spec-removed
+	Operation string `json:"operation,omitempty"` // HTTP method, when the change is about an operation
+	Path      string `json:"path,omitempty"`      // path template, when the change is about an operation
+	Text      string `json:"text"`
 }
 
 // String renders "spec:line: LEVEL id: METHOD /path: text".
@@ -60,36 +67,103 @@ func (c Change) String() string {
 	return fmt.Sprintf("%s:%d: %s %s: %s%s%s", cmp.Or(c.File, c.Spec), max(line, 1), c.Level, c.ID, op, c.Text, loc)
 }
 
-// DiffReport is the outcome of Diff.
+// DiffReport is the outcome of Diff, in the two views a reviewer reads: Changes for
+// callers of the vendor API (oasdiff), GoChanges for Go code using gen/ (apidiff).
 type DiffReport struct {
-	Changes []Change // sorted by spec, line, id
-	Specs   []string // specs compared (present on both sides)
-	Added   []string // specs new since the base: not breaking
+	Base       string     `json:"base"`
+	Changes    []Change   `json:"api"`      // oasdiff, ERR, WARN and INFO; sorted by spec, line, id
+	Specs      []string   `json:"specs"`    // specs compared (present on both sides)
+	Added      []string   `json:"added"`    // specs new since the base: not breaking
+	GoChanges  []GoChange `json:"go"`       // apidiff of the regenerated packages; sorted by package, incompatible first
+	GoPackages []string   `json:"packages"` // gen packages compared
+	Notes      []string   `json:"notes"`    // what could not be compared, and why
 }
 
-// Breaking reports whether any change is ERR level.
-func (r DiffReport) Breaking() bool {
-	return slices.ContainsFunc(r.Changes, func(c Change) bool { return c.Level == levelErr })
-}
+// Breaking reports whether any change breaks callers of the vendor API (oasdiff ERR) or
+// Go code using gen/ (an incompatible Go API change).
+func (r DiffReport) Breaking() bool { return r.Fails(levelErr) }
 
-// Write prints one line per change and one per added spec.
-func (r DiffReport) Write(w io.Writer) error {
+// Fails reports whether any change is at failOn or above, oasdiff's --fail-on levels:
+// ERR, WARN or INFO. An incompatible Go API change counts as ERR, a compatible one as
+// INFO.
+func (r DiffReport) Fails(failOn string) bool {
+	limit := levelRank(failOn)
 	for _, c := range r.Changes {
-		if _, err := fmt.Fprintln(w, c.String()); err != nil {
-			return err
+		if levelRank(c.Level) >= limit {
+			return true
+		}
+	}
+	for _, g := range r.GoChanges {
+		if levelRank(g.level()) >= limit {
+			return true
+		}
+	}
+	return false
+}
+
+// level maps a Go API change onto oasdiff's levels for --fail-on.
+func (g GoChange) level() string {
+	if g.Compatible {
+		return "INFO"
+	}
+	return levelErr
+}
+
+func levelRank(level string) int {
+	switch strings.ToUpper(level) {
+	case "INFO":
+		return 1
+	case "WARN":
+		return 2
+	case levelErr:
+		return 3
+	}
+	return 4 // unknown: nothing fails
+}
+
+// Write prints the report as a reviewer reads it: the changes for callers of the
+// vendor API, then those for Go code using gen/, then new specs and notes, one
+// "file:line: ..." line per change under a heading per view. Nothing at all when
+// nothing changed.
+func (r DiffReport) Write(w io.Writer) error {
+	ew := &errWriter{w: w}
+	if len(r.Changes) > 0 {
+		ew.printf("For callers of the vendor API (oasdiff; INFO is reported, never breaking):\n")
+		for _, c := range r.Changes {
+			ew.printf("%s\n", c)
+		}
+	}
+	if len(r.GoChanges) > 0 {
+		ew.printf("For Go code using gen/ (apidiff of the regenerated packages):\n")
+		for _, g := range r.GoChanges {
+			ew.printf("%s\n", g)
 		}
 	}
 	for _, a := range r.Added {
-		if _, err := fmt.Fprintf(w, "%s: new spec (not breaking)\n", a); err != nil {
-			return err
-		}
+		ew.printf("%s: new spec (not breaking)\n", a)
 	}
-	return nil
+	for _, n := range r.Notes {
+		ew.printf("note: %s\n", n)
+	}
+	return ew.err
+}
+
+// errWriter keeps the first write error, so a report is written without a check per line.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
 }
 
 // Diff compares every spec under api/ in the working tree with its version at
-// opts.Base and returns oasdiff's breaking changes (ERR and WARN levels). A spec new
-// since the base is not breaking; a spec removed since the base is.
+// opts.Base and returns oasdiff's changes (ERR, WARN and INFO levels), and the changes
+// of the exported Go API of every gen package regenerated from both. A spec new since
+// the base is not breaking; a spec removed since the base is.
 func Diff(ctx context.Context, opts DiffOptions) (DiffReport, error) {
 	root := cmp.Or(opts.Root, ".")
 	if opts.Base == "" {
@@ -98,7 +172,7 @@ func Diff(ctx context.Context, opts DiffOptions) (DiffReport, error) {
 	if _, err := git(ctx, root, "rev-parse", "--verify", "--quiet", opts.Base+"^{commit}"); err != nil {
 		return DiffReport{}, fmt.Errorf("spec diff: %q is not a commit in %s", opts.Base, root)
 	}
-	c := &checker{root: root, only: cleanOnly(opts.Only)}
+	c := &checker{root: root, only: cleanOnly(opts.Only), progress: opts.Progress}
 	files, err := c.find("api", func(rel string, d fs.DirEntry) bool {
 		return !d.IsDir() && strings.HasSuffix(rel, ".yaml")
 	})
@@ -133,7 +207,7 @@ func Diff(ctx context.Context, opts DiffOptions) (DiffReport, error) {
 		}
 	}
 
-	var report DiffReport
+	report := DiffReport{Base: opts.Base}
 	for _, rel := range base {
 		if !slices.Contains(current, rel) {
 			report.Changes = append(report.Changes, Change{Spec: rel, Level: levelErr, ID: "spec-removed",
@@ -148,6 +222,7 @@ func Diff(ctx context.Context, opts DiffOptions) (DiffReport, error) {
 			report.Added = append(report.Added, rel)
 			continue
 		}
+		c.progressf("comparing %s with %s", rel, opts.Base)
 		changes, err := c.diffSpec(ctx, opts.Base, rel)
 		if err != nil {
 			return DiffReport{}, err
@@ -158,6 +233,17 @@ func Diff(ctx context.Context, opts DiffOptions) (DiffReport, error) {
 	slices.SortStableFunc(report.Changes, func(a, b Change) int {
 		return cmp.Or(strings.Compare(a.Spec, b.Spec), cmp.Compare(a.Line, b.Line), strings.Compare(a.ID, b.ID))
 	})
+
+	if !opts.SkipGoAPI {
+		report.GoChanges, report.GoPackages, report.Notes, err = c.goAPIDiff(ctx, opts.Base)
+		if err != nil {
+			return DiffReport{}, err
+		}
+		slices.SortStableFunc(report.GoChanges, func(a, b GoChange) int {
+			return cmp.Or(strings.Compare(a.Package, b.Package), cmpBool(a.Compatible, b.Compatible),
+				cmp.Compare(cmp.Or(a.Line, a.BaseLine), cmp.Or(b.Line, b.BaseLine)), strings.Compare(a.Message, b.Message))
+		})
+	}
 	return report, nil
 }
 
@@ -181,7 +267,7 @@ func (c *checker) diffSpec(ctx context.Context, base, rel string) ([]Change, err
 	if err != nil {
 		return nil, fmt.Errorf("spec diff: %s: %w", rel, err)
 	}
-	found := breaking.CheckBackwardCompatibility(breaking.NewConfig(breaking.GetAllChecks()), d, sources)
+	found := breaking.CheckBackwardCompatibilityUntilLevel(breaking.NewConfig(breaking.GetAllChecks()), d, sources, breaking.INFO)
 	l := breaking.NewDefaultLocalizer()
 	out := make([]Change, 0, len(found))
 	for _, ch := range found {
@@ -278,7 +364,7 @@ func newDiffLoader() *openapi3.Loader {
 }
 
 func specInfo(doc *openapi3.T, rel string) *load.SpecInfo {
-	info := &load.SpecInfo{Url: rel, Spec: doc}
+	info := &load.SpecInfo{Source: load.NewFileSource(rel), Spec: doc}
 	if doc.Info != nil {
 		info.Version = doc.Info.Version
 	}
@@ -286,6 +372,17 @@ func specInfo(doc *openapi3.T, rel string) *load.SpecInfo {
 }
 
 const levelErr = "ERR"
+
+// cmpBool orders false before true: incompatible Go changes first.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
+}
 
 // levelName uses the names of oasdiff's --fail-on flag, which CI configs know.
 func levelName(l breaking.Level) string {

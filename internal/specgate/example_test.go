@@ -47,8 +47,9 @@ paths:
 	// failed: true
 }
 
-// Diff compares the working tree's specs with a git revision and reports oasdiff's
-// breaking changes.
+// Diff compares the working tree's specs with a git revision and reports what changed
+// for callers of the vendor API (oasdiff) and, when the project has gen/ packages, for
+// Go code using them (apidiff).
 func ExampleDiff() {
 	root, _ := os.MkdirTemp("", "specgate")
 	defer os.RemoveAll(root)
@@ -92,6 +93,7 @@ paths:
 	_ = report.Write(os.Stdout)
 	fmt.Println("breaking:", report.Breaking())
 	// Output:
+	// For callers of the vendor API (oasdiff; INFO is reported, never breaking):
 	// api/ping/ping.yaml:12: ERR request-property-became-required: POST /ping: the request property `token` became required
 	// breaking: true
 }

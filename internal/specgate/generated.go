@@ -40,26 +40,54 @@ type generateLine struct {
 	version string // an @version pinned on the line itself, if any
 }
 
+// generation is what one gen directory's //go:generate line produces.
+type generation struct {
+	specRel string // the spec it reads
+	outRel  string // the file it writes
+	code    []byte
+}
+
 // checkGenerated regenerates one gen directory in memory with the oapi-codegen library
 // linked into this binary (the version go.mod pins, the one `go run` in generate.go
 // uses) and compares it byte for byte with the committed file.
 func (c *checker) checkGenerated(dir string) {
 	defer c.recoverAs(path.Join(dir, "cfg.yaml"), RuleGeneratedCurrent)
+	c.progressf("regenerating %s", dir)
+	g, ok := c.regenerate(dir)
+	if !ok {
+		return
+	}
+	c.strayGenerated(dir, g.outRel)
+
+	have, err := os.ReadFile(c.abs(g.outRel))
+	if err != nil {
+		c.errorf(g.outRel, 1, RuleGeneratedCurrent, "missing; %s generates it; run go generate ./...", g.specRel)
+		return
+	}
+	if line, differs := firstDifference(have, g.code); differs {
+		c.errorf(g.outRel, line, RuleGeneratedCurrent,
+			"differs from what %s generates; run go generate ./...", g.specRel)
+	}
+}
+
+// regenerate runs dir's //go:generate line in memory. What stops it is reported as a
+// generated-current problem and ok is false.
+func (c *checker) regenerate(dir string) (g generation, ok bool) {
 	genGo := path.Join(dir, "generate.go")
 	data, err := os.ReadFile(c.abs(genGo))
 	if err != nil {
 		c.errorf(path.Join(dir, "cfg.yaml"), 1, RuleGeneratedCurrent,
 			"no generate.go next to cfg.yaml; add one whose //go:generate line runs the pinned oapi-codegen")
-		return
+		return g, false
 	}
 	gl, ok := parseGenerateLine(data)
 	if !ok {
 		c.errorf(genGo, 1, RuleGeneratedCurrent, "no //go:generate line runs oapi-codegen -config cfg.yaml <spec>")
-		return
+		return g, false
 	}
 	if gl.config == "" || gl.spec == "" {
 		c.errorf(genGo, gl.line, RuleGeneratedCurrent, "the //go:generate line must pass -config <cfg.yaml> and the spec path")
-		return
+		return g, false
 	}
 	pinned := c.generatorVersion()
 	if gl.version != "" && pinned != "" && gl.version != pinned {
@@ -71,42 +99,33 @@ func (c *checker) checkGenerated(dir string) {
 	cfgData, err := os.ReadFile(c.abs(cfgRel))
 	if err != nil {
 		c.errorf(genGo, gl.line, RuleGeneratedCurrent, "cannot read %s: %v", cfgRel, err)
-		return
+		return g, false
 	}
 	var cfg genConfig
 	if err := yaml.Unmarshal(cfgData, &cfg); err != nil {
 		c.errorf(cfgRel, errorLine(err), RuleGeneratedCurrent, "not a valid oapi-codegen config: %s", firstLine(err.Error()))
-		return
+		return g, false
 	}
 	cfg.Configuration = cfg.UpdateDefaults()
 	if err := cfg.Configuration.Validate(); err != nil {
 		c.errorf(cfgRel, 1, RuleGeneratedCurrent, "oapi-codegen configuration error: %v", err)
-		return
+		return g, false
 	}
 	out := cmpOr(gl.output, cfg.OutputFile)
 	if out == "" {
 		c.errorf(cfgRel, 1, RuleGeneratedCurrent, "names no output file")
-		return
+		return g, false
 	}
-	outRel := path.Clean(path.Join(dir, filepath.ToSlash(out)))
-	specRel := path.Clean(path.Join(dir, filepath.ToSlash(gl.spec)))
-
-	want, err := c.generate(dir, specRel, cfg.Configuration, pinned)
+	g = generation{
+		outRel:  path.Clean(path.Join(dir, filepath.ToSlash(out))),
+		specRel: path.Clean(path.Join(dir, filepath.ToSlash(gl.spec))),
+	}
+	g.code, err = c.generate(dir, g.specRel, cfg.Configuration, pinned)
 	if err != nil {
-		c.errorf(genGo, gl.line, RuleGeneratedCurrent, "cannot regenerate from %s: %s", specRel, firstLine(err.Error()))
-		return
+		c.errorf(genGo, gl.line, RuleGeneratedCurrent, "cannot regenerate from %s: %s", g.specRel, firstLine(err.Error()))
+		return g, false
 	}
-	c.strayGenerated(dir, outRel)
-
-	have, err := os.ReadFile(c.abs(outRel))
-	if err != nil {
-		c.errorf(outRel, 1, RuleGeneratedCurrent, "missing; %s generates it; run go generate ./...", specRel)
-		return
-	}
-	if line, differs := firstDifference(have, want); differs {
-		c.errorf(outRel, line, RuleGeneratedCurrent,
-			"differs from what %s generates; run go generate ./...", specRel)
-	}
+	return g, true
 }
 
 // generate runs the oapi-codegen library the way its command does for this directory.

@@ -1,7 +1,13 @@
 // Package specgate is the pull-request gate for idvkit's OpenAPI specs: Check validates
 // every api/**/*.yaml (kin-openapi, examples included), applies the project's spec
-// rules and proves gen/ is what the specs generate; Diff reports breaking changes
-// against a git revision with oasdiff.
+// rules, proves gen/ is what the specs generate and that the module still builds and
+// vets; Diff reports what changed against a git revision for callers of the vendor API
+// (oasdiff) and for Go code using gen/ (golang.org/x/exp/apidiff of the regenerated
+// packages).
+//
+// The package depends only on the specs, the generator and the linters, never on pkg/,
+// gen/ or the emulators, so its command (cmd/idvkit-spec) builds and reports when the
+// code it gates does not compile. Keep it that way: TestGateLinksNothingItGates.
 package specgate
 
 import (
@@ -31,6 +37,8 @@ const (
 	RuleNoInlineUnion    = "no-inline-union"   // oneOf/anyOf/allOf only in named components/schemas
 	RuleGeneratedCurrent = "generated-current" // gen/**/*.gen.go is exactly what the specs generate
 	RuleOpenResponse     = "open-response"     // warning: response schemas do not set additionalProperties: false
+	RuleGoBuild          = "go-build"          // `go build ./...` and the type-check of `go vet ./...` pass: gen/ and pkg/ compile
+	RuleGoVet            = "go-vet"            // `go vet ./...` reports nothing
 )
 
 // Severity tells whether a problem fails the gate.
@@ -41,13 +49,24 @@ const (
 	Warning
 )
 
+// String is "error" or "warning", the names JSON output and GitHub annotations use.
+func (s Severity) String() string {
+	if s == Warning {
+		return "warning"
+	}
+	return "error"
+}
+
+// MarshalText makes JSON output carry the name rather than the number.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
 // Problem is one finding, located in a file relative to the project root.
 type Problem struct {
-	File     string // slash-separated, relative to Options.Root
-	Line     int
-	Rule     string
-	Message  string
-	Severity Severity
+	File     string   `json:"file"` // slash-separated, relative to Options.Root
+	Line     int      `json:"line"`
+	Rule     string   `json:"rule"`
+	Message  string   `json:"message"`
+	Severity Severity `json:"severity"`
 }
 
 // String renders the problem as "file:line: rule: message" (warnings add "warning: ").
@@ -67,13 +86,23 @@ type Options struct {
 	Only []string
 	// SkipGenerated turns the generated-current rule off.
 	SkipGenerated bool
+	// SkipBuild turns the go-build and go-vet rules off. They run only when Root holds
+	// a go.mod, and only without an Only selection: they are about the whole module.
+	SkipBuild bool
+	// Go is the go command the build rules run; "" means "go" from PATH.
+	Go string
+	// Progress, when set, receives a line before each step that may take a second or
+	// more (regenerating a package, building the module), so a person or a CI log sees
+	// what the gate is doing. The CLI passes stderr.
+	Progress io.Writer
 }
 
 // Report is the outcome of Check.
 type Report struct {
-	Problems  []Problem // sorted by file, line, rule, message
-	Specs     []string  // spec files checked, relative to the root
-	Generated []string  // gen directories checked, relative to the root
+	Problems  []Problem `json:"problems"`  // sorted by file, line, rule, message
+	Specs     []string  `json:"specs"`     // spec files checked, relative to the root
+	Generated []string  `json:"generated"` // gen directories checked, relative to the root
+	Built     bool      `json:"built"`     // the go-build and go-vet rules ran
 }
 
 // Failed reports whether any problem is an error.
@@ -100,7 +129,7 @@ func Check(ctx context.Context, opts Options) (Report, error) {
 	} else if !fi.IsDir() {
 		return Report{}, fmt.Errorf("spec check: %s is not a directory", root)
 	}
-	c := &checker{root: root, only: cleanOnly(opts.Only)}
+	c := &checker{root: root, only: cleanOnly(opts.Only), progress: opts.Progress}
 
 	specs, err := c.find("api", func(rel string, d fs.DirEntry) bool {
 		return !d.IsDir() && strings.HasSuffix(rel, ".yaml")
@@ -109,6 +138,9 @@ func Check(ctx context.Context, opts Options) (Report, error) {
 		return Report{}, err
 	}
 	var report Report
+	if len(specs) > 0 {
+		c.progressf("checking %d spec file(s)", len(specs))
+	}
 	for _, rel := range specs {
 		if err := ctx.Err(); err != nil {
 			return Report{}, err
@@ -138,6 +170,14 @@ func Check(ctx context.Context, opts Options) (Report, error) {
 		}
 	}
 
+	if !opts.SkipBuild && len(c.only) == 0 {
+		ran, err := c.checkBuild(ctx, cmp.Or(opts.Go, "go"))
+		if err != nil {
+			return Report{}, err
+		}
+		report.Built = ran
+	}
+
 	report.Problems = c.sorted()
 	return report, nil
 }
@@ -145,6 +185,7 @@ func Check(ctx context.Context, opts Options) (Report, error) {
 // checker collects problems across files.
 type checker struct {
 	root       string
+	progress   io.Writer
 	only       []string
 	problems   []Problem
 	seen       map[Problem]bool
@@ -164,6 +205,13 @@ func (c *checker) add(p Problem) {
 	}
 	c.seen[p] = true
 	c.problems = append(c.problems, p)
+}
+
+// progressf writes one progress line, prefixed like the CLI's own messages.
+func (c *checker) progressf(format string, args ...any) {
+	if c.progress != nil {
+		fmt.Fprintf(c.progress, "specgate: "+format+"\n", args...)
+	}
 }
 
 func (c *checker) errorf(file string, line int, rule, format string, args ...any) {
