@@ -320,4 +320,3 @@ func TestFaultControlBodyTooLarge(t *testing.T) {
 	assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode, string(body))
 	assert.Contains(t, string(body), `"body_too_large"`)
 }
-

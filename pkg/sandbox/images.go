@@ -6,11 +6,11 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"hash/adler32"
 	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
-	"image/png"
 	"strings"
 )
 
@@ -115,12 +115,45 @@ func tinyImage(seed string) image.Image {
 	return img
 }
 
+// tinyPNG writes the 8x8 image of seed as a PNG by hand: 8-bit RGB, one IDAT holding a
+// zlib stream of a single stored (uncompressed) block. image/png's encoder would allocate a
+// whole zlib compressor (about 850 KB) for 200 bytes of pixels; this costs one buffer.
 func tinyPNG(seed string) []byte {
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, tinyImage(seed)); err != nil {
-		panic("sandbox: png encode: " + err.Error())
+	const w, h, row = 8, 8, 1 + 8*3 // a filter byte, then RGB
+	sum := sha256.Sum256([]byte(seed))
+	var raw [h * row]byte
+	for y := 0; y < h; y++ {
+		raw[y*row] = 0 // filter: none
+		for x := 0; x < w; x++ {
+			i := y*w + x
+			px := raw[y*row+1+x*3:]
+			px[0], px[1], px[2] = sum[i%32], sum[(i+7)%32], sum[(i+13)%32]
+		}
 	}
-	return buf.Bytes()
+	out := make([]byte, 0, 8+25+12+2+5+len(raw)+4+12+12)
+	out = append(out, pngMagic...)
+	var ihdr [13]byte
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 2 // bit depth 8, colour type RGB; compression, filter, interlace 0
+	out = appendPNGChunk(out, "IHDR", ihdr[:])
+	// zlib: CMF/FLG for deflate with a 32 KiB window and no dictionary (0x78 0x01 is a
+	// multiple of 31), one final stored block of len(raw) bytes, then Adler-32.
+	z := make([]byte, 0, 2+5+len(raw)+4)
+	z = append(z, 0x78, 0x01, 0x01, byte(len(raw)), byte(len(raw)>>8), ^byte(len(raw)), ^byte(len(raw)>>8))
+	z = append(z, raw[:]...)
+	z = binary.BigEndian.AppendUint32(z, adler32.Checksum(raw[:]))
+	out = appendPNGChunk(out, "IDAT", z)
+	return appendPNGChunk(out, "IEND", nil)
+}
+
+// appendPNGChunk appends a chunk: length, type, data, CRC of type and data.
+func appendPNGChunk(out []byte, typ string, data []byte) []byte {
+	out = binary.BigEndian.AppendUint32(out, uint32(len(data)))
+	start := len(out)
+	out = append(out, typ...)
+	out = append(out, data...)
+	return binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(out[start:]))
 }
 
 // withPNGText inserts a tEXt chunk key\0value just before IEND.

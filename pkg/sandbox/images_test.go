@@ -71,3 +71,35 @@ func TestNewID(t *testing.T) {
 	assert.NotEqual(t, id, NewID())
 	assert.Len(t, RandomHex(32), 64)
 }
+
+// TestFaceImageIsAValidPNG: the hand-written PNG decodes with image/png as the 8x8 image
+// of its seed, for faces and documents alike.
+func TestFaceImageIsAValidPNG(t *testing.T) {
+	for _, img := range [][]byte{FaceImage("alice"), FaceImage(""), DocumentImage(Document{Number: "X1", Face: "bob"})} {
+		got, err := png.Decode(bytes.NewReader(img))
+		if err != nil {
+			t.Fatalf("decode: %v", err)
+		}
+		if b := got.Bounds(); b.Dx() != 8 || b.Dy() != 8 {
+			t.Fatalf("bounds %v, want 8x8", b)
+		}
+	}
+	want, _ := png.Decode(bytes.NewReader(FaceImage("alice")))
+	r, g, b, _ := want.At(3, 2).RGBA()
+	ref := tinyImage("alice").At(3, 2)
+	r2, g2, b2, _ := ref.RGBA()
+	if r != r2 || g != g2 || b != b2 {
+		t.Fatalf("pixel (3,2) = %v, want the seed's %v", want.At(3, 2), ref)
+	}
+	if n := len(FaceImage("alice")); n > 1024 {
+		t.Fatalf("a face image is %d bytes, want a small one", n)
+	}
+}
+
+// BenchmarkFaceImage: one 8x8 face, as every test and the soak make them.
+func BenchmarkFaceImage(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = FaceImage("alice")
+	}
+}
