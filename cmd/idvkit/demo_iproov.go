@@ -72,7 +72,7 @@ func (d *iproovDemo) verdict() error {
 
 // expectCode checks a step failed with iProov's code want.
 func expectCode(err error, want iproov.ErrorCode) error {
-	if got := iproov.Code(err); got != want {
+	if got := iproov.CodeOf(err); got != want {
 		return fmt.Errorf("expected iProov error %s, got %v", want, err)
 	}
 	return nil
@@ -223,7 +223,7 @@ func demoIProovManagement(ctx context.Context, p *demoPrinter) error {
 	if err := expectCode(err, iproov.CodeAlreadyEnrolled); err != nil {
 		return err
 	}
-	p.Outcome("HTTP 400 %s: nothing deleted silently", iproov.Code(err))
+	p.Outcome("HTTP 400 %s: nothing deleted silently", iproov.CodeOf(err))
 	p.Contract(d.verdict())
 
 	p.Step("the same with IfEnrolled{DeleteUser: true}: POST /{api_key}/access_token (Basic), DELETE /users/{user_id}, then the enrolment")
@@ -244,7 +244,7 @@ func demoIProovManagement(ctx context.Context, p *demoPrinter) error {
 	if err := expectCode(err, iproov.CodeInactiveUser); err != nil {
 		return err
 	}
-	p.Outcome("HTTP 400 %s", iproov.Code(err))
+	p.Outcome("HTTP 400 %s", iproov.CodeOf(err))
 	p.Contract(d.verdict())
 
 	p.Step("POST /users/{user_id}/activate (userActivate), then GET /users/{user_id} (userGet)")

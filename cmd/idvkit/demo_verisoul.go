@@ -42,7 +42,7 @@ func newVerisoulDemo() (*verisoulDemo, error) {
 			d.mu.Unlock()
 		}
 	}
-	d.emu = vsandbox.New(vsandbox.WithContractProblems(collect("emulator")))
+	d.emu = vsandbox.New(vsandbox.WithOnProblem(collect("emulator")))
 	d.srv = httptest.NewServer(d.emu.Handler())
 	var err error
 	d.client, err = verisoul.New(vsandbox.DefaultAPIKey,

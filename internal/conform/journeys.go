@@ -351,7 +351,7 @@ func iproovManagement(ctx context.Context, j *journeyEnv) error {
 	}
 	j.step("enrol token again, no recovery chosen")
 	_, err = c.EnrolToken(ctx, iproov.TokenRequest{UserID: user, Resource: "onboarding"})
-	if err := expect(err, iproov.Code(err) == iproov.CodeAlreadyEnrolled, "already_enrolled"); err != nil {
+	if err := expect(err, iproov.CodeOf(err) == iproov.CodeAlreadyEnrolled, "already_enrolled"); err != nil {
 		return err
 	}
 	j.step("suspend the user")

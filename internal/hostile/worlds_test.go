@@ -70,8 +70,8 @@ func newVerisoulWorld(t *testing.T, apiKey string, emuOpts ...verisoulsbx.Option
 	p.check(t)
 	w := &verisoulWorld{clock: sandbox.NewFakeClock(t0), logs: &hostile.Buffer{}, emuLogs: &hostile.Buffer{}}
 	base := []verisoulsbx.Option{
-		verisoulsbx.WithClock(w.clock),
-		verisoulsbx.WithContractProblems(p.add),
+		verisoulsbx.WithClock(w.clock.Now),
+		verisoulsbx.WithOnProblem(p.add),
 		verisoulsbx.WithLogger(debugLogger(w.emuLogs)),
 	}
 	if apiKey != "" {
@@ -118,7 +118,7 @@ func newIProovWorld(t *testing.T, emuOpts ...iproovsbx.Option) *iproovWorld {
 	p.check(t)
 	w := &iproovWorld{clock: sandbox.NewFakeClock(t0), logs: &hostile.Buffer{}, emuLogs: &hostile.Buffer{}}
 	w.emu = iproovsbx.New(append([]iproovsbx.Option{
-		iproovsbx.WithClock(w.clock),
+		iproovsbx.WithClock(w.clock.Now),
 		iproovsbx.WithOnProblem(p.add),
 		iproovsbx.WithLogger(debugLogger(w.emuLogs)),
 	}, emuOpts...)...)
@@ -135,7 +135,7 @@ func (w *iproovWorld) newClient(t *testing.T, key, secret string, opts ...iproov
 	t.Helper()
 	c, err := iproov.New(key, secret, append([]iproov.Option{
 		iproov.WithBaseURL(w.srv.URL),
-		iproov.WithNow(w.clock.Now),
+		iproov.WithClock(w.clock.Now),
 		iproov.WithContract(contract.ModeEnforce),
 		iproov.WithTransport(transport.WithLogger(debugLogger(w.logs)), noRetry),
 	}, opts...)...)

@@ -496,7 +496,7 @@ func (h *harness) varsOf(st map[string]string) realtraffic.Vars {
 
 func newVerisoulHarness(t *testing.T) *harness {
 	h := &harness{t: t}
-	emu := verisoulsandbox.New(verisoulsandbox.WithContractProblems(h.record))
+	emu := verisoulsandbox.New(verisoulsandbox.WithOnProblem(h.record))
 	h.srv = httptest.NewServer(emu.Handler())
 	t.Cleanup(h.srv.Close)
 	key := map[string]string{"x-api-key": emu.APIKey()}

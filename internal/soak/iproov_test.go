@@ -128,7 +128,7 @@ func (r *iproovRig) reconcile(ctx context.Context, t *testing.T, js []*journey) 
 // 400 invalid_user_id.
 func (r *iproovRig) userExists(ctx context.Context, id string) (bool, error) {
 	u, err := r.c.GetUser(ctx, id)
-	if iproov.Code(err) == iproov.CodeInvalidUserID {
+	if iproov.CodeOf(err) == iproov.CodeInvalidUserID {
 		return false, nil
 	}
 	if err != nil {
@@ -150,7 +150,7 @@ func (r *iproovRig) check(ctx context.Context, t *testing.T, js []*journey) reco
 			continue
 		}
 		var apiErr *transport.APIError
-		if errors.As(j.err, &apiErr) && iproov.Code(apiErr) == iproov.CodeAlreadyEnrolled {
+		if errors.As(j.err, &apiErr) && iproov.CodeOf(apiErr) == iproov.CodeAlreadyEnrolled {
 			c.duplicated = append(c.duplicated, d.user+" answered already_enrolled")
 		}
 		want := d.enrolled || j.reconciled == reconciledDone

@@ -7,15 +7,15 @@
 // and a message that never repeats the offending value (values may be PII or secrets).
 //
 // Three ways in: [Middleware] for servers (the sandbox emulators), [NewRoundTripper] for
-// clients, and the testify helpers [RequireValidRequest], [RequireValidResponse] and
-// [RequireNoDrift].
+// clients, and for tests the helpers of package contracttest (RequireValidRequest,
+// RequireValidResponse, RequireNoDrift), kept apart so that no binary links test code.
 //
 // Drift versus violations: vendors legitimately add response properties and enum values.
 // Those problems are marked Drift; they are reported (callback and slog) but never fail
 // live traffic, in report or enforce mode. True violations (wrong type, missing required
 // field, undocumented status, a request the spec does not allow) are reported in report
-// mode and fail in enforce mode. [RequireValidResponse] tolerates drift (it logs it);
-// [RequireNoDrift] fails on it. errors.Is(err, [ErrDrift]) is true when every problem of an
+// mode and fail in enforce mode. contracttest.RequireValidResponse tolerates drift (it
+// logs it); contracttest.RequireNoDrift fails on it. errors.Is(err, [ErrDrift]) is true when every problem of an
 // [*Error] is drift.
 //
 // Unknown properties in a request are violations, not drift: the request is ours to get

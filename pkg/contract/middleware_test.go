@@ -214,7 +214,7 @@ func TestDefaultKitVerisoulEnroll(t *testing.T) {
 	op, ok := s.FindOperation(req)
 	require.True(t, ok)
 	assert.NotEmpty(t, op)
-	RequireValidRequest(t, s, req)
+	require.NoError(t, s.ValidateRequest(req))
 	assert.Same(t, s, Default().Spec("verisoul/facematch"), "loaded once")
 }
 

@@ -120,7 +120,7 @@ func userMustRepeat(err error, d Decision) bool {
 		// Verisoul: the user may still be on the hosted page; the same session stays good.
 		return true
 	case errors.Is(err, iproov.ErrClaimUsed), errors.Is(err, iproov.ErrClaimExpired),
-		iproov.Code(err) == iproov.CodeInvalidToken:
+		iproov.CodeOf(err) == iproov.CodeInvalidToken:
 		return true
 	case d.Vendor == "iproov" && iproovSpent[d.Operation] && !errors.Is(err, transport.ErrValidation):
 		// Sent, so spent; a call refused before sending spent nothing.

@@ -123,7 +123,7 @@ func (j *iproovJourney) Resume(ctx context.Context, st State, res UserResult) (*
 	}
 	out.DecidedAt = j.a.opt.Now()
 	if err != nil {
-		if iproov.Code(err) == iproov.CodeInvalidToken && !errors.Is(err, transport.ErrValidation) {
+		if iproov.CodeOf(err) == iproov.CodeInvalidToken && !errors.Is(err, transport.ErrValidation) {
 			// iProov answers a token nobody claimed in time, or whose capture never
 			// finished, with invalid_token: the user did not do their step.
 			out.Status, out.Reasons, out.Codes = StatusFailed, []Reason{ReasonUserAbandoned}, []string{string(iproov.CodeInvalidToken)}

@@ -178,6 +178,9 @@ func (r TokenRequest) check(op string) error {
 // opts into deleting that user or switching to a new user id.
 func (c *Client) EnrolToken(ctx context.Context, req TokenRequest) (*Claim, error) {
 	const op = "userEnrolServerToken"
+	if err := c.ready(op); err != nil {
+		return nil, err
+	}
 	if err := req.check(op); err != nil {
 		return nil, err
 	}
@@ -185,7 +188,7 @@ func (c *Client) EnrolToken(ctx context.Context, req TokenRequest) (*Claim, erro
 		return nil, transport.Invalid(vendor, op, "if_enrolled", "DeleteUser needs WithOAuth")
 	}
 	cl, err := c.token(ctx, op, Enrol, req)
-	if Code(err) != CodeAlreadyEnrolled {
+	if CodeOf(err) != CodeAlreadyEnrolled {
 		return cl, err
 	}
 	switch {
@@ -213,6 +216,9 @@ func (c *Client) EnrolToken(ctx context.Context, req TokenRequest) (*Claim, erro
 // never enrolled answers no_user; a suspended one inactive_user.
 func (c *Client) VerifyToken(ctx context.Context, req TokenRequest) (*Claim, error) {
 	const op = "userVerifyServerToken"
+	if err := c.ready(op); err != nil {
+		return nil, err
+	}
 	if err := req.check(op); err != nil {
 		return nil, err
 	}
@@ -286,10 +292,15 @@ type Invalidation struct {
 }
 
 // Invalidate aborts a claim that has not been validated (POST /claim/{token}/invalidate);
-// reason is shown to the user if the capture is in progress. An aborted claim is marked
-// Used.
+// reason is shown to the user if the capture is in progress.
+//
+// The call changes *cl: an aborted claim is marked Used. Store the claim again after the
+// call, as the example of EnrolValidate shows.
 func (c *Client) Invalidate(ctx context.Context, cl *Claim, reason string) (*Invalidation, error) {
 	const op = "invalidateToken"
+	if err := c.ready(op); err != nil {
+		return nil, err
+	}
 	if err := checkClaim(op, cl, ""); err != nil {
 		return nil, err
 	}
@@ -318,6 +329,9 @@ func (c *Client) Invalidate(ctx context.Context, cl *Claim, reason string) (*Inv
 // /availability).
 func (c *Client) Available(ctx context.Context) (bool, error) {
 	const op = "platformAvailable"
+	if err := c.ready(op); err != nil {
+		return false, err
+	}
 	ctx = transport.WithOperation(ctx, op)
 	res, err := c.api.PlatformAvailableWithResponse(ctx, &claim.PlatformAvailableParams{ApiKey: c.apiKey})
 	if err != nil {

@@ -114,9 +114,9 @@ func WithContract(mode contract.Mode) Option {
 	}
 }
 
-// WithNow sets the clock the client judges claim windows and access token lives by
+// WithClock sets the clock the client judges claim windows and access token lives by
 // (default time.Now); tests pass a fake clock's Now.
-func WithNow(now func() time.Time) Option { return func(o *options) { o.now = now } }
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // WithClientName sets the `client` sent with token requests and, unless a call names the
 // end user's device, with validations (default DefaultClientName).
@@ -201,8 +201,22 @@ func (c *Client) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("base_url", transport.RedactURL(c.BaseURL())), slog.String("credentials", "[redacted]"))
 }
 
-// BaseURL returns the REST base URL the client calls.
-func (c *Client) BaseURL() string { return withAPIPath(c.tc.BaseURL()) }
+// BaseURL returns the REST base URL the client calls ("" for a Client not built with New).
+func (c *Client) BaseURL() string {
+	if c == nil || c.tc == nil {
+		return ""
+	}
+	return withAPIPath(c.tc.BaseURL())
+}
+
+// ready fails a call on a Client not built with New (a zero value, or nil) with a
+// *transport.ValidationError, where it would otherwise panic deep in the pipeline.
+func (c *Client) ready(op string) error {
+	if c == nil || c.tc == nil || c.api == nil {
+		return transport.Invalid(vendor, op, "client", "is not configured: build it with New")
+	}
+	return nil
+}
 
 // check turns a generated call's response into nil or a typed error: vendor errors
 // through tc.Check (a *transport.APIError carrying iProov's code), and a success without

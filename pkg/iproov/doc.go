@@ -17,7 +17,7 @@
 // the client remembers the tokens it spent, so a second validation of the same token
 // fails with [ErrClaimUsed] instead of reaching iProov. Those failures are
 // *transport.ValidationError; vendor failures are *transport.APIError carrying iProov's
-// code (see [Code]).
+// code (see [CodeOf]).
 //
 // Tests and demos run against the emulator in package
 // github.com/idvkit/idvkit/pkg/sandbox/iproov (see the examples).

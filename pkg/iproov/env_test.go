@@ -48,7 +48,7 @@ func newEnv(t *testing.T, emuOpts []sbx.Option, clientOpts ...iproov.Option) *en
 		e.problems = append(e.problems, p)
 		e.mu.Unlock()
 	}
-	e.emu = sbx.New(append([]sbx.Option{sbx.WithClock(e.clock), sbx.WithOnProblem(record)}, emuOpts...)...)
+	e.emu = sbx.New(append([]sbx.Option{sbx.WithClock(e.clock.Now), sbx.WithOnProblem(record)}, emuOpts...)...)
 	spec := contract.Default().Spec("iproov/claim")
 	h := e.emu.Handler()
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +82,7 @@ func (e *env) newClient(opts ...iproov.Option) *iproov.Client {
 	base := []iproov.Option{
 		iproov.WithBaseURL(e.srv.URL),
 		iproov.WithOAuth(user, pass),
-		iproov.WithNow(e.clock.Now),
+		iproov.WithClock(e.clock.Now),
 		iproov.WithContract(contract.ModeEnforce),
 		iproov.WithTransport(transport.WithHTTPClient(e.srv.Client()), transport.WithRetryPolicy(transport.RetryPolicy{MaxAttempts: 1})),
 	}

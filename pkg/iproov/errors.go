@@ -36,9 +36,9 @@ const (
 	CodeServerError          ErrorCode = "server_error"
 )
 
-// Code returns iProov's error code carried by err (a *transport.APIError anywhere in its
+// CodeOf returns iProov's error code carried by err (a *transport.APIError anywhere in its
 // chain), or "" when err is nil or carries none.
-func Code(err error) ErrorCode {
+func CodeOf(err error) ErrorCode {
 	var apiErr *transport.APIError
 	if errors.As(err, &apiErr) {
 		return ErrorCode(apiErr.Code)

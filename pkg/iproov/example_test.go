@@ -103,7 +103,7 @@ func ExampleClient_VerifyToken() {
 
 	// A user never enrolled cannot be verified.
 	_, err = client.VerifyToken(ctx, iproov.TokenRequest{UserID: "user-0c9e", Resource: "login"})
-	fmt.Println(iproov.Code(err))
+	fmt.Println(iproov.CodeOf(err))
 
 	enrol, _ := client.EnrolToken(ctx, iproov.TokenRequest{UserID: "user-0c9e", Resource: "onboarding"})
 	_ = emu.CaptureFace(enrol.Token, "alice")
@@ -144,7 +144,7 @@ func ExampleIfEnrolled() {
 	_, _ = client.EnrolValidate(ctx, first, iproov.ValidateOptions{})
 
 	_, err = client.EnrolToken(ctx, iproov.TokenRequest{UserID: "user-a11e", Resource: "onboarding"})
-	fmt.Println(iproov.Code(err))
+	fmt.Println(iproov.CodeOf(err))
 
 	again, err := client.EnrolToken(ctx, iproov.TokenRequest{
 		UserID: "user-a11e", Resource: "onboarding",
@@ -181,8 +181,68 @@ func ExampleClient_SuspendUser() {
 	}
 	fmt.Println(u.Status, u.CanVerify())
 	_, err = client.VerifyToken(ctx, iproov.TokenRequest{UserID: "user-5a5a", Resource: "login"})
-	fmt.Println(iproov.Code(err))
+	fmt.Println(iproov.CodeOf(err))
 	// Output:
 	// suspended false
 	// inactive_user
+}
+
+// A claim lives in the user record between the steps, and the steps change it:
+// EnrolValidate marks it Used. Storing it again after the call is what keeps another
+// process (or a retry after a restart) from spending it twice.
+func ExampleClient_EnrolValidate() {
+	emu := sbx.New()
+	srv := httptest.NewServer(emu.Handler())
+	defer srv.Close()
+	client, err := iproov.New(sbx.DefaultAPIKey, sbx.DefaultSecret, iproov.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+
+	// A stand-in for the user record in a database.
+	records := map[string][]byte{}
+	store := func(userID string, cl *iproov.Claim) {
+		b, err := json.Marshal(cl)
+		if err != nil {
+			log.Fatal(err)
+		}
+		records[userID] = b
+	}
+	load := func(userID string) *iproov.Claim {
+		var cl iproov.Claim
+		if err := json.Unmarshal(records[userID], &cl); err != nil {
+			log.Fatal(err)
+		}
+		return &cl
+	}
+
+	enrol, err := client.EnrolToken(ctx, iproov.TokenRequest{UserID: "user-0b9e", Resource: "onboarding"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	store("user-0b9e", enrol)
+	if err := emu.CaptureFace(enrol.Token, "alice"); err != nil {
+		log.Fatal(err)
+	}
+
+	cl := load("user-0b9e")
+	res, err := client.EnrolValidate(ctx, cl, iproov.ValidateOptions{})
+	store("user-0b9e", cl) // cl.Used changed: store it whatever the outcome
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res, cl.Used)
+
+	// Another process, with a client of its own, reads the record: the claim says it is
+	// spent, so the call fails before any network call.
+	other, err := iproov.New(sbx.DefaultAPIKey, sbx.DefaultSecret, iproov.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = other.EnrolValidate(ctx, load("user-0b9e"), iproov.ValidateOptions{})
+	fmt.Println(errors.Is(err, iproov.ErrClaimUsed))
+	// Output:
+	// passed true
+	// true
 }

@@ -104,7 +104,7 @@ func TestCaptureEnrolJourney(t *testing.T) {
 			assert.Equal(t, iproov.Enrol, res.Type)
 
 			_, err = e.client.VerifyToken(ctx, iproov.TokenRequest{UserID: "user-0002", Resource: "login"})
-			assert.Equal(t, tt.thenVerify, iproov.Code(err))
+			assert.Equal(t, tt.thenVerify, iproov.CodeOf(err))
 			if tt.leaveSuspended {
 				u, err := e.client.ActivateUser(ctx, "user-0002", t0)
 				require.NoError(t, err)
@@ -142,7 +142,7 @@ func TestVerifyJourney(t *testing.T) {
 			verify, err := e.client.VerifyToken(ctx, iproov.TokenRequest{UserID: "user-0003", Resource: "login", AssuranceType: tt.assurance})
 			if tt.wantCode != "" {
 				require.Error(t, err)
-				assert.Equal(t, tt.wantCode, iproov.Code(err))
+				assert.Equal(t, tt.wantCode, iproov.CodeOf(err))
 				var apiErr *transport.APIError
 				require.True(t, errors.As(err, &apiErr))
 				assert.Equal(t, "userVerifyServerToken", apiErr.Operation)
@@ -175,7 +175,7 @@ func TestVerifyJourney(t *testing.T) {
 
 			// Another client (another process) is stopped by iProov itself.
 			_, err = e.newClient().VerifyValidate(ctx, &stale, iproov.ValidateOptions{})
-			assert.Equal(t, iproov.CodeInvalidToken, iproov.Code(err))
+			assert.Equal(t, iproov.CodeInvalidToken, iproov.CodeOf(err))
 		})
 	}
 }
@@ -187,7 +187,7 @@ func TestValidateBeforeTheUserFinished(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, e.emu.StartCapture(verify.Token))
 	_, err = e.client.VerifyValidate(ctx, verify, iproov.ValidateOptions{})
-	assert.Equal(t, iproov.CodeInvalidToken, iproov.Code(err), "iProov refuses, and the token is spent for this client")
+	assert.Equal(t, iproov.CodeInvalidToken, iproov.CodeOf(err), "iProov refuses, and the token is spent for this client")
 	assert.True(t, verify.Used)
 }
 
@@ -228,7 +228,7 @@ func TestAlreadyEnrolledRecovery(t *testing.T) {
 			cl, err := e.client.EnrolToken(ctx, iproov.TokenRequest{UserID: "user-0006", Resource: "onboarding", IfEnrolled: tt.recovery})
 			assert.Equal(t, tt.wantOps, e.opsSeen())
 			if tt.wantCode != "" {
-				assert.Equal(t, tt.wantCode, iproov.Code(err))
+				assert.Equal(t, tt.wantCode, iproov.CodeOf(err))
 				return
 			}
 			require.NoError(t, err)
@@ -275,7 +275,7 @@ func TestUserManagement(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, iproov.StatusDeleted, u.Status)
 	_, err = e.client.GetUser(ctx, "user-0008-x")
-	assert.Equal(t, iproov.CodeInvalidUserID, iproov.Code(err))
+	assert.Equal(t, iproov.CodeInvalidUserID, iproov.CodeOf(err))
 
 	up, err := e.client.Available(ctx)
 	require.NoError(t, err)
@@ -283,15 +283,15 @@ func TestUserManagement(t *testing.T) {
 }
 
 func TestVendorErrorsAreTyped(t *testing.T) {
-	e := newEnv(t, []sbx.Option{sbx.WithAssuranceTypes("genuine_presence")})
+	e := newEnv(t, []sbx.Option{sbx.WithAssuranceTypes(iproov.GenuinePresence)})
 	_, err := e.client.VerifyToken(ctx, iproov.TokenRequest{UserID: "u", Resource: "r", AssuranceType: iproov.Liveness})
-	assert.Equal(t, iproov.CodeInvalidAssuranceType, iproov.Code(err))
+	assert.Equal(t, iproov.CodeInvalidAssuranceType, iproov.CodeOf(err))
 	assert.ErrorIs(t, err, transport.ErrForbidden)
 
 	wrong, err := iproov.New("wrongkey", "wrongsecret", iproov.WithBaseURL(e.srv.URL), iproov.WithTransport(transport.WithHTTPClient(e.srv.Client())))
 	require.NoError(t, err)
 	_, err = wrong.EnrolToken(ctx, iproov.TokenRequest{UserID: "u", Resource: "r"})
-	assert.Equal(t, iproov.CodeInvalidKey, iproov.Code(err))
+	assert.Equal(t, iproov.CodeInvalidKey, iproov.CodeOf(err))
 	assert.ErrorIs(t, err, transport.ErrUnauthorized)
 	assert.NotContains(t, err.Error(), "wrongsecret")
 	assert.NotContains(t, err.Error(), "wrongkey")
@@ -302,6 +302,6 @@ func TestVendorErrorsAreTyped(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, e.emu.CaptureFace(verify.Token, "alice"))
 	_, err = e.client.VerifyValidate(ctx, verify, iproov.ValidateOptions{})
-	assert.Equal(t, iproov.CodeServerError, iproov.Code(err))
+	assert.Equal(t, iproov.CodeServerError, iproov.CodeOf(err))
 	assert.ErrorIs(t, err, transport.ErrServer)
 }

@@ -101,8 +101,16 @@ type PhotoEnrolment struct {
 // EnrolImage enrols the user of an enrol claim from a trusted photo (POST
 // /claim/enrol/image, photo enrol). The user is active at once; no EnrolValidate follows.
 // The claim must not be older than ClaimWindow, and is spent by this call.
+//
+// The call changes *enrol: Used becomes true as the token is sent, and stays true when the
+// call fails after that (a vendor error, a lost answer), because iProov may have spent
+// the token; it goes back to false only when the request provably never left. Store the
+// claim again after the call, success or failure (see the example).
 func (c *Client) EnrolImage(ctx context.Context, enrol *Claim, photo Photo) (*PhotoEnrolment, error) {
 	const op = "userEnrolImage"
+	if err := c.ready(op); err != nil {
+		return nil, err
+	}
 	if err := checkClaim(op, enrol, Enrol); err != nil {
 		return nil, err
 	}
@@ -172,6 +180,9 @@ type PhotoEnrolRequest struct {
 // SDK, then call VerifyValidate. The enrol token uses the same assurance type as the
 // verification, so a service provider with one assurance type only works too.
 func (c *Client) PhotoEnrol(ctx context.Context, req PhotoEnrolRequest) (*Claim, error) {
+	if err := c.ready("userEnrolServerToken"); err != nil {
+		return nil, err
+	}
 	if err := req.Photo.check("userEnrolImage"); err != nil {
 		return nil, err
 	}

@@ -52,7 +52,7 @@ func TestValidationIsNeverRepeated(t *testing.T) {
 	require.NoError(t, e.emu.CaptureFace(verify.Token, "alice"))
 	require.NoError(t, e.emu.FailNext("userVerifyValidate", 500))
 	_, err = c.VerifyValidate(ctx, verify, iproov.ValidateOptions{})
-	assert.Equal(t, iproov.CodeServerError, iproov.Code(err))
+	assert.Equal(t, iproov.CodeServerError, iproov.CodeOf(err))
 	assert.Empty(t, slept)
 	assert.Equal(t, "userVerifyValidate", lastOps(e.opsSeen(), 1)[0])
 	assert.Equal(t, []string{"userEnrolServerToken", "userEnrolValidate", "userVerifyServerToken", "userVerifyValidate"}, e.opsSeen(), "one validate, never two")

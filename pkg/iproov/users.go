@@ -177,6 +177,9 @@ func (c *Client) generateToken(ctx context.Context) (string, time.Duration, erro
 // token (expired early, or its quota counted differently) it is renewed and the call made
 // once more: iProov refused it before acting, so the repeat cannot act twice.
 func manage[R any](ctx context.Context, c *Client, op, userID string, call func(ctx context.Context, bearer claim.RequestEditorFn) (*R, *http.Response, []byte, bool, error)) (*R, error) {
+	if err := c.ready(op); err != nil {
+		return nil, err
+	}
 	if c.oauthUser == "" {
 		return nil, transport.Invalid(vendor, op, "oauth", "the Management API needs WithOAuth")
 	}
@@ -198,7 +201,7 @@ func manage[R any](ctx context.Context, c *Client, op, userID string, call func(
 			return nil, c.tc.Wrap(ctx, op, err)
 		}
 		err = c.check(ctx, op, resp, body, decoded, userFields...)
-		if code := Code(err); attempt == 1 && (code == CodeInvalidOAuth && resp.StatusCode == http.StatusUnauthorized || code == CodeTokenQuotaExceeded) {
+		if code := CodeOf(err); attempt == 1 && (code == CodeInvalidOAuth && resp.StatusCode == http.StatusUnauthorized || code == CodeTokenQuotaExceeded) {
 			c.dropToken(token)
 			continue
 		}
@@ -234,6 +237,9 @@ type UserUpdate struct {
 // user-write).
 func (c *Client) UpdateUser(ctx context.Context, userID string, upd UserUpdate) (*User, error) {
 	const op = "userUpdate"
+	if err := c.ready(op); err != nil {
+		return nil, err
+	}
 	body := claim.UpdateUserRequest{}
 	if upd.NewUserID != "" {
 		if err := checkUserID(op, "new_user_id", upd.NewUserID); err != nil {

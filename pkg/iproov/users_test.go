@@ -69,16 +69,16 @@ func TestAccessTokenScopesAndRefusals(t *testing.T) {
 	e := newEnv(t, []sbx.Option{sbx.WithOAuthScopes(sbx.ScopeUserRead)})
 	e.enrolled("user-0012", "alice")
 	_, err := e.client.DeleteUser(ctx, "user-0012")
-	assert.Equal(t, iproov.CodeInvalidOAuth, iproov.Code(err), "a token without the scope is not renewed in a loop")
+	assert.Equal(t, iproov.CodeInvalidOAuth, iproov.CodeOf(err), "a token without the scope is not renewed in a loop")
 	assert.Equal(t, 1, e.emu.Stats().AccessTokens)
 
 	limited := e.newClient(iproov.WithScopes(iproov.ScopeUserWrite))
 	_, err = limited.GetUser(ctx, "user-0012")
-	assert.Equal(t, iproov.CodeInvalidScope, iproov.Code(err))
+	assert.Equal(t, iproov.CodeInvalidScope, iproov.CodeOf(err))
 
 	wrong := e.newClient(iproov.WithOAuth("someone", "wrong"))
 	_, err = wrong.GetUser(ctx, "user-0012")
-	assert.Equal(t, iproov.CodeInvalidClient, iproov.Code(err))
+	assert.Equal(t, iproov.CodeInvalidClient, iproov.CodeOf(err))
 }
 
 func lastOps(ops []string, n int) []string {

@@ -93,6 +93,11 @@ func (o ValidateOptions) check(op string) error {
 // (POST /claim/enrol/validate) and, when it passed, activates the user (or leaves it
 // suspended, see ValidateOptions). Validation is one-shot: the claim is spent by this
 // call and a second call fails before any network call.
+//
+// The call changes *enrol: Used becomes true as the token is sent, and stays true when the
+// call fails after that (a vendor error, a lost answer), because iProov may have spent
+// the token; it goes back to false only when the request provably never left. Store the
+// claim again after the call, success or failure (see the example).
 func (c *Client) EnrolValidate(ctx context.Context, enrol *Claim, opts ValidateOptions) (*Result, error) {
 	const op = "userEnrolValidate"
 	return c.validate(ctx, op, enrol, Enrol, opts)
@@ -102,8 +107,16 @@ func (c *Client) EnrolValidate(ctx context.Context, enrol *Claim, opts ValidateO
 // (POST /claim/verify/validate). Store the Result with the user record: iProov answers it
 // once per token. The claim is spent by this call and a second call fails before any
 // network call.
+//
+// The call changes *verify: Used becomes true as the token is sent, and stays true when the
+// call fails after that (a vendor error, a lost answer), because iProov may have spent
+// the token; it goes back to false only when the request provably never left. Store the
+// claim again after the call, success or failure (see the example).
 func (c *Client) VerifyValidate(ctx context.Context, verify *Claim, opts ValidateOptions) (*Result, error) {
 	const op = "userVerifyValidate"
+	if err := c.ready(op); err != nil {
+		return nil, err
+	}
 	if opts.LeaveSuspended {
 		return nil, transport.Invalid(vendor, op, "leave_suspended", "applies to enrolment only")
 	}
@@ -111,6 +124,9 @@ func (c *Client) VerifyValidate(ctx context.Context, verify *Claim, opts Validat
 }
 
 func (c *Client) validate(ctx context.Context, op string, cl *Claim, kind ClaimType, opts ValidateOptions) (*Result, error) {
+	if err := c.ready(op); err != nil {
+		return nil, err
+	}
 	if err := checkClaim(op, cl, kind); err != nil {
 		return nil, err
 	}

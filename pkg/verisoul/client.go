@@ -151,8 +151,27 @@ func newIDCheck(cfg config, spec *contract.Spec) (*transport.Client, *idcheck.Cl
 	return tc, gc, err
 }
 
-// Environment is the environment the client was built for.
-func (c *Client) Environment() Environment { return c.env }
+// Environment is the environment the client was built for ("" for a Client not built
+// with New).
+func (c *Client) Environment() Environment {
+	if c == nil {
+		return ""
+	}
+	return c.env
+}
+
+// ready fails a call on a Client not built with New (a zero value, or nil) with a
+// *transport.ValidationError, where it would otherwise panic deep in the pipeline.
+func (c *Client) ready(op string) error {
+	if c == nil || c.fm == nil || c.idc == nil {
+		return transport.Invalid(vendor, op, "client", notConfigured)
+	}
+	return nil
+}
+
+// notConfigured is the Reason of the error every method returns on a Client that New
+// did not build.
+const notConfigured = "is not configured: build it with New"
 
 // auth adds the x-api-key; keyed calls pass it as a request editor, the public redirect
 // does not, so the key never goes where the vendor does not ask for it.
@@ -163,6 +182,9 @@ func (c *Client) auth(_ context.Context, r *http.Request) error {
 
 // String never shows the API key.
 func (c *Client) String() string {
+	if c == nil {
+		return "verisoul.Client(nil)"
+	}
 	return "verisoul.Client{env: " + string(c.env) + ", api key: [redacted]}"
 }
 

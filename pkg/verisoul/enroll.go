@@ -75,6 +75,9 @@ func (c *Client) Enroll(ctx context.Context, s Session, accountID string) (*Enro
 	if s.Product == IDCheck {
 		op = "enrollIDCheck"
 	}
+	if err := c.ready(op); err != nil {
+		return nil, err
+	}
 	if err := checkSession(op, s, ""); err != nil {
 		return nil, err
 	}

@@ -58,6 +58,9 @@ func (c *Client) check(ctx context.Context, s Session, accountID string, policy 
 	if product == IDCheck {
 		verifyOp, enrollOp = "verifyID", "enrollIDCheck"
 	}
+	if err := c.ready(verifyOp); err != nil {
+		return nil, err
+	}
 	// Check everything both calls need before the first one, so bad input costs nothing.
 	if err := checkSession(verifyOp, s, product); err != nil {
 		return nil, err

@@ -59,7 +59,7 @@ func newWorld(t *testing.T, emuOpts ...vs.Option) *world {
 	w := &world{clock: sandbox.NewFakeClock(t0), logs: &syncBuffer{}}
 	var problems []*contract.Error
 	var mu sync.Mutex
-	w.emu = vs.New(append([]vs.Option{vs.WithClock(w.clock), vs.WithContractProblems(func(e *contract.Error) {
+	w.emu = vs.New(append([]vs.Option{vs.WithClock(w.clock.Now), vs.WithOnProblem(func(e *contract.Error) {
 		mu.Lock()
 		problems = append(problems, e)
 		mu.Unlock()

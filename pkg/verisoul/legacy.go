@@ -52,6 +52,9 @@ var uniquenessFields = []string{"request_id", "success", "matches"}
 // https://docs.verisoul.ai/api-reference/face-match/verify-uniqueness (older revision)
 func (c *Client) VerifyUniqueness(ctx context.Context, s Session) (*UniquenessResult, error) {
 	const op = "verifyUniqueness"
+	if err := c.ready(op); err != nil {
+		return nil, err
+	}
 	if err := checkSession(op, s, FaceMatch); err != nil {
 		return nil, err
 	}
@@ -115,6 +118,9 @@ var legacyVerdictFields = []string{"decision", "risk_score"}
 // https://docs.verisoul.ai/api-reference/id-check/verify-document (older revision)
 func (c *Client) VerifyDocument(ctx context.Context, s Session) (*LegacyDocumentVerification, error) {
 	const op = "verifyDocument"
+	if err := c.ready(op); err != nil {
+		return nil, err
+	}
 	if err := checkSession(op, s, IDCheck); err != nil {
 		return nil, err
 	}

@@ -132,6 +132,9 @@ func (c *Client) checkSessionOptions(op string, o SessionOptions) error {
 // needs a new one. https://docs.verisoul.ai/api-reference/face-match
 func (c *Client) StartSession(ctx context.Context, o SessionOptions) (Session, error) {
 	const op = "createFaceMatchSession"
+	if err := c.ready(op); err != nil {
+		return Session{}, err
+	}
 	if err := c.checkSessionOptions(op, o); err != nil {
 		return Session{}, err
 	}
@@ -160,6 +163,9 @@ func (c *Client) StartSession(ctx context.Context, o SessionOptions) (Session, e
 // https://docs.verisoul.ai/verifications/id-check/integration/initialize-session
 func (c *Client) StartIDCheckSession(ctx context.Context, o SessionOptions) (Session, error) {
 	const op = "createIDCheckSession"
+	if err := c.ready(op); err != nil {
+		return Session{}, err
+	}
 	if err := c.checkSessionOptions(op, o); err != nil {
 		return Session{}, err
 	}
@@ -213,6 +219,9 @@ var languageRE = regexp.MustCompile(`^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$`)
 // https://docs.verisoul.ai/verifications/face-match/integration/navigate-to-facematch
 func (c *Client) CaptureURL(s Session, o CaptureOptions) (string, error) {
 	const op = "captureURL"
+	if err := c.ready(op); err != nil {
+		return "", err
+	}
 	if !isUUID(s.ID) {
 		return "", transport.Invalid(vendor, op, "session id", "must be a UUID")
 	}
@@ -340,6 +349,9 @@ func (c *Client) PublicRedirect(ctx context.Context, o PublicRedirectOptions) (P
 	op := "redirectToFaceMatch"
 	if o.IDCheck {
 		op = "redirectToIDCheck"
+	}
+	if err := c.ready(op); err != nil {
+		return PublicLink{}, err
 	}
 	if !isUUID(o.ProjectID) {
 		return PublicLink{}, transport.Invalid(vendor, op, "project id", "must be a UUID")

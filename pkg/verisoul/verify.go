@@ -370,6 +370,9 @@ func checkAccount(op, accountID string) error {
 // links to — the 1:N uniqueness check. https://docs.verisoul.ai/api-reference/face-match
 func (c *Client) VerifyFace(ctx context.Context, s Session) (*Verification, error) {
 	const op = "verifyFace"
+	if err := c.ready(op); err != nil {
+		return nil, err
+	}
 	if err := checkSession(op, s, FaceMatch); err != nil {
 		return nil, err
 	}
@@ -400,6 +403,9 @@ func (c *Client) VerifyFace(ctx context.Context, s Session) (*Verification, erro
 // https://docs.verisoul.ai/api-reference/id-check
 func (c *Client) VerifyID(ctx context.Context, s Session) (*Verification, error) {
 	const op = "verifyID"
+	if err := c.ready(op); err != nil {
+		return nil, err
+	}
 	if err := checkSession(op, s, IDCheck); err != nil {
 		return nil, err
 	}
@@ -459,6 +465,9 @@ func (r *IdentityResult) Matched() bool { return r.Outcome == SamePerson }
 // account_not_found. https://docs.verisoul.ai/api-reference/face-match
 func (c *Client) VerifyIdentity(ctx context.Context, s Session, accountID string) (*IdentityResult, error) {
 	const op = "verifyIdentityFaceMatch"
+	if err := c.ready(op); err != nil {
+		return nil, err
+	}
 	if err := checkSession(op, s, FaceMatch); err != nil {
 		return nil, err
 	}

@@ -74,7 +74,7 @@ func New(ctx context.Context, vendor string, o Options) (*Sandbox, error) {
 	case "verisoul":
 		var eopts []vsandbox.Option
 		if o.OnProblem != nil {
-			eopts = append(eopts, vsandbox.WithContractProblems(o.OnProblem))
+			eopts = append(eopts, vsandbox.WithOnProblem(o.OnProblem))
 		}
 		s.verisoul = vsandbox.New(eopts...)
 		s.srv = httptest.NewServer(s.verisoul.Handler())

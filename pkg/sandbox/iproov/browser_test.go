@@ -330,10 +330,10 @@ func TestWebSDKJourneys(t *testing.T) {
 func TestWebSDKRefusesUnusableTokens(t *testing.T) {
 	ctx := browsertest.New(t, 30*time.Second)
 	clock := sandbox.NewFakeClock(time.Now())
-	e := emu.New(emu.WithClock(clock))
+	e := emu.New(emu.WithClock(clock.Now))
 	api := httptest.NewServer(e.Handler())
 	t.Cleanup(api.Close)
-	client, err := iproov.New(e.APIKey(), e.Secret(), iproov.WithBaseURL(api.URL), iproov.WithNow(clock.Now))
+	client, err := iproov.New(e.APIKey(), e.Secret(), iproov.WithBaseURL(api.URL), iproov.WithClock(clock.Now))
 	require.NoError(t, err)
 
 	expired, err := client.EnrolToken(context.Background(), iproov.TokenRequest{UserID: "late", Resource: "test"})

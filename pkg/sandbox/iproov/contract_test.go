@@ -14,6 +14,7 @@ import (
 
 	"github.com/idvkit/idvkit/gen/iproov/claim"
 	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/iproov"
 	"github.com/idvkit/idvkit/pkg/sandbox"
 	emu "github.com/idvkit/idvkit/pkg/sandbox/iproov"
 )
@@ -128,7 +129,7 @@ func TestContractCoverage(t *testing.T) {
 			req.Secret = "wrong"
 			return enrolTokenCall(h, req)
 		}},
-		{op: "userEnrolServerToken", status: 403, opts: []emu.Option{emu.WithAssuranceTypes(claim.GenuinePresence)}, run: func(h *harness) int {
+		{op: "userEnrolServerToken", status: 403, opts: []emu.Option{emu.WithAssuranceTypes(iproov.GenuinePresence)}, run: func(h *harness) int {
 			req := h.tokenReq("u1")
 			req.AssuranceType = ptr(claim.Liveness)
 			return enrolTokenCall(h, req)
@@ -183,7 +184,7 @@ func TestContractCoverage(t *testing.T) {
 			req.ApiKey = "wrong"
 			return verifyTokenCall(h, req)
 		}},
-		{op: "userVerifyServerToken", status: 403, opts: []emu.Option{emu.WithAssuranceTypes(claim.Liveness)}, run: func(h *harness) int {
+		{op: "userVerifyServerToken", status: 403, opts: []emu.Option{emu.WithAssuranceTypes(iproov.Liveness)}, run: func(h *harness) int {
 			return verifyTokenCall(h, h.tokenReq("u1")) // omitted means genuine_presence
 		}},
 		{op: "userVerifyServerToken", status: 429, opts: []emu.Option{emu.WithRateLimit(1, time.Minute)}, run: func(h *harness) int {

@@ -47,6 +47,7 @@ import (
 
 	"github.com/idvkit/idvkit/gen/iproov/claim"
 	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/iproov"
 	"github.com/idvkit/idvkit/pkg/sandbox"
 )
 
@@ -112,9 +113,21 @@ type config struct {
 	allowHosts  []string
 }
 
-// WithClock sets the clock (default the system clock); tests pass a *sandbox.FakeClock to
-// cross the 2 minute claim window and the access token's hour.
-func WithClock(c sandbox.Clock) Option { return func(cfg *config) { cfg.clock = c } }
+// WithClock sets the clock (default time.Now); tests pass a *sandbox.FakeClock's Now to
+// cross the 2 minute claim window and the access token's hour. The clients take the same
+// option, so one fake clock drives both; nil keeps the default.
+func WithClock(now func() time.Time) Option {
+	return func(cfg *config) {
+		if now != nil {
+			cfg.clock = clockFunc(now)
+		}
+	}
+}
+
+// clockFunc adapts WithClock's func to the sandbox.Clock the emulator's parts share.
+type clockFunc func() time.Time
+
+func (f clockFunc) Now() time.Time { return f() }
 
 // WithCredentials sets the service provider's api_key and secret.
 func WithCredentials(apiKey, secret string) Option {
@@ -145,12 +158,13 @@ func WithOAuthCredentials(username, password string) Option {
 
 // WithAssuranceTypes sets the assurance types enabled for the service provider (default
 // both). Asking for another, or omitting it when genuine_presence is not enabled, answers
-// 403 invalid_assurance_type.
-func WithAssuranceTypes(types ...claim.AssuranceType) Option {
+// 403 invalid_assurance_type. It takes the client's iproov.AssuranceType, the type a
+// caller already holds.
+func WithAssuranceTypes(types ...iproov.AssuranceType) Option {
 	return func(cfg *config) {
 		cfg.assurance = map[claim.AssuranceType]bool{}
 		for _, t := range types {
-			cfg.assurance[t] = true
+			cfg.assurance[claim.AssuranceType(t)] = true
 		}
 	}
 }

@@ -39,7 +39,7 @@ func TestInjectedErrorsInIProovShape(t *testing.T) {
 			var apiErr *transport.APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tt.status, apiErr.StatusCode)
-			assert.Equal(t, tt.code, iproov.Code(err))
+			assert.Equal(t, tt.code, iproov.CodeOf(err))
 		})
 	}
 }

@@ -84,7 +84,7 @@ var fuzzOther = emu.ServiceProvider{
 
 func newFuzzWorld(t *testing.T) *fuzzWorld {
 	t.Helper()
-	w := &fuzzWorld{emu: emu.New(emu.WithClock(sandbox.NewFakeClock(t0)), emu.WithServiceProvider(fuzzOther))}
+	w := &fuzzWorld{emu: emu.New(emu.WithClock(sandbox.NewFakeClock(t0).Now), emu.WithServiceProvider(fuzzOther))}
 	w.h = w.emu.Handler()
 	w.bearer = w.accessToken(t, emu.DefaultAPIKey, emu.DefaultOAuthUsername, emu.DefaultOAuthPassword)
 	w.other = w.accessToken(t, fuzzOther.APIKey, fuzzOther.OAuthUsername, fuzzOther.OAuthPassword)

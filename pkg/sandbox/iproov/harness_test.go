@@ -48,7 +48,7 @@ func newHarness(t *testing.T, opts ...emu.Option) *harness {
 		defer h.mu.Unlock()
 		h.problems = append(h.problems, e)
 	}
-	opts = append([]emu.Option{emu.WithClock(h.clock), emu.WithOnProblem(record), emu.WithLogger(quiet)}, opts...)
+	opts = append([]emu.Option{emu.WithClock(h.clock.Now), emu.WithOnProblem(record), emu.WithLogger(quiet)}, opts...)
 	h.emu = emu.New(opts...)
 	h.srv = httptest.NewServer(h.emu.Handler())
 	t.Cleanup(h.srv.Close)

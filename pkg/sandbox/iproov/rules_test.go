@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/contract/contracttest"
 	"github.com/idvkit/idvkit/pkg/sandbox"
 	emu "github.com/idvkit/idvkit/pkg/sandbox/iproov"
 )
@@ -95,7 +96,7 @@ func TestVendorFieldRules(t *testing.T) {
 			var e struct{ Error, ErrorDescription string }
 			require.NoError(t, json.Unmarshal(body, &e))
 			assert.Equal(t, tt.code, e.Error)
-			contract.RequireNoDrift(t, h.spec, req, resp, body)
+			contracttest.RequireNoDrift(t, h.spec, req, resp, body)
 		})
 	}
 }
@@ -136,7 +137,7 @@ func TestRequestsOutsideTheRulesStillHitTheContract(t *testing.T) {
 	assert.Equal(t, "invalid_request", e.Error)
 	assert.Contains(t, e.ErrorDescription, "risk_appetite")
 	assert.NotContains(t, string(data), emu.DefaultSecret)
-	contract.RequireNoDrift(t, h.spec, req, resp, data)
+	contracttest.RequireNoDrift(t, h.spec, req, resp, data)
 	h.mu.Lock()
 	h.problems = nil // the violation was the point
 	h.mu.Unlock()

@@ -23,7 +23,7 @@ func issue(t testing.TB, e *Emulator, user string) *claimRec {
 // path is exercised by TestClaimsAreForgotten; this one is cheap enough for -race.)
 func TestTenThousandExpiredClaimsAreForgotten(t *testing.T) {
 	clock := sandbox.NewFakeClock(time.Unix(0, 0))
-	e := New(WithClock(clock))
+	e := New(WithClock(clock.Now))
 	for i := range 10_000 {
 		issue(t, e, "u"+strconv.Itoa(i))
 	}
@@ -45,7 +45,7 @@ func TestTenThousandExpiredClaimsAreForgotten(t *testing.T) {
 // ever falls due) holds no more than a few times the cap.
 func TestQueuesStayBounded(t *testing.T) {
 	const limit = 10
-	e := New(WithClock(sandbox.NewFakeClock(time.Unix(0, 0))), WithMaxClaims(limit))
+	e := New(WithClock(sandbox.NewFakeClock(time.Unix(0, 0)).Now), WithMaxClaims(limit))
 	for i := range 5_000 {
 		rec := issue(t, e, "u"+strconv.Itoa(i))
 		e.mu.Lock()
@@ -69,7 +69,7 @@ func BenchmarkIssueClaim(b *testing.B) {
 	for _, held := range []int{0, 9_000} {
 		b.Run("held="+strconv.Itoa(held), func(b *testing.B) {
 			clock := sandbox.NewFakeClock(time.Unix(0, 0))
-			e := New(WithClock(clock), WithMaxClaims(held+b.N+1))
+			e := New(WithClock(clock.Now), WithMaxClaims(held+b.N+1))
 			for i := range held {
 				issue(b, e, "h"+strconv.Itoa(i))
 			}

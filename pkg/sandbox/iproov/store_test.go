@@ -28,7 +28,7 @@ type direct struct {
 
 func newDirect(t *testing.T, opts ...emu.Option) *direct {
 	clock := sandbox.NewFakeClock(t0)
-	opts = append([]emu.Option{emu.WithClock(clock), emu.WithLogger(quiet),
+	opts = append([]emu.Option{emu.WithClock(clock.Now), emu.WithLogger(quiet),
 		emu.WithOnProblem(func(e *contract.Error) { t.Errorf("contract problem: %v", e) })}, opts...)
 	return &direct{t: t, emu: emu.New(opts...), clock: clock}
 }

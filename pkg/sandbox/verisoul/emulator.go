@@ -111,8 +111,21 @@ type Project struct {
 type Option func(*Emulator)
 
 // WithClock sets the clock that stamps sessions and drives the enrol window and the rate
-// limit. Tests pass a *sandbox.FakeClock to cross the 30 days in an instant.
-func WithClock(c sandbox.Clock) Option { return func(e *Emulator) { e.clock = c } }
+// limit (default time.Now). Tests pass a *sandbox.FakeClock's Now to cross the 30 days
+// in an instant. The clients take the same option, so one fake clock drives both; nil
+// keeps the default.
+func WithClock(now func() time.Time) Option {
+	return func(e *Emulator) {
+		if now != nil {
+			e.clock = clockFunc(now)
+		}
+	}
+}
+
+// clockFunc adapts WithClock's func to the sandbox.Clock the emulator's parts share.
+type clockFunc func() time.Time
+
+func (f clockFunc) Now() time.Time { return f() }
 
 // WithAPIKey replaces the default project's API key.
 func WithAPIKey(key string) Option { return func(e *Emulator) { e.defaultProject.APIKey = key } }
@@ -141,9 +154,9 @@ func WithAppURL(u string) Option { return func(e *Emulator) { e.appURL = u } }
 // WithLogger receives contract problems of the emulator's own answers and control errors.
 func WithLogger(l *slog.Logger) Option { return func(e *Emulator) { e.log = l } }
 
-// WithContractProblems receives every contract problem the middleware finds in the
+// WithOnProblem receives every contract problem the middleware finds in the
 // emulator's traffic, drift included (tests assert there are none).
-func WithContractProblems(f func(*contract.Error)) Option {
+func WithOnProblem(f func(*contract.Error)) Option {
 	return func(e *Emulator) { e.onProblem = f }
 }
 

@@ -131,7 +131,7 @@ func FuzzHandler(f *testing.F) {
 	f.Add(fuzzRouteIndex("POST", vs.ControlPrefix+"sessions/{id}/fail"), uint8(credNone), "POST", "$NEW", "", "application/json", []byte(`{"error_message":"failed_to_process_id_scan"}`))
 
 	f.Fuzz(func(t *testing.T, route, flags uint8, method, pathArg, query, contentType string, body []byte) {
-		emu := vs.New(vs.WithClock(sandbox.NewFakeClock(t0)), vs.WithProject(vs.Project{ID: fuzzOtherProjectID, APIKey: fuzzOtherKey}),
+		emu := vs.New(vs.WithClock(sandbox.NewFakeClock(t0).Now), vs.WithProject(vs.Project{ID: fuzzOtherProjectID, APIKey: fuzzOtherKey}),
 			vs.WithAllowedHosts("sandbox.test"))
 		h := emu.Handler()
 		id := fuzzStartSession(t, h, "")

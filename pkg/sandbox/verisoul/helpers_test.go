@@ -16,6 +16,7 @@ import (
 	"github.com/idvkit/idvkit/gen/verisoul/facematch"
 	"github.com/idvkit/idvkit/gen/verisoul/idcheck"
 	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/contract/contracttest"
 	"github.com/idvkit/idvkit/pkg/sandbox"
 	vs "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
 )
@@ -90,8 +91,8 @@ func newEnv(t *testing.T, opts ...vs.Option) *env {
 	t.Helper()
 	e := &env{t: t, clock: sandbox.NewFakeClock(t0), key: vs.DefaultAPIKey}
 	opts = append([]vs.Option{
-		vs.WithClock(e.clock),
-		vs.WithContractProblems(func(err *contract.Error) {
+		vs.WithClock(e.clock.Now),
+		vs.WithOnProblem(func(err *contract.Error) {
 			e.mu.Lock()
 			e.problems = append(e.problems, err)
 			e.mu.Unlock()
@@ -142,10 +143,10 @@ func (e *env) checkLast(spec *contract.Spec) exchange {
 	req := x.req.Clone(context.Background())
 	req.Body = io.NopCloser(bytes.NewReader(x.reqBody))
 	if x.resp.StatusCode != http.StatusRequestEntityTooLarge { // an oversized request is the point
-		contract.RequireValidRequest(e.t, spec, req)
+		contracttest.RequireValidRequest(e.t, spec, req)
 	}
 	req.Body = io.NopCloser(bytes.NewReader(x.reqBody))
-	contract.RequireNoDrift(e.t, spec, req, x.resp, x.body)
+	contracttest.RequireNoDrift(e.t, spec, req, x.resp, x.body)
 	return x
 }
 

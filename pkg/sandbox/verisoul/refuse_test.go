@@ -58,7 +58,7 @@ func TestRefusalsInVerisoulShape(t *testing.T) {
 		{"no such method", "PUT", "/liveness/enroll", key, "application/json", `{}`, 404, "Not Found"},
 		{"no such path", "GET", "/liveness/nothing", key, "", "", 404, "Not Found"},
 	}
-	srv := httptest.NewServer(vs.New(vs.WithClock(sandbox.NewFakeClock(t0))).Handler())
+	srv := httptest.NewServer(vs.New(vs.WithClock(sandbox.NewFakeClock(t0).Now)).Handler())
 	defer srv.Close()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -36,7 +36,7 @@ func ExampleWithTracing() {
 		log.Fatal(err)
 	}
 	// An OAuth token (the API key is in its path), then the user (its id is in the path).
-	if _, err := client.GetUser(context.Background(), "alice@example.com"); iproov.Code(err) != iproov.CodeInvalidUserID {
+	if _, err := client.GetUser(context.Background(), "alice@example.com"); iproov.CodeOf(err) != iproov.CodeInvalidUserID {
 		log.Fatal(err)
 	}
 

@@ -1,17 +1,22 @@
-package contract
+package contracttest
 
 import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/idvkit/idvkit/pkg/contract"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// recordingT is a require.TestingT that records instead of failing the real test.
+// recordingT is a TestingT that records instead of failing the real test.
 type recordingT struct {
 	errors []string
 	logs   []string
@@ -91,14 +96,50 @@ func TestRequireHelpers(t *testing.T) {
 	})
 }
 
-func requireValid(s *Spec) func(*recordingT, string) {
+func requireValid(s *contract.Spec) func(*recordingT, string) {
 	return func(rt *recordingT, body string) {
 		RequireValidResponse(rt, s, jsonRequest("GET", "/sessions/"+uuidV4, ""), sessionResponse(body), []byte(body))
 	}
 }
 
-func requireNoDrift(s *Spec) func(*recordingT, string) {
+func requireNoDrift(s *contract.Spec) func(*recordingT, string) {
 	return func(rt *recordingT, body string) {
 		RequireNoDrift(rt, s, jsonRequest("GET", "/sessions/"+uuidV4, ""), sessionResponse(body), []byte(body))
 	}
+}
+
+// The kit's own test specs: test/people has POST /sessions and GET /sessions/{id}.
+var loadTestKit = sync.OnceValues(func() (*contract.Kit, error) {
+	return contract.Load(os.DirFS("../testdata/specs"))
+})
+
+func people(t testing.TB) *contract.Spec {
+	t.Helper()
+	k, _ := loadTestKit() // test/broken is broken on purpose
+	require.NotNil(t, k)
+	s, err := k.Lookup("test/people")
+	require.NoError(t, err)
+	return s
+}
+
+const uuidV4 = "6f1c2f0e-8c8b-4e7a-9d55-1a2b3c4d5e6f"
+
+func jsonRequest(method, target, body string) *http.Request {
+	var r *http.Request
+	if body == "" {
+		r = httptest.NewRequest(method, target, nil)
+	} else {
+		r = httptest.NewRequest(method, target, strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+	}
+	r.Header.Set("x-api-key", "sk_test_0123456789")
+	return r
+}
+
+func jsonHeader(extra ...string) http.Header {
+	h := http.Header{"Content-Type": {"application/json"}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		h.Set(extra[i], extra[i+1])
+	}
+	return h
 }
