@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"bytes"
 	"io"
 	"maps"
 	"mime"
@@ -109,9 +110,32 @@ func (m matchResult) validateStreamedBody(b *problemBuilder, r *http.Request, ma
 		}
 		partCT := part.Header.Get("Content-Type")
 		partMedia, _, _ := mime.ParseMediaType(partCT)
+		var body io.Reader = part // the part, after any bytes sniffed from it
 		if enc := mt.Encoding[name]; enc != nil {
 			if enc.ContentType != "" && !contentTypeAllowed(partMedia, enc.ContentType) {
-				b.add(loc, RuleContentType, "part content type must be one of "+enc.ContentType, false)
+				// An unlabelled or octet-stream part is judged by its bytes (see
+				// RuleContentTypeLabel).
+				sniffed := ""
+				if sniffablePart(partMedia) {
+					var head []byte
+					var err error
+					if sniffed, head, err = sniffPart(part); err != nil {
+						b.add(loc, RuleDecode, "part cannot be read", false)
+						continue
+					}
+					body = io.MultiReader(bytes.NewReader(head), part)
+				}
+				switch {
+				case sniffed != "" && contentTypeAllowed(sniffed, enc.ContentType):
+					label := "no content type"
+					if partMedia != "" {
+						label = partMedia
+					}
+					b.add(loc, RuleContentTypeLabel, "part labelled "+label+" holds "+sniffed+" bytes", true)
+					partMedia = sniffed
+				default:
+					b.add(loc, RuleContentType, "part content type must be one of "+enc.ContentType, false)
+				}
 			}
 			for h, ref := range enc.Headers {
 				if ref != nil && ref.Value != nil && ref.Value.Required && part.Header.Get(h) == "" {
@@ -122,19 +146,19 @@ func (m matchResult) validateStreamedBody(b *problemBuilder, r *http.Request, ma
 
 		var v any
 		if isBinarySchema(item) || isFileMedia(partMedia) {
-			if _, err := io.Copy(io.Discard, part); err != nil {
+			if _, err := io.Copy(io.Discard, body); err != nil {
 				b.add(loc, RuleDecode, "part cannot be read", false)
 			}
 			files[name] = true
 			v = "" // placeholder: file properties are erased from the schema check below
 		} else {
-			data, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
+			data, err := io.ReadAll(io.LimitReader(body, maxFieldBytes+1))
 			switch {
 			case err != nil:
 				b.add(loc, RuleDecode, "part cannot be read", false)
 				continue
 			case len(data) > maxFieldBytes:
-				_, _ = io.Copy(io.Discard, part)
+				_, _ = io.Copy(io.Discard, body)
 				b.add(loc, RuleTooLarge, "text part is larger than 1 MiB", false)
 				continue
 			}

@@ -250,10 +250,13 @@ func (b *problemBuilder) fromSchemaError(prefix string, se *openapi3.SchemaError
 			return
 		}
 	case "oneOf":
-		// A value no branch accepts only because of enum values (a new decision kind, say)
-		// is drift in a response, like any unknown enum value.
-		if nested := nestedErrors(se); b.response && len(nested) > 0 && !errors.Is(se.Origin, openapi3.ErrOneOfConflict) && allEnum(nested) {
-			b.add(loc, RuleEnum, "value matches no oneOf branch, and only by enum values the spec does not list", true)
+		// A value that a branch would accept but for enum values the spec does not list (a
+		// new decision kind, say) is an unknown enum value like any other: drift in a
+		// response, an enum violation in a request. One such branch is enough (the others
+		// fail for their own required properties by design), as long as the values are
+		// listed by no branch: "approved" with a wrong score is not a new kind.
+		if unknownEnumOnly(se) {
+			b.add(loc, RuleEnum, "value matches no oneOf branch, and only by enum values the spec does not list", b.response)
 			return
 		}
 		msg = "value matches no oneOf branch"
@@ -322,32 +325,116 @@ func nestedErrors(se *openapi3.SchemaError) []error {
 	return nil
 }
 
-// allEnum reports whether every error in errs is, at bottom, an enum mismatch.
-func allEnum(errs []error) bool {
-	if len(errs) == 0 {
-		return false
-	}
-	for _, err := range errs {
-		switch e := err.(type) {
-		case openapi3.MultiError:
-			if !allEnum(e) {
-				return false
-			}
-		case *openapi3.SchemaError:
-			switch e.SchemaField {
-			case "enum":
-			case "allOf", "oneOf":
-				if !allEnum(nestedErrors(e)) {
-					return false
-				}
-			default:
-				return false
-			}
-		default:
+// enumOnly reports whether err is, at bottom, only enum mismatches: every error of a
+// MultiError or allOf, and a oneOf that unknownEnumOnly accepts.
+func enumOnly(err error) bool {
+	switch e := err.(type) {
+	case openapi3.MultiError:
+		if len(e) == 0 {
 			return false
 		}
+		for _, inner := range e {
+			if !enumOnly(inner) {
+				return false
+			}
+		}
+		return true
+	case *openapi3.SchemaError:
+		switch e.SchemaField {
+		case "enum":
+			// A value of the wrong type is a type violation, not a new enum value.
+			return e.Schema == nil || typeAllows(e.Schema.Type, e.Value)
+		case "allOf":
+			nested := nestedErrors(e)
+			return len(nested) > 0 && enumOnly(openapi3.MultiError(nested))
+		case "oneOf":
+			return unknownEnumOnly(e)
+		}
 	}
-	return true
+	return false
+}
+
+// unknownEnumOnly reports whether a oneOf error means only "a value none of the branches
+// lists": some branch fails by enum mismatches alone, and no branch lists any of those
+// values at the same place.
+func unknownEnumOnly(se *openapi3.SchemaError) bool {
+	if se.Schema == nil || errors.Is(se.Origin, openapi3.ErrOneOfConflict) {
+		return false
+	}
+	base := len(se.JSONPointer())
+	for _, branch := range nestedErrors(se) {
+		if enumOnly(branch) && unlisted(branch, se.Schema.OneOf, base) {
+			return true
+		}
+	}
+	return false
+}
+
+// unlisted reports whether every enum mismatch in err has a value that no branch lists at
+// the same path (relative to the oneOf value, which sits base elements deep).
+func unlisted(err error, branches openapi3.SchemaRefs, base int) bool {
+	ok := true
+	var visit func(error)
+	visit = func(err error) {
+		switch e := err.(type) {
+		case openapi3.MultiError:
+			for _, inner := range e {
+				visit(inner)
+			}
+		case *openapi3.SchemaError:
+			if e.SchemaField != "enum" {
+				for _, inner := range nestedErrors(e) {
+					visit(inner)
+				}
+				return
+			}
+			ptr := e.JSONPointer()
+			if len(ptr) < base {
+				ok = false
+				return
+			}
+			for _, br := range branches {
+				if br != nil && listedAt(br.Value, ptr[base:], e.Value) {
+					ok = false
+				}
+			}
+		}
+	}
+	visit(err)
+	return ok
+}
+
+// listedAt reports whether schema lists v as an enum value at path (property names and
+// array indexes), looking through allOf/oneOf/anyOf.
+func listedAt(schema *openapi3.Schema, path []string, v any) bool {
+	for _, c := range expand([]*openapi3.Schema{schema}) {
+		if len(path) == 0 {
+			for _, want := range c.Enum {
+				if fmt.Sprint(want) == fmt.Sprint(v) { // values may be maps: never ==
+					return true
+				}
+			}
+			continue
+		}
+		var next []*openapi3.SchemaRef
+		if p := c.Properties[path[0]]; p != nil {
+			next = append(next, p)
+		}
+		if c.Items != nil {
+			if _, err := strconv.Atoi(path[0]); err == nil {
+				next = append(next, c.Items)
+			}
+		}
+		if ap := c.AdditionalProperties.Schema; ap != nil {
+			next = append(next, ap)
+		}
+		for _, n := range next {
+			if n.Value != nil && listedAt(n.Value, path[1:], v) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // typeAllows reports whether a decoded JSON value has one of the schema's types (no types:

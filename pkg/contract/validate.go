@@ -22,6 +22,11 @@ import (
 // operation's limit (DefaultMaxBodyBytes, or more when the spec declares a larger
 // request; see [MiddlewareOptions.MaxBodyBytes]); a longer one is one problem with rule
 // RuleBodyTooLarge.
+//
+// Labels HTTP libraries pick are judged by the bytes behind them (RuleContentTypeLabel,
+// drift): a JSON body labelled text/plain or unlabelled where only JSON is documented,
+// and an unlabelled or application/octet-stream file part whose bytes sniff as a type
+// its encoding lists.
 func (s *Spec) ValidateRequest(r *http.Request) error {
 	m, ok := s.find(r)
 	if !ok {
@@ -60,9 +65,17 @@ func (m matchResult) validateRequest(r *http.Request, max int64) error {
 	if reqBody != nil {
 		mt = reqBody.Content.Get(ct)
 	}
-	streamed := hasBody && reqBody != nil && isStreamedBody(mediaType, mt)
+	// A body labelled text/plain (or not at all) where only JSON is documented is read by
+	// its bytes: see RuleContentTypeLabel.
+	relabelled := false
+	if hasBody && mt == nil {
+		if mt = relabelledJSON(reqBody, mediaType); mt != nil {
+			relabelled = true
+		}
+	}
+	streamed := hasBody && reqBody != nil && !relabelled && isStreamedBody(mediaType, mt)
 	form := hasBody && mt != nil && mediaType == "application/x-www-form-urlencoded"
-	jsonBody := hasBody && reqBody != nil && isJSON(mediaType)
+	jsonBody := hasBody && reqBody != nil && (isJSON(mediaType) || relabelled)
 	ownBody := streamed || form || jsonBody
 
 	var data []byte
@@ -100,6 +113,9 @@ func (m matchResult) validateRequest(r *http.Request, max int64) error {
 	case jsonBody:
 		if mt == nil {
 			b.add("header.content-type", RuleContentType, "request content type is not declared for this operation", false)
+			break
+		}
+		if relabelled && !checkRelabelledJSON(b, data, mediaType) {
 			break
 		}
 		if len(data) == 0 {
