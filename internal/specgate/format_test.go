@@ -2,6 +2,8 @@ package specgate_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -134,4 +136,54 @@ func TestParseFormat(t *testing.T) {
 	}
 	_, err := specgate.ParseFormat("xml")
 	require.EqualError(t, err, `unknown format "xml"; use text, json or github`)
+}
+
+// TestCheckFormatsNullable: the nullable findings in the three formats, an error and a
+// temporarily waived warning.
+func TestCheckFormatsNullable(t *testing.T) {
+	w := specgate.TemporaryWaivers[0]
+	name := strings.TrimSuffix(strings.TrimPrefix(w.At, "components/schemas/"), "/nullable")
+	b, err := os.ReadFile(filepath.Join("testdata", "nullable.yaml"))
+	require.NoError(t, err)
+	spec := strings.ReplaceAll(string(b), "OwnerRef", name)
+	own, enum := strconv.Itoa(lineOf(t, spec, "owner-nullable")), strconv.Itoa(lineOf(t, spec, "age-enum"))
+	report := check(t, project(t, map[string]string{w.File: spec}))
+	require.Len(t, report.Problems, 2)
+	typeMsg, enumMsg := report.Problems[0].Message, report.Problems[1].Message
+	require.Contains(t, typeMsg, "[temporarily waived: ")
+	require.Contains(t, enumMsg, "schema AgeBracket: nullable enum does not list null")
+
+	tests := []struct {
+		format specgate.Format
+		want   func(out string)
+	}{
+		{specgate.FormatText, func(out string) {
+			assert.Equal(t, w.File+":"+own+": nullable-type: warning: "+typeMsg+"\n"+
+				w.File+":"+enum+": nullable-enum: "+enumMsg+"\n", out)
+		}},
+		{specgate.FormatGitHub, func(out string) {
+			assert.Contains(t, out, "::warning file="+w.File+",line="+own+",title=nullable-type::schema "+name+": nullable: true without type")
+			assert.Contains(t, out, "::error file="+w.File+",line="+enum+",title=nullable-enum::schema AgeBracket: nullable enum")
+		}},
+		{specgate.FormatJSON, func(out string) {
+			var got struct {
+				Problems []map[string]any `json:"problems"`
+				Failed   bool             `json:"failed"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(out), &got))
+			require.Len(t, got.Problems, 2)
+			assert.Equal(t, "nullable-type", got.Problems[0]["rule"])
+			assert.Equal(t, "warning", got.Problems[0]["severity"])
+			assert.Equal(t, "nullable-enum", got.Problems[1]["rule"])
+			assert.Equal(t, "error", got.Problems[1]["severity"])
+			assert.True(t, got.Failed)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.format), func(t *testing.T) {
+			var out strings.Builder
+			require.NoError(t, report.WriteFormat(&out, tt.format, ""))
+			tt.want(out.String())
+		})
+	}
 }

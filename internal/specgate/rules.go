@@ -244,6 +244,7 @@ func (s *spec) schema(ref *openapi3.SchemaRef, p pointer, where string, named bo
 		return
 	}
 	sc := ref.Value
+	s.nullable(sc, p, where)
 	if kw := unionKeyword(sc); kw != "" && !named {
 		s.errorf(p.with(kw), RuleNoInlineUnion,
 			"%s: inline %s; define the union as a named schema under components/schemas and $ref it", where, kw)

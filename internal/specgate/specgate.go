@@ -37,6 +37,8 @@ const (
 	RuleNoInlineUnion    = "no-inline-union"   // oneOf/anyOf/allOf only in named components/schemas
 	RuleGeneratedCurrent = "generated-current" // gen/**/*.gen.go is exactly what the specs generate
 	RuleOpenResponse     = "open-response"     // warning: response schemas do not set additionalProperties: false
+	RuleNullableType     = "nullable-type"     // nullable: true only beside a type (OpenAPI 3.0.3; Spectral, Redocly)
+	RuleNullableEnum     = "nullable-enum"     // a nullable enum lists null (OpenAPI 3.0.3; Spectral, Redocly)
 	RuleGoBuild          = "go-build"          // `go build ./...` and the type-check of `go vet ./...` pass: gen/ and pkg/ compile
 	RuleGoVet            = "go-vet"            // `go vet ./...` reports nothing
 )

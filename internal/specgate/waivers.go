@@ -1,0 +1,45 @@
+package specgate
+
+import "strings"
+
+// Waiver turns one error of the gate into a warning until the spec is fixed. It names
+// the file, the rule and the place (the slash pointer inside the file, e.g.
+// components/schemas/ProjectRef/nullable) so it cannot hide anything else.
+type Waiver struct {
+	File, Rule, At string
+	Reason         string // why it is waived, and what removes the need
+}
+
+// TemporaryWaivers are known defects in a spec that its owner is fixing in another
+// change; the gate reports each as a warning saying it is waived. REMOVE an entry in the
+// change that fixes its spec (the lead removes these after api/verifik/smartenroll.yaml
+// makes the id branch of each *Ref union nullable instead of the union: see
+// docs/SPEC-GATE.md). TestTemporaryWaiversStillNeeded
+// fails once an entry no longer matches a problem, so none outlives its defect.
+var TemporaryWaivers = verifikRefWaivers(
+	"ProjectRef", "ProjectFlowRef", "RecordRef", "EmailValidationRef", "PhoneValidationRef",
+	"DocumentValidationRef", "BiometricValidationRef", "CompareFaceVerificationRef", "InformationValidationRef",
+)
+
+func verifikRefWaivers(names ...string) []Waiver {
+	var out []Waiver
+	for _, n := range names {
+		out = append(out, Waiver{
+			File:   "api/verifik/smartenroll.yaml",
+			Rule:   RuleNullableType,
+			At:     "components/schemas/" + n + "/nullable",
+			Reason: "api/verifik/smartenroll.yaml is mid-edit in issue #10; fix: a nullable id branch, not a nullable union",
+		})
+	}
+	return out
+}
+
+func waived(file, rule string, at pointer) (Waiver, bool) {
+	where := at.String()
+	for _, w := range TemporaryWaivers {
+		if w.File == file && w.Rule == rule && strings.EqualFold(w.At, where) {
+			return w, true
+		}
+	}
+	return Waiver{}, false
+}
