@@ -177,31 +177,9 @@ func jsonType(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// expand adds, recursively, the allOf members and oneOf/anyOf branches of each schema:
-// a field may be listed by any of them.
-func expand(in []*openapi3.Schema) []*openapi3.Schema {
-	var out []*openapi3.Schema
-	seen := map[*openapi3.Schema]bool{}
-	var add func(s *openapi3.Schema)
-	add = func(s *openapi3.Schema) {
-		if s == nil || seen[s] {
-			return
-		}
-		seen[s] = true
-		out = append(out, s)
-		for _, group := range [][]*openapi3.SchemaRef{s.AllOf, s.OneOf, s.AnyOf} {
-			for _, r := range group {
-				if r != nil {
-					add(r.Value)
-				}
-			}
-		}
-	}
-	for _, s := range in {
-		add(s)
-	}
-	return out
-}
+// expand is the contract kit's walk of allOf members and oneOf/anyOf branches: a field
+// may be listed by any of them.
+func expand(in []*openapi3.Schema) []*openapi3.Schema { return contract.SchemaBranches(in) }
 
 // operationOf finds an operation of a spec by its operationId, with its path template.
 func operationOf(kit *contract.Kit, specName, opID string) (*openapi3.Operation, string) {

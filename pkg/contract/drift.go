@@ -159,6 +159,11 @@ func hasOnlyNonObjectType(s *openapi3.Schema) bool {
 	return s.Type != nil && len(*s.Type) > 0 && !s.Type.Includes(openapi3.TypeObject)
 }
 
+// SchemaBranches returns the schemas of in with, recursively, their allOf members and
+// oneOf/anyOf branches, each once: every schema a JSON value checked against in may be
+// described by. Tools that read specs the way the kit does (conform's shape walk) use it.
+func SchemaBranches(in []*openapi3.Schema) []*openapi3.Schema { return expand(in) }
+
 // expand adds, recursively, the allOf members and oneOf/anyOf branches of each schema.
 // A schema whose only role is to combine others ($ref'd union, allOf wrapper) is kept
 // but lists no properties of its own, so it is not mistaken for a free-form object.
