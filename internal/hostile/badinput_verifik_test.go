@@ -107,6 +107,32 @@ func verifikCatalogue(w *verifikWorld) []badInput {
 		{name: "setup: javascript redirect url", field: "redirect url", bad: call(setupWith(nil, func(f *verifik.FlowConfig) { f.RedirectURL = "javascript:alert(1)" }))},
 		{name: "flow: id with a path", field: "flow id", bad: call(func() error { _, err := c.Flow(ctx, "../projects"); return err })},
 
+		// Listing registrants.
+		{name: "registrations: limit over 100", field: "limit", bad: call(func() error {
+			_, err := c.Registrations(ctx, verifik.RegistrationFilter{Limit: 101})
+			return err
+		})},
+		{name: "registrations: negative page", field: "page", bad: call(func() error {
+			_, err := c.Registrations(ctx, verifik.RegistrationFilter{Page: -1})
+			return err
+		})},
+		{name: "registrations: unknown status", field: "status", leak: "DONE_AND_DUSTED", bad: call(func() error {
+			_, err := c.Registrations(ctx, verifik.RegistrationFilter{Statuses: []verifik.Status{"DONE_AND_DUSTED"}})
+			return err
+		})},
+		{name: "registrations: project id with a path", field: "project id", bad: call(func() error {
+			_, err := c.Registrations(ctx, verifik.RegistrationFilter{ProjectID: "../../v2/projects"})
+			return err
+		})},
+
+		{name: "delete document: id with a path", field: "document validation id", bad: call(func() error {
+			return c.DeleteDocument(ctx, "../../v2/projects")
+		})},
+		{name: "resend link: id with a path", field: "app registration id", bad: call(func() error {
+			_, err := c.ResendLink(ctx, "../../v2/projects", false)
+			return err
+		})},
+
 		// Registration: emails, phones, country codes, ids.
 		{name: "register: neither email nor phone", field: "email or phone", bad: register(verifik.Registration{FullName: "No Contact"})},
 		{name: "register: email without @", field: "email", leak: "zelda.example.com", bad: register(verifik.Registration{Email: "zelda.example.com"})},

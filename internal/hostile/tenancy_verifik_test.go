@@ -1,8 +1,10 @@
 package hostile_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -98,6 +100,11 @@ func verifikTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 	projectBody := smartenroll.ProjectCreateRequest{Name: "Tenant B extra", AllowedCountries: []string{"Colombia"}, ContactEmail: "b@tenant.example",
 		PrivacyUrl: "https://tenant-b.example/privacy", TermsAndConditionsUrl: "https://tenant-b.example/terms"}
 	hijack := "Hijacked"
+	projectV3Body := func(name string) smartenroll.ProjectV3CreateRequest {
+		return smartenroll.ProjectV3CreateRequest{Name: name, AllowedCountries: []string{"Colombia"}, ContactEmail: "b@tenant.example",
+			PrivacyUrl: "https://tenant-b.example/privacy", TermsAndConditionsUrl: "https://tenant-b.example/terms",
+			DataProtection: smartenroll.DataProtection{Name: &hijack}}
+	}
 	hijackURL := "https://attacker.example/welcome"
 	regOf := func(id string) func() (*http.Request, error) {
 		return func() (*http.Request, error) { return smartenroll.NewGetAppRegistrationRequest(rawServer, id, nil) }
@@ -126,6 +133,21 @@ func verifikTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 	// Without a token the contract middleware refuses first: the spec's security is a
 	// required credential, so the answer is its 400 contract_violation naming the rule.
 	noAuth := []int{400, 401}
+	// The id of the first registrant's selfie validation, as its registration names it.
+	var bioA1 string
+	{
+		status, body := get(regOf(stA1.AppRegistrationID), clientA)
+		require.Equal(t, 200, status, body)
+		var reg struct {
+			Data struct {
+				BiometricValidation string `json:"biometricValidation"`
+			} `json:"data"`
+		}
+		js, _, _ := strings.Cut(body, "\nLocation: ")
+		require.NoError(t, json.Unmarshal([]byte(js), &reg))
+		bioA1 = reg.Data.BiometricValidation
+		require.NotEmpty(t, bioA1)
+	}
 	selfieB := smartenroll.BiometricValidationCreateRequest{Image: verifiksbx.Selfie("tenant-a-face"), Os: smartenroll.OSIOS}
 
 	hookIntact := func(t *testing.T) {
@@ -177,6 +199,86 @@ func verifikTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 					_, body := get(func() (*http.Request, error) { return smartenroll.NewListProjectsRequest(rawServer, nil) }, clientA)
 					assert.NotContains(t, body, "Tenant B extra", "the first account does not see it")
 				}}},
+		},
+		"verifik/smartenroll/listAppRegistrations": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) { return smartenroll.NewListAppRegistrationsRequest(rawServer, nil) })},
+			cross: []attempt{
+				{name: "other account lists its own", want: []int{200}, send: do(func() (*http.Request, error) { return smartenroll.NewListAppRegistrationsRequest(rawServer, nil) }, clientB)},
+				{name: "other account filters on the first's project", want: []int{200}, send: do(func() (*http.Request, error) {
+					return smartenroll.NewListAppRegistrationsRequest(rawServer, &smartenroll.ListAppRegistrationsParams{WhereProject: &flowA.ProjectID})
+				}, clientB)},
+				{name: "a registrant's token", want: []int{403}, send: do(func() (*http.Request, error) { return smartenroll.NewListAppRegistrationsRequest(rawServer, nil) }, bearerHeader(tA2))},
+			},
+		},
+		"verifik/smartenroll/resendAppRegistrationLink": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {
+				return smartenroll.NewResendAppRegistrationLinkRequest(rawServer, stA1.AppRegistrationID, smartenroll.ResendLinkRequest{})
+			})},
+			cross: []attempt{
+				{name: "the other account mints a link into the first's registrant", want: []int{403, 404}, send: do(func() (*http.Request, error) {
+					return smartenroll.NewResendAppRegistrationLinkRequest(rawServer, stA1.AppRegistrationID, smartenroll.ResendLinkRequest{})
+				}, clientB)},
+				{name: "another registrant mints one", want: []int{403}, send: do(func() (*http.Request, error) {
+					return smartenroll.NewResendAppRegistrationLinkRequest(rawServer, stA1.AppRegistrationID, smartenroll.ResendLinkRequest{})
+				}, bearerHeader(tA2))},
+				{name: "the other account redirects the first's link to its own inbox", want: []int{403, 404}, send: do(func() (*http.Request, error) {
+					to := "attacker@tenant-b.example"
+					return smartenroll.NewResendAppRegistrationLinkRequest(rawServer, stA1.AppRegistrationID, smartenroll.ResendLinkRequest{RecipientEmail: &to})
+				}, clientB)},
+			},
+			after: regIntact,
+		},
+		"verifik/smartenroll/getPublicProject": {
+			public: "Verifik's hosted sign-up page reads the project with no token: its id is public in the page's links; the answer holds what the page shows (no name, account, demo code, redirect or webhook)",
+			anon: attempt{name: "no token, the first's project", want: []int{200}, send: do(func() (*http.Request, error) {
+				return smartenroll.NewGetPublicProjectRequest(rawServer, &smartenroll.GetPublicProjectParams{Id: flowA.ProjectID})
+			})},
+			cross: []attempt{{name: "the other account reads the first's project", want: []int{200}, send: do(func() (*http.Request, error) {
+				return smartenroll.NewGetPublicProjectRequest(rawServer, &smartenroll.GetPublicProjectParams{Id: flowA.ProjectID})
+			}, clientB)}},
+		},
+		"verifik/smartenroll/createProjectV3": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {
+				return smartenroll.NewCreateProjectV3Request(rawServer, projectV3Body("Anon v3"))
+			})},
+			cross: []attempt{{name: "other account creates its own", want: []int{201}, send: do(func() (*http.Request, error) {
+				return smartenroll.NewCreateProjectV3Request(rawServer, projectV3Body("Tenant B v3"))
+			}, clientB)}},
+			after: flowIntact,
+		},
+		"verifik/smartenroll/listProjectsV3": {
+			anon:  attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) { return smartenroll.NewListProjectsV3Request(rawServer, nil) })},
+			cross: []attempt{{name: "other account lists its own", want: []int{200}, send: do(func() (*http.Request, error) { return smartenroll.NewListProjectsV3Request(rawServer, nil) }, clientB)}},
+		},
+		"verifik/smartenroll/getProjectV3": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) { return smartenroll.NewGetProjectV3Request(rawServer, flowA.ProjectID) })},
+			cross: []attempt{
+				{name: "other account on the first's project", want: []int{403, 404}, send: do(func() (*http.Request, error) { return smartenroll.NewGetProjectV3Request(rawServer, flowA.ProjectID) }, clientB)},
+				{name: "a registrant's token", want: []int{403}, send: do(func() (*http.Request, error) { return smartenroll.NewGetProjectV3Request(rawServer, flowA.ProjectID) }, bearerHeader(tA2))},
+			},
+		},
+		"verifik/smartenroll/updateProjectV3": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {
+				return smartenroll.NewUpdateProjectV3Request(rawServer, flowA.ProjectID, smartenroll.ProjectUpdateRequest{Name: &hijack})
+			})},
+			cross: []attempt{{name: "other account renames the first's project", want: []int{403, 404}, send: do(func() (*http.Request, error) {
+				return smartenroll.NewUpdateProjectV3Request(rawServer, flowA.ProjectID, smartenroll.ProjectUpdateRequest{Name: &hijack})
+			}, clientB)}},
+			after: flowIntact,
+		},
+		"verifik/smartenroll/deleteProjectV3": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {
+				return smartenroll.NewDeleteProjectV3Request(rawServer, flowA.ProjectID)
+			})},
+			cross: []attempt{
+				{name: "other account deletes the first's project", want: []int{403, 404}, send: do(func() (*http.Request, error) {
+					return smartenroll.NewDeleteProjectV3Request(rawServer, flowA.ProjectID)
+				}, clientB)},
+				{name: "a registrant's token", want: []int{403}, send: do(func() (*http.Request, error) {
+					return smartenroll.NewDeleteProjectV3Request(rawServer, flowA.ProjectID)
+				}, bearerHeader(tA2))},
+			},
+			after: flowIntact,
 		},
 		"verifik/smartenroll/listProjects": {
 			anon:  attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) { return smartenroll.NewListProjectsRequest(rawServer, nil) })},
@@ -331,14 +433,14 @@ func verifikTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 		},
 		"verifik/smartenroll/validateEmailValidation": {
 			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {
-				return smartenroll.NewValidateEmailValidationRequest(rawServer, stA3.EmailValidationID, smartenroll.EmailValidationConfirmRequest{Email: stA3.Email, Otp: atoi(t, emailCodeA3)})
+				return smartenroll.NewValidateEmailValidationRequest(rawServer, stA3.EmailValidationID, smartenroll.EmailValidationConfirmRequest{Email: stA3.Email, Otp: emailCodeA3})
 			})},
 			cross: []attempt{
 				{name: "another registrant types the first's code", want: []int{403, 404}, send: do(func() (*http.Request, error) {
-					return smartenroll.NewValidateEmailValidationRequest(rawServer, stA3.EmailValidationID, smartenroll.EmailValidationConfirmRequest{Email: stA3.Email, Otp: atoi(t, emailCodeA3)})
+					return smartenroll.NewValidateEmailValidationRequest(rawServer, stA3.EmailValidationID, smartenroll.EmailValidationConfirmRequest{Email: stA3.Email, Otp: emailCodeA3})
 				}, bearerHeader(tA2))},
 				{name: "the other account's registrant types it", want: []int{403, 404}, send: do(func() (*http.Request, error) {
-					return smartenroll.NewValidateEmailValidationRequest(rawServer, stA3.EmailValidationID, smartenroll.EmailValidationConfirmRequest{Email: stA3.Email, Otp: atoi(t, emailCodeA3)})
+					return smartenroll.NewValidateEmailValidationRequest(rawServer, stA3.EmailValidationID, smartenroll.EmailValidationConfirmRequest{Email: stA3.Email, Otp: emailCodeA3})
 				}, bearerHeader(tB))},
 			},
 			after: stillPending,
@@ -353,12 +455,136 @@ func verifikTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 		},
 		"verifik/smartenroll/validatePhoneValidation": {
 			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {
-				return smartenroll.NewValidatePhoneValidationRequest(rawServer, smartenroll.PhoneValidationConfirmRequest{Phone: "3005550101", CountryCode: "+57", Otp: atoi(t, phoneCodeA3)})
+				return smartenroll.NewValidatePhoneValidationRequest(rawServer, smartenroll.PhoneValidationConfirmRequest{Phone: "3005550101", CountryCode: "+57", Otp: phoneCodeA3})
 			})},
 			cross: []attempt{{name: "another registrant types the first's phone code", want: []int{403, 404}, send: do(func() (*http.Request, error) {
-				return smartenroll.NewValidatePhoneValidationRequest(rawServer, smartenroll.PhoneValidationConfirmRequest{Phone: "3005550101", CountryCode: "+57", Otp: atoi(t, phoneCodeA3)})
+				return smartenroll.NewValidatePhoneValidationRequest(rawServer, smartenroll.PhoneValidationConfirmRequest{Phone: "3005550101", CountryCode: "+57", Otp: phoneCodeA3})
 			}, bearerHeader(tA2))}},
 			after: stillPending,
+		},
+		"verifik/smartenroll/createEmailValidationForProject": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {
+				return smartenroll.NewCreateEmailValidationForProjectRequest(rawServer, emailBody(flowA.ProjectID, "tenant-a-one@example.com"))
+			})},
+			cross: []attempt{{name: "the other account's registrant in the first's project", want: []int{403, 404}, send: do(func() (*http.Request, error) {
+				return smartenroll.NewCreateEmailValidationForProjectRequest(rawServer, emailBody(flowA.ProjectID, "tenant-b@example.com"))
+			}, bearerHeader(tB))}},
+		},
+		"verifik/smartenroll/validateEmailValidationByEmail": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {
+				return smartenroll.NewValidateEmailValidationByEmailRequest(rawServer, smartenroll.EmailValidationConfirmRequest{Email: stA3.Email, Otp: emailCodeA3})
+			})},
+			cross: []attempt{
+				{name: "another registrant types the first's code and email", want: []int{403, 404}, send: do(func() (*http.Request, error) {
+					return smartenroll.NewValidateEmailValidationByEmailRequest(rawServer, smartenroll.EmailValidationConfirmRequest{Email: stA3.Email, Otp: emailCodeA3})
+				}, bearerHeader(tA2))},
+				{name: "the other account's registrant types them", want: []int{403, 404}, send: do(func() (*http.Request, error) {
+					return smartenroll.NewValidateEmailValidationByEmailRequest(rawServer, smartenroll.EmailValidationConfirmRequest{Email: stA3.Email, Otp: emailCodeA3})
+				}, bearerHeader(tB))},
+			},
+			after: stillPending,
+		},
+		"verifik/smartenroll/createPhoneValidationForProject": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {
+				return smartenroll.NewCreatePhoneValidationForProjectRequest(rawServer, phoneBody(codesA.ProjectID, "3005550101"))
+			})},
+			cross: []attempt{{name: "the other account's registrant in the first's project", want: []int{403, 404}, send: do(func() (*http.Request, error) {
+				return smartenroll.NewCreatePhoneValidationForProjectRequest(rawServer, phoneBody(codesA.ProjectID, "3005550199"))
+			}, bearerHeader(tB))}},
+		},
+		"verifik/smartenroll/validatePhoneValidationByPhone": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {
+				return smartenroll.NewValidatePhoneValidationByPhoneRequest(rawServer, smartenroll.PhoneValidationConfirmRequest{Phone: "3005550101", CountryCode: "+57", Otp: phoneCodeA3})
+			})},
+			cross: []attempt{{name: "another registrant types the first's phone code", want: []int{403, 404}, send: do(func() (*http.Request, error) {
+				return smartenroll.NewValidatePhoneValidationByPhoneRequest(rawServer, smartenroll.PhoneValidationConfirmRequest{Phone: "3005550101", CountryCode: "+57", Otp: phoneCodeA3})
+			}, bearerHeader(tA2))}},
+			after: stillPending,
+		},
+		"verifik/smartenroll/updateAppRegistration": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {
+				return smartenroll.NewUpdateAppRegistrationRequest(rawServer, stA1.AppRegistrationID, smartenroll.AppRegistrationUpdateRequest{FullName: &hijack})
+			})},
+			cross: []attempt{
+				{name: "another registrant renames the first", want: []int{403, 404}, send: do(func() (*http.Request, error) {
+					return smartenroll.NewUpdateAppRegistrationRequest(rawServer, stA1.AppRegistrationID, smartenroll.AppRegistrationUpdateRequest{FullName: &hijack})
+				}, bearerHeader(tA2))},
+				{name: "the other account's client token", want: []int{403, 404}, send: do(func() (*http.Request, error) {
+					return smartenroll.NewUpdateAppRegistrationRequest(rawServer, stA1.AppRegistrationID, smartenroll.AppRegistrationUpdateRequest{FullName: &hijack})
+				}, clientB)},
+				{name: "the other account's registrant links the first's email validation to itself", want: []int{409}, send: do(func() (*http.Request, error) {
+					return smartenroll.NewUpdateAppRegistrationRequest(rawServer, rB.State().AppRegistrationID, smartenroll.AppRegistrationUpdateRequest{EmailValidation: &stA1.EmailValidationID})
+				}, bearerHeader(tB))},
+			},
+			after: func(t *testing.T) {
+				regIntact(t)
+				_, body := get(regOf(stA1.AppRegistrationID), clientA)
+				assert.NotContains(t, body, hijack)
+			},
+		},
+		"verifik/smartenroll/deleteBiometricValidation": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {
+				return smartenroll.NewDeleteBiometricValidationRequest(rawServer, bioA1)
+			})},
+			cross: []attempt{
+				{name: "another registrant deletes the first's selfie", want: []int{403, 404}, send: do(func() (*http.Request, error) {
+					return smartenroll.NewDeleteBiometricValidationRequest(rawServer, bioA1)
+				}, bearerHeader(tA2))},
+				{name: "the other account's registrant deletes it", want: []int{403, 404}, send: do(func() (*http.Request, error) {
+					return smartenroll.NewDeleteBiometricValidationRequest(rawServer, bioA1)
+				}, bearerHeader(tB))},
+			},
+			after: func(t *testing.T) {
+				_, body := get(regOf(stA1.AppRegistrationID), clientA)
+				assert.Contains(t, body, bioA1, "the first registrant's selfie validation is still there")
+			},
+		},
+		"verifik/smartenroll/getIdentityImages": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) { return smartenroll.NewGetIdentityImagesRequest(rawServer) })},
+			cross: []attempt{
+				{name: "another registrant reads its own, nothing of the first's", want: []int{200}, send: do(func() (*http.Request, error) { return smartenroll.NewGetIdentityImagesRequest(rawServer) }, bearerHeader(tA2)),
+					check: func(t *testing.T, status int, body string) { assert.NotContains(t, body, bioA1) }},
+				{name: "the other account's client token", want: []int{403}, send: do(func() (*http.Request, error) { return smartenroll.NewGetIdentityImagesRequest(rawServer) }, clientB)},
+			},
+		},
+		"verifik/smartenroll/listDocumentValidations": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) { return smartenroll.NewListDocumentValidationsRequest(rawServer, nil) })},
+			cross: []attempt{
+				{name: "other account lists its own", want: []int{200}, send: do(func() (*http.Request, error) { return smartenroll.NewListDocumentValidationsRequest(rawServer, nil) }, clientB)},
+				{name: "a registrant's token", want: []int{403}, send: do(func() (*http.Request, error) { return smartenroll.NewListDocumentValidationsRequest(rawServer, nil) }, bearerHeader(tA2))},
+			},
+		},
+		"verifik/smartenroll/getDocumentValidation": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {
+				return smartenroll.NewGetDocumentValidationRequest(rawServer, stA1.DocumentValidationID, nil)
+			})},
+			cross: []attempt{
+				{name: "the other account's client token", want: []int{403, 404}, send: do(func() (*http.Request, error) {
+					return smartenroll.NewGetDocumentValidationRequest(rawServer, stA1.DocumentValidationID, nil)
+				}, clientB)},
+				{name: "another registrant's token", want: []int{403}, send: do(func() (*http.Request, error) {
+					return smartenroll.NewGetDocumentValidationRequest(rawServer, stA1.DocumentValidationID, nil)
+				}, bearerHeader(tA2))},
+			},
+		},
+		"verifik/smartenroll/deleteDocumentValidation": {
+			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {
+				return smartenroll.NewDeleteDocumentValidationRequest(rawServer, stA1.DocumentValidationID)
+			})},
+			cross: []attempt{
+				{name: "the other account deletes the first's document", want: []int{403, 404}, send: do(func() (*http.Request, error) {
+					return smartenroll.NewDeleteDocumentValidationRequest(rawServer, stA1.DocumentValidationID)
+				}, clientB)},
+				{name: "another registrant deletes it", want: []int{403}, send: do(func() (*http.Request, error) {
+					return smartenroll.NewDeleteDocumentValidationRequest(rawServer, stA1.DocumentValidationID)
+				}, bearerHeader(tA2))},
+			},
+			after: func(t *testing.T) {
+				status, body := get(func() (*http.Request, error) {
+					return smartenroll.NewGetDocumentValidationRequest(rawServer, stA1.DocumentValidationID, nil)
+				}, clientA)
+				assert.Equal(t, 200, status, "the first registrant's document is still there: %s", body)
+			},
 		},
 		"verifik/smartenroll/createDocumentValidation": {
 			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {

@@ -11,28 +11,10 @@ type Waiver struct {
 }
 
 // TemporaryWaivers are known defects in a spec that its owner is fixing in another
-// change; the gate reports each as a warning saying it is waived. REMOVE an entry in the
-// change that fixes its spec (the lead removes these after api/verifik/smartenroll.yaml
-// makes the id branch of each *Ref union nullable instead of the union: see
-// docs/SPEC-GATE.md). TestTemporaryWaiversStillNeeded
-// fails once an entry no longer matches a problem, so none outlives its defect.
-var TemporaryWaivers = verifikRefWaivers(
-	"ProjectRef", "ProjectFlowRef", "RecordRef", "EmailValidationRef", "PhoneValidationRef",
-	"DocumentValidationRef", "BiometricValidationRef", "CompareFaceVerificationRef", "InformationValidationRef",
-)
-
-func verifikRefWaivers(names ...string) []Waiver {
-	var out []Waiver
-	for _, n := range names {
-		out = append(out, Waiver{
-			File:   "api/verifik/smartenroll.yaml",
-			Rule:   RuleNullableType,
-			At:     "components/schemas/" + n + "/nullable",
-			Reason: "api/verifik/smartenroll.yaml is mid-edit in issue #10; fix: a nullable id branch, not a nullable union",
-		})
-	}
-	return out
-}
+// change; the gate reports each as a warning saying it is waived. Remove an entry in the
+// change that fixes its spec: TestTemporaryWaiversStillNeeded fails once an entry no
+// longer matches a problem, so none outlives its defect. Empty today.
+var TemporaryWaivers []Waiver
 
 func waived(file, rule string, at pointer) (Waiver, bool) {
 	where := at.String()

@@ -105,6 +105,25 @@ var operationSafety = map[string]Safety{
 	"verifik/updateWebhook": Safe,
 	"verifik/createWebhook": Unsafe, // a second webhook: events delivered twice
 	"verifik/deleteWebhook": Unsafe, // a repeat answers 404, hiding the success
+	// The web SDK's routes, list and admin calls, and the v3 projects API.
+	"verifik/listAppRegistrations":            Safe,
+	"verifik/getPublicProject":                Safe,
+	"verifik/getIdentityImages":               Safe,
+	"verifik/listProjectsV3":                  Safe,
+	"verifik/getProjectV3":                    Safe,
+	"verifik/updateProjectV3":                 Safe, // sets the fields given
+	"verifik/listDocumentValidations":         Safe,
+	"verifik/getDocumentValidation":           Safe,
+	"verifik/updateAppRegistration":           Safe,   // links a validation or sets the phone given
+	"verifik/createProjectV3":                 Unsafe, // a second project, or a name conflict
+	"verifik/deleteProjectV3":                 Unsafe, // a repeat answers 404, hiding the success
+	"verifik/deleteDocumentValidation":        Unsafe, // the same
+	"verifik/deleteBiometricValidation":       Unsafe, // the same
+	"verifik/resendAppRegistrationLink":       Unsafe, // a second token, and with sendEmail a second email
+	"verifik/createEmailValidationForProject": Unsafe, // sends the code again
+	"verifik/createPhoneValidationForProject": Unsafe, // sends a billed SMS again
+	"verifik/validateEmailValidationByEmail":  Unsafe, // OTP confirmation
+	"verifik/validatePhoneValidationByPhone":  Unsafe, // OTP confirmation
 }
 
 // classify is the default RetryPolicy.Classify: a lookup in operationSafety.

@@ -208,6 +208,23 @@ func TestJourneys(t *testing.T) {
 			},
 		},
 		{
+			// Verifik's codes are six digits, leading zeros included; the client sends them as
+			// JSON strings, as Verifik's web SDK does, so "012345" is not sent as 12345.
+			name: "a code with a leading zero validates",
+			cfg:  verifik.BasicEnrollment(welcome),
+			run: func(t *testing.T, e *env, _ verifik.Flow) {
+				demo := project
+				demo.Name, demo.DemoMode, demo.DemoOTP = "Acme zero", true, "012345"
+				flow, err := e.client.Setup(ctx, demo, verifik.BasicEnrollment(welcome))
+				require.NoError(t, err)
+				r := e.register(flow, "zoe@example.com", "Zoe Zero")
+				_, err = r.SendEmailCode(ctx)
+				require.NoError(t, err)
+				require.NoError(t, r.ConfirmEmailCode(ctx, "012345"))
+				assert.True(t, r.State().EmailVerified)
+			},
+		},
+		{
 			name: "phone code over WhatsApp",
 			cfg:  verifik.FlowConfig{RedirectURL: welcome, PhoneCode: true, PhoneGateway: verifik.WhatsApp, Document: verifik.Optional},
 			run: func(t *testing.T, e *env, flow verifik.Flow) {

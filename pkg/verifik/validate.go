@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/idvkit/idvkit/pkg/transport"
@@ -50,13 +49,15 @@ func checkID(op, field, id string) error {
 func isCode(s string) bool { return codePattern.MatchString(s) }
 
 // parseCode checks a 6-digit code and turns it into the JSON number Verifik takes.
-func parseCode(op, code string) (int, error) {
+// parseCode checks a one-time code and returns it as Verifik's own web SDK sends it: a
+// JSON string of six digits, so a leading zero ("012345") survives; as a number it would
+// reach Verifik as 12345 and be refused.
+func parseCode(op, code string) (string, error) {
 	code = strings.TrimSpace(code)
 	if !isCode(code) {
-		return 0, transport.Invalid(vendor, op, "code", "must be 6 digits")
+		return "", transport.Invalid(vendor, op, "code", "must be 6 digits")
 	}
-	n, _ := strconv.Atoi(code)
-	return n, nil
+	return code, nil
 }
 
 // ImageOf encodes raw image bytes (JPEG, PNG) as Verifik takes them.

@@ -244,10 +244,14 @@ func (e DocumentValidationEventType) Valid() bool {
 
 // Defines values for DocumentValidationStatus.
 const (
-	DocumentActive    DocumentValidationStatus = "ACTIVE"
-	DocumentAssessing DocumentValidationStatus = "ASSESSING"
-	DocumentFailed    DocumentValidationStatus = "FAILED"
-	DocumentValidated DocumentValidationStatus = "VALIDATED"
+	DocumentActive                  DocumentValidationStatus = "ACTIVE"
+	DocumentActiveButUnverified     DocumentValidationStatus = "ACTIVE_BUT_UNVERIFIED"
+	DocumentAssessing               DocumentValidationStatus = "ASSESSING"
+	DocumentExpired                 DocumentValidationStatus = "EXPIRED"
+	DocumentFailed                  DocumentValidationStatus = "FAILED"
+	DocumentNeedsManualVerification DocumentValidationStatus = "NEEDS_MANUAL_VERIFICATION"
+	DocumentNotFound                DocumentValidationStatus = "NOT_FOUND"
+	DocumentValidated               DocumentValidationStatus = "VALIDATED"
 )
 
 // Valid indicates whether the value is a known member of the DocumentValidationStatus enum.
@@ -255,9 +259,17 @@ func (e DocumentValidationStatus) Valid() bool {
 	switch e {
 	case DocumentActive:
 		return true
+	case DocumentActiveButUnverified:
+		return true
 	case DocumentAssessing:
 		return true
+	case DocumentExpired:
+		return true
 	case DocumentFailed:
+		return true
+	case DocumentNeedsManualVerification:
+		return true
+	case DocumentNotFound:
 		return true
 	case DocumentValidated:
 		return true
@@ -316,14 +328,18 @@ func (e EmailValidationEventType) Valid() bool {
 
 // Defines values for ErrorCode.
 const (
+	ErrorCodeAccessDenied                  ErrorCode = "access_denied"
 	ErrorCodeAlreadyExists                 ErrorCode = "already_exists"
 	ErrorCodeAppRegistrationNotFound       ErrorCode = "appRegistration_not_found"
 	ErrorCodeAppRegistrationNotFoundOnSync ErrorCode = "AppRegistration_not_found"
 	ErrorCodeBadRequest                    ErrorCode = "BadRequest"
+	ErrorCodeBiometricValidationNotFound   ErrorCode = "biometric_validation_not_found"
+	ErrorCodeCannotResendLinkForThisStatus ErrorCode = "cannot_resend_link_for_this_status"
 	ErrorCodeCollectionNotSet              ErrorCode = "collection_not_set"
 	ErrorCodeConflict                      ErrorCode = "Conflict"
 	ErrorCodeDocumentSettingsNotSet        ErrorCode = "document_settings_not_set"
 	ErrorCodeDocumentValidationNotFound    ErrorCode = "document_validation_not_found"
+	ErrorCodeEmailIsRegisteredAlready      ErrorCode = "email_is_registered_already"
 	ErrorCodeEmailValidationHasExpired     ErrorCode = "emailValidation_has_expired"
 	ErrorCodeEmailValidationNotFound       ErrorCode = "email_validation_not_found"
 	ErrorCodeFeatureNotAvailable           ErrorCode = "Feature_not_available"
@@ -339,6 +355,7 @@ const (
 	ErrorCodeOTPDoesNotMatch               ErrorCode = "otp_does_not_match"
 	ErrorCodePayloadTooLarge               ErrorCode = "PayloadTooLarge"
 	ErrorCodePersonAlreadySet              ErrorCode = "person_already_set"
+	ErrorCodePhoneIsRegisteredAlready      ErrorCode = "phone_is_registered_already"
 	ErrorCodePhoneValidationHasExpired     ErrorCode = "phoneValidation_has_expired"
 	ErrorCodePhoneValidationNotFound       ErrorCode = "phone_validation_not_found"
 	ErrorCodePreconditionFailed            ErrorCode = "PreconditionFailed"
@@ -354,6 +371,8 @@ const (
 // Valid indicates whether the value is a known member of the ErrorCode enum.
 func (e ErrorCode) Valid() bool {
 	switch e {
+	case ErrorCodeAccessDenied:
+		return true
 	case ErrorCodeAlreadyExists:
 		return true
 	case ErrorCodeAppRegistrationNotFound:
@@ -362,6 +381,10 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case ErrorCodeBadRequest:
 		return true
+	case ErrorCodeBiometricValidationNotFound:
+		return true
+	case ErrorCodeCannotResendLinkForThisStatus:
+		return true
 	case ErrorCodeCollectionNotSet:
 		return true
 	case ErrorCodeConflict:
@@ -369,6 +392,8 @@ func (e ErrorCode) Valid() bool {
 	case ErrorCodeDocumentSettingsNotSet:
 		return true
 	case ErrorCodeDocumentValidationNotFound:
+		return true
+	case ErrorCodeEmailIsRegisteredAlready:
 		return true
 	case ErrorCodeEmailValidationHasExpired:
 		return true
@@ -399,6 +424,8 @@ func (e ErrorCode) Valid() bool {
 	case ErrorCodePayloadTooLarge:
 		return true
 	case ErrorCodePersonAlreadySet:
+		return true
+	case ErrorCodePhoneIsRegisteredAlready:
 		return true
 	case ErrorCodePhoneValidationHasExpired:
 		return true
@@ -881,6 +908,42 @@ func (e ValidationType) Valid() bool {
 	}
 }
 
+// Defines values for ListDocumentValidationsParamsPopulates.
+const (
+	ListDocumentValidationsParamsPopulatesAppRegistration ListDocumentValidationsParamsPopulates = "appRegistration"
+	ListDocumentValidationsParamsPopulatesProjectFlow     ListDocumentValidationsParamsPopulates = "projectFlow"
+)
+
+// Valid indicates whether the value is a known member of the ListDocumentValidationsParamsPopulates enum.
+func (e ListDocumentValidationsParamsPopulates) Valid() bool {
+	switch e {
+	case ListDocumentValidationsParamsPopulatesAppRegistration:
+		return true
+	case ListDocumentValidationsParamsPopulatesProjectFlow:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetDocumentValidationParamsPopulates.
+const (
+	GetDocumentValidationParamsPopulatesAppRegistration GetDocumentValidationParamsPopulates = "appRegistration"
+	GetDocumentValidationParamsPopulatesProjectFlow     GetDocumentValidationParamsPopulates = "projectFlow"
+)
+
+// Valid indicates whether the value is a known member of the GetDocumentValidationParamsPopulates enum.
+func (e GetDocumentValidationParamsPopulates) Valid() bool {
+	switch e {
+	case GetDocumentValidationParamsPopulatesAppRegistration:
+		return true
+	case GetDocumentValidationParamsPopulatesProjectFlow:
+		return true
+	default:
+		return false
+	}
+}
+
 // AppRegistration defines model for AppRegistration.
 type AppRegistration struct {
 	// DocumentVersion MongoDB's document version.
@@ -957,6 +1020,9 @@ type AppRegistration struct {
 
 // AppRegistrationCreateRequest defines model for AppRegistrationCreateRequest.
 type AppRegistrationCreateRequest struct {
+	// Agreements The registrant accepted the project's terms and privacy policy (the SDK sends it when the sign-up form shows them).
+	Agreements *bool `json:"agreements,omitempty"`
+
 	// CountryCode Required with phone; `+` and 1–3 digits (checked by the server).
 	CountryCode *string `json:"countryCode,omitempty"`
 
@@ -969,7 +1035,10 @@ type AppRegistrationCreateRequest struct {
 	Language *string `json:"language,omitempty"`
 	LastName *string `json:"lastName,omitempty"`
 
-	// Location Geo information Verifik's SDK sends (undocumented).
+	// Location Where the registrant signs up from, as Verifik's web SDK sends it (undocumented): the
+	// browser's position reverse-geocoded through OpenStreetMap (its address keys vary by
+	// place, so any further key is accepted), the device and the country. `null` until the
+	// browser's geolocation resolves (or when it is refused).
 	Location *RegistrantLocation `json:"location,omitempty"`
 
 	// Phone Digits only.
@@ -981,7 +1050,8 @@ type AppRegistrationCreateRequest struct {
 
 	// ProjectFlow A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
 	// 23- and 25-character ids.
-	ProjectFlow ObjectId `json:"projectFlow"`
+	ProjectFlow          ObjectId               `json:"projectFlow"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // AppRegistrationCreated defines model for AppRegistrationCreated.
@@ -1133,9 +1203,45 @@ type AppRegistrationMeRequest struct {
 	Populates *[]Populate `json:"populates,omitempty"`
 }
 
+// AppRegistrationPage defines model for AppRegistrationPage.
+type AppRegistrationPage struct {
+	Data  []AppRegistration `json:"data"`
+	Limit *int              `json:"limit,omitempty"`
+	Page  *int              `json:"page,omitempty"`
+	Pages *int              `json:"pages,omitempty"`
+	Total *int              `json:"total,omitempty"`
+}
+
 // AppRegistrationStatus The registrant's journey. Unknown values may appear; clients treat them as still in
 // progress (neither completed nor failed).
 type AppRegistrationStatus string
+
+// AppRegistrationUpdateRequest What Verifik's web SDK updates; every field optional.
+type AppRegistrationUpdateRequest struct {
+	// ID The registration's ObjectId again (the SDK repeats it); the path's id wins.
+	ID *string `json:"_id,omitempty"`
+
+	// CountryCode With phone; `+` and 1–3 digits.
+	CountryCode *string `json:"countryCode,omitempty"`
+
+	// EmailValidation A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	EmailValidation *ObjectId `json:"emailValidation,omitempty"`
+	FirstName       *string   `json:"firstName,omitempty"`
+	FullName        *string   `json:"fullName,omitempty"`
+	Language        *string   `json:"language,omitempty"`
+	LastName        *string   `json:"lastName,omitempty"`
+
+	// Phone Digits only.
+	Phone *string `json:"phone,omitempty"`
+
+	// PhoneValidation A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	PhoneValidation *ObjectId `json:"phoneValidation,omitempty"`
+
+	// ReplacePhone Replace the registration's phone (its earlier phone codes are discarded).
+	ReplacePhone *bool `json:"replacePhone,omitempty"`
+}
 
 // BasicInformationSettings defines model for BasicInformationSettings.
 type BasicInformationSettings struct {
@@ -1175,6 +1281,12 @@ type BiometricValidationCreateRequest struct {
 
 	// Os The registrant's device.
 	Os DeviceOS `json:"os"`
+}
+
+// BiometricValidationEnvelope defines model for BiometricValidationEnvelope.
+type BiometricValidationEnvelope struct {
+	// Data Populated biometric validation; Verifik's object page is unreliable, so only these fields are listed.
+	Data BiometricValidation `json:"data"`
 }
 
 // BiometricValidationEvent - `onboarding_biometric_validation_new`: Status new (biometric_validation_{status}).
@@ -1225,12 +1337,20 @@ type BiometricValidationRef struct {
 	union json.RawMessage
 }
 
-// Branding Colours and images of the hosted pages (v2 keys).
+// Branding Colours and images of the hosted pages: the v2 keys, and the v3 keys the newer
+// pages show (`backgroundColor`, `textColor`, `image`, `backgroundImage`, …). An image
+// not set is `null` (the v3 create answer shows `logo: null`, `rightImage: null`).
 type Branding struct {
+	BackgroundColor          *string `json:"backgroundColor,omitempty"`
+	BackgroundImage          *string `json:"backgroundImage,omitempty"`
+	BackgroundImageColor     *string `json:"backgroundImageColor,omitempty"`
 	BgColor                  *string `json:"bgColor,omitempty"`
 	BorderColor              *string `json:"borderColor,omitempty"`
 	ButtonColor              *string `json:"buttonColor,omitempty"`
+	ButtonTextColor          *string `json:"buttonTextColor,omitempty"`
 	ButtonTxtColor           *string `json:"buttonTxtColor,omitempty"`
+	Image                    *string `json:"image,omitempty"`
+	ImageBackgroundColor     *string `json:"imageBackgroundColor,omitempty"`
 	Logo                     *string `json:"logo,omitempty"`
 	RightBackgroundColor     *string `json:"rightBackgroundColor,omitempty"`
 	RightImage               *string `json:"rightImage,omitempty"`
@@ -1238,6 +1358,7 @@ type Branding struct {
 	SecondaryButtonColor     *string `json:"secondaryButtonColor,omitempty"`
 	SecondaryButtonTextColor *string `json:"secondaryButtonTextColor,omitempty"`
 	TabColor                 *string `json:"tabColor,omitempty"`
+	TextColor                *string `json:"textColor,omitempty"`
 	TitleColor               *string `json:"titleColor,omitempty"`
 	TxtColor                 *string `json:"txtColor,omitempty"`
 }
@@ -1340,6 +1461,15 @@ type DataProtection struct {
 	Name       *string `json:"name,omitempty"`
 	PostalCode *string `json:"postalCode,omitempty"`
 	Province   *string `json:"province,omitempty"`
+}
+
+// DeletedEnvelope defines model for DeletedEnvelope.
+type DeletedEnvelope struct {
+	Message *string `json:"message,omitempty"`
+
+	// Signature Verifik's certification stamp; an object on some pages, a string on others.
+	Signature *Signature `json:"signature,omitempty"`
+	Success   bool       `json:"success"`
 }
 
 // DeviceOS The registrant's device.
@@ -1479,6 +1609,16 @@ type DocumentValidationCreatedEnvelope struct {
 	Success   *bool      `json:"success,omitempty"`
 }
 
+// DocumentValidationEnvelope defines model for DocumentValidationEnvelope.
+type DocumentValidationEnvelope struct {
+	// Data A document validation as the list and retrieve pages answer it: `appRegistration`
+	// and `projectFlow` are ids, or the records with `populates[]`.
+	Data DocumentValidationRecord `json:"data"`
+
+	// Signature Verifik's certification stamp; an object on some pages, a string on others.
+	Signature *Signature `json:"signature,omitempty"`
+}
+
 // DocumentValidationEvent - `onboarding_document_validation_created`: A document validation started; may carry the registration id, email and phone.
 // - `onboarding_document_validation_source_lookup`: The government or data-source lookup finished.
 // - `onboarding_document_validation_data_source_error`: The source answered nothing usable, or the names did not match.
@@ -1569,6 +1709,78 @@ type DocumentValidationEventObject struct {
 // receivers pass them on as drift.
 type DocumentValidationEventType string
 
+// DocumentValidationPage defines model for DocumentValidationPage.
+type DocumentValidationPage struct {
+	Data       []DocumentValidationRecord `json:"data"`
+	Pagination *struct {
+		Page    *int `json:"page,omitempty"`
+		Pages   *int `json:"pages,omitempty"`
+		PerPage *int `json:"perPage,omitempty"`
+		Total   *int `json:"total,omitempty"`
+	} `json:"pagination,omitempty"`
+
+	// Signature Verifik's certification stamp; an object on some pages, a string on others.
+	Signature *Signature `json:"signature,omitempty"`
+}
+
+// DocumentValidationRecord A document validation as the list and retrieve pages answer it: `appRegistration`
+// and `projectFlow` are ids, or the records with `populates[]`.
+type DocumentValidationRecord struct {
+	// OCRExtraction What the OCR read. Verifik does not document the extraction's shape; these are the
+	// fields its name validation and criminal check use.
+	OCRExtraction *OCRExtraction `json:"OCRExtraction,omitempty"`
+
+	// ID The record's ObjectId.
+	ID string `json:"_id"`
+
+	// AppRegistration A record id, or the record when populated (persons and faces are not documented).
+	AppRegistration *RecordRef `json:"appRegistration,omitempty"`
+
+	// Client A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	Client *ObjectId `json:"client,omitempty"`
+
+	// Country ISO 3166-1 alpha-2 in the name validation answer.
+	Country   *string    `json:"country,omitempty"`
+	CreatedAt *Timestamp `json:"createdAt,omitempty"`
+
+	// DocumentCategory e.g. ID.
+	DocumentCategory *string `json:"documentCategory,omitempty"`
+	DocumentNumber   *string `json:"documentNumber,omitempty"`
+
+	// DocumentType e.g. Passport, CC, CCPA, DRCC, CL.
+	DocumentType             *string  `json:"documentType,omitempty"`
+	FirstNameMatchPercentage *float64 `json:"firstNameMatchPercentage,omitempty"`
+	FullNameMatchPercentage  *float64 `json:"fullNameMatchPercentage,omitempty"`
+	ImageValidated           *bool    `json:"imageValidated,omitempty"`
+	InfoValidationSupported  *bool    `json:"infoValidationSupported,omitempty"`
+	InputMethod              *string  `json:"inputMethod,omitempty"`
+	LastNameMatchPercentage  *float64 `json:"lastNameMatchPercentage,omitempty"`
+	NamesMatch               *bool    `json:"namesMatch,omitempty"`
+
+	// Project A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	Project *ObjectId `json:"project,omitempty"`
+
+	// ProjectFlow A record id, or the record when populated (persons and faces are not documented).
+	ProjectFlow *RecordRef `json:"projectFlow,omitempty"`
+
+	// ScoreValidation The names on the issuer's registry.
+	ScoreValidation *ScoreValidation `json:"scoreValidation,omitempty"`
+
+	// Status ASSESSING while checks run; VALIDATED or ACTIVE when the document passed; FAILED
+	// when it did not. Unknown values may appear; clients treat them as not validated.
+	Status *DocumentValidationStatus `json:"status,omitempty"`
+
+	// Type Smart Enroll validations use `onboarding`. Unknown values may appear; clients treat
+	// them as `validation`.
+	Type      *ValidationType `json:"type,omitempty"`
+	UpdatedAt *Timestamp      `json:"updatedAt,omitempty"`
+
+	// ValidationMethod e.g. OCR.
+	ValidationMethod *string `json:"validationMethod,omitempty"`
+}
+
 // DocumentValidationRef A document validation id, or the validation when populated.
 type DocumentValidationRef struct {
 	union json.RawMessage
@@ -1647,8 +1859,11 @@ type EmailValidation struct {
 type EmailValidationConfirmRequest struct {
 	Email string `json:"email"`
 
-	// Otp The 6-digit code as a JSON number (so leading zeros are lost).
-	Otp int `json:"otp"`
+	// Otp The 6-digit code the registrant typed. Verifik's own web SDK sends it as a JSON
+	// string (the form's value, so `"012345"` keeps its leading zero); the docs show a
+	// JSON number, which loses leading zeros (`0` counts as missing). Both are accepted;
+	// idvkit sends a string.
+	Otp OTPCode `json:"otp"`
 
 	// Project A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
 	// 23- and 25-character ids.
@@ -1657,6 +1872,10 @@ type EmailValidationConfirmRequest struct {
 	// ProjectFlow A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
 	// 23- and 25-character ids.
 	ProjectFlow *ObjectId `json:"projectFlow,omitempty"`
+
+	// Type Smart Enroll validations use `onboarding`. Unknown values may appear; clients treat
+	// them as `validation`.
+	Type *ValidationType `json:"type,omitempty"`
 }
 
 // EmailValidationCreateRequest defines model for EmailValidationCreateRequest.
@@ -1907,6 +2126,17 @@ type FlowSecurity struct {
 	Strategy *SecurityStrategy `json:"strategy,omitempty"`
 }
 
+// FlowV3Section One section of a flat v3 flow (`signUpForm`, `documents`, `liveness`,
+// `integrations`): the v3 pages list its keys (e.g. `documents.verificationMethods`,
+// `liveness.minScore`) but their full set varies by page, so any keys are accepted.
+type FlowV3Section map[string]interface{}
+
+// IdentityImagesEnvelope defines model for IdentityImagesEnvelope.
+type IdentityImagesEnvelope struct {
+	// Data Not documented; any object. The sandbox answers record ids only.
+	Data map[string]interface{} `json:"data"`
+}
+
 // InformationValidation defines model for InformationValidation.
 type InformationValidation struct {
 	// ID The record's ObjectId.
@@ -2001,6 +2231,13 @@ type InterpolResult struct {
 	TotalCards *int                    `json:"totalCards,omitempty"`
 }
 
+// LinkEmail The email the link went out in; null unless `sendEmail` was asked.
+type LinkEmail struct {
+	Email     *string `json:"email,omitempty"`
+	MailgunId *string `json:"mailgunId,omitempty"`
+	Sent      *bool   `json:"sent,omitempty"`
+}
+
 // LivenessSettings defines model for LivenessSettings.
 type LivenessSettings struct {
 	// LivenessMinScore The liveness score a selfie must reach (the tutorial's "liveness minScore").
@@ -2013,6 +2250,9 @@ type LivenessSettings struct {
 	// SearchMode Unknown values may appear; clients treat them as an unknown search mode.
 	SearchMode *SearchMode `json:"searchMode,omitempty"`
 }
+
+// LooseBoolean A boolean, or the strings `"true"` and `"false"` (Verifik's pages accept both).
+type LooseBoolean = interface{}
 
 // NameValidationEnvelope defines model for NameValidationEnvelope.
 type NameValidationEnvelope struct {
@@ -2054,6 +2294,11 @@ type NotSupportedData struct {
 	Validated                     *bool   `json:"validated,omitempty"`
 }
 
+// NullableObjectId An id, or null where the record is not there (yet): the id branch of the
+// id-or-record references, so that `null`, an id and the record are all accepted
+// under OpenAPI 3.0.3 as under kin-openapi (docs/SPEC-GATE.md, nullable-type).
+type NullableObjectId = string
+
 // OCRExtraction What the OCR read. Verifik does not document the extraction's shape; these are the
 // fields its name validation and criminal check use.
 type OCRExtraction struct {
@@ -2074,6 +2319,12 @@ type OFACResult struct {
 	// Status Unknown values may appear; clients treat them as `error`.
 	Status *CriminalDatabaseStatus `json:"status,omitempty"`
 }
+
+// OTPCode The 6-digit code the registrant typed. Verifik's own web SDK sends it as a JSON
+// string (the form's value, so `"012345"` keeps its leading zero); the docs show a
+// JSON number, which loses leading zeros (`0` counts as missing). Both are accepted;
+// idvkit sends a string.
+type OTPCode = interface{}
 
 // OTPStatus Unknown values may appear; clients treat them as not validated.
 type OTPStatus string
@@ -2180,9 +2431,12 @@ type PhoneValidation struct {
 type PhoneValidationConfirmRequest struct {
 	CountryCode string `json:"countryCode"`
 
-	// Otp The 6-digit code as a JSON number.
-	Otp   int    `json:"otp"`
-	Phone string `json:"phone"`
+	// Otp The 6-digit code the registrant typed. Verifik's own web SDK sends it as a JSON
+	// string (the form's value, so `"012345"` keeps its leading zero); the docs show a
+	// JSON number, which loses leading zeros (`0` counts as missing). Both are accepted;
+	// idvkit sends a string.
+	Otp   OTPCode `json:"otp"`
+	Phone string  `json:"phone"`
 
 	// PhoneGateway Unknown values may appear; clients treat them as a gateway that sends.
 	PhoneGateway *PhoneGateway `json:"phoneGateway,omitempty"`
@@ -2281,7 +2535,9 @@ type Project struct {
 	// 23- and 25-character ids.
 	AssignedCollection *ObjectId `json:"assignedCollection,omitempty"`
 
-	// Branding Colours and images of the hosted pages (v2 keys).
+	// Branding Colours and images of the hosted pages: the v2 keys, and the v3 keys the newer
+	// pages show (`backgroundColor`, `textColor`, `image`, `backgroundImage`, …). An image
+	// not set is `null` (the v3 create answer shows `logo: null`, `rightImage: null`).
 	Branding *Branding `json:"branding,omitempty"`
 
 	// Client A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
@@ -2302,9 +2558,11 @@ type Project struct {
 	Name            *string         `json:"name,omitempty"`
 	PrivacyUrl      *string         `json:"privacyUrl,omitempty"`
 
-	// ProjectFlows Flow ids, or the flows with `with[]=projectFlows`.
-	ProjectFlows   *[]*ProjectFlowRef `json:"projectFlows,omitempty"`
-	ProjectMembers *[]ObjectId        `json:"projectMembers,omitempty"`
+	// ProjectFlows The project's flows: an array of flow ids (or of the flows, with
+	// `with[]=projectFlows` on v2 and always on v3), or — in the v3 create answer — the
+	// one new flow's id as a string.
+	ProjectFlows   *ProjectFlowList `json:"projectFlows,omitempty"`
+	ProjectMembers *[]ObjectId      `json:"projectMembers,omitempty"`
 
 	// Status Only `active` projects run registrant steps. Unknown values may appear; clients
 	// treat them as not active.
@@ -2322,7 +2580,9 @@ type ProjectCreateRequest struct {
 	// AllowedCountries English country names ("Colombia", "United States"); "All" on v3.
 	AllowedCountries []string `json:"allowedCountries"`
 
-	// Branding Colours and images of the hosted pages (v2 keys).
+	// Branding Colours and images of the hosted pages: the v2 keys, and the v3 keys the newer
+	// pages show (`backgroundColor`, `textColor`, `image`, `backgroundImage`, …). An image
+	// not set is `null` (the v3 create answer shows `logo: null`, `rightImage: null`).
 	Branding     *Branding `json:"branding,omitempty"`
 	ContactEmail string    `json:"contactEmail"`
 
@@ -2368,12 +2628,27 @@ type ProjectFlow struct {
 	CreatedAt      *Timestamp `json:"createdAt,omitempty"`
 
 	// DatApiSettings Settings of the non-Smart Enroll products (SmartAccess login, links, datAPI); null on onboarding flows.
-	DatApiSettings      *OtherFlowSettings `json:"datApiSettings,omitempty"`
-	EmailTemplateDesign *string            `json:"emailTemplateDesign,omitempty"`
-	IdentityUrl         *string            `json:"identityUrl,omitempty"`
+	DatApiSettings *OtherFlowSettings `json:"datApiSettings,omitempty"`
+
+	// Documents One section of a flat v3 flow (`signUpForm`, `documents`, `liveness`,
+	// `integrations`): the v3 pages list its keys (e.g. `documents.verificationMethods`,
+	// `liveness.minScore`) but their full set varies by page, so any keys are accepted.
+	Documents           *FlowV3Section `json:"documents,omitempty"`
+	EmailTemplateDesign *string        `json:"emailTemplateDesign,omitempty"`
+	IdentityUrl         *string        `json:"identityUrl,omitempty"`
+
+	// Integrations One section of a flat v3 flow (`signUpForm`, `documents`, `liveness`,
+	// `integrations`): the v3 pages list its keys (e.g. `documents.verificationMethods`,
+	// `liveness.minScore`) but their full set varies by page, so any keys are accepted.
+	Integrations *FlowV3Section `json:"integrations,omitempty"`
 
 	// LinkSettings Settings of the non-Smart Enroll products (SmartAccess login, links, datAPI); null on onboarding flows.
 	LinkSettings *OtherFlowSettings `json:"linkSettings,omitempty"`
+
+	// Liveness One section of a flat v3 flow (`signUpForm`, `documents`, `liveness`,
+	// `integrations`): the v3 pages list its keys (e.g. `documents.verificationMethods`,
+	// `liveness.minScore`) but their full set varies by page, so any keys are accepted.
+	Liveness *FlowV3Section `json:"liveness,omitempty"`
 
 	// LoginSettings Settings of the non-Smart Enroll products (SmartAccess login, links, datAPI); null on onboarding flows.
 	LoginSettings      *OtherFlowSettings  `json:"loginSettings,omitempty"`
@@ -2387,12 +2662,24 @@ type ProjectFlow struct {
 	// Security Who may register (allow or block lists).
 	Security *FlowSecurity `json:"security,omitempty"`
 
+	// SignUpForm One section of a flat v3 flow (`signUpForm`, `documents`, `liveness`,
+	// `integrations`): the v3 pages list its keys (e.g. `documents.verificationMethods`,
+	// `liveness.minScore`) but their full set varies by page, so any keys are accepted.
+	SignUpForm *FlowV3Section `json:"signUpForm,omitempty"`
+
 	// Status Only `active` flows accept registrants. Unknown values may appear; clients treat them as not active.
 	Status *ProjectFlowStatus `json:"status,omitempty"`
+
+	// Steps v3 flows: the step requirements (`{document: mandatory, …}`). One older page
+	// shows an array here, so any JSON value is accepted.
+	Steps interface{} `json:"steps,omitempty"`
 
 	// SystemForm A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
 	// 23- and 25-character ids.
 	SystemForm *ObjectId `json:"systemForm,omitempty"`
+
+	// Target v3 flows; personal or business.
+	Target *string `json:"target,omitempty"`
 
 	// Type `onboarding` is Smart Enroll; `login` is SmartAccess; the rest are older products.
 	// Unknown values may appear; clients treat them as not Smart Enroll.
@@ -2450,6 +2737,13 @@ type ProjectFlowEnvelope struct {
 	Success   *bool      `json:"success,omitempty"`
 }
 
+// ProjectFlowList The project's flows: an array of flow ids (or of the flows, with
+// `with[]=projectFlows` on v2 and always on v3), or — in the v3 create answer — the
+// one new flow's id as a string.
+type ProjectFlowList struct {
+	union json.RawMessage
+}
+
 // ProjectFlowPage defines model for ProjectFlowPage.
 type ProjectFlowPage struct {
 	Data  []ProjectFlow `json:"data"`
@@ -2463,6 +2757,9 @@ type ProjectFlowPage struct {
 type ProjectFlowRef struct {
 	union json.RawMessage
 }
+
+// ProjectFlowRefs defines model for ProjectFlowRefs.
+type ProjectFlowRefs = []ProjectFlowRef
 
 // ProjectFlowStatus Only `active` flows accept registrants. Unknown values may appear; clients treat them as not active.
 type ProjectFlowStatus string
@@ -2494,6 +2791,37 @@ type ProjectFlowUpdateRequest struct {
 	WebhookUrl *string   `json:"webhookUrl,omitempty"`
 }
 
+// ProjectFlowV3 A flow in the flat v3 shape, as createProjectV3 takes it.
+type ProjectFlowV3 struct {
+	// Documents One section of a flat v3 flow (`signUpForm`, `documents`, `liveness`,
+	// `integrations`): the v3 pages list its keys (e.g. `documents.verificationMethods`,
+	// `liveness.minScore`) but their full set varies by page, so any keys are accepted.
+	Documents *FlowV3Section `json:"documents,omitempty"`
+
+	// Integrations One section of a flat v3 flow (`signUpForm`, `documents`, `liveness`,
+	// `integrations`): the v3 pages list its keys (e.g. `documents.verificationMethods`,
+	// `liveness.minScore`) but their full set varies by page, so any keys are accepted.
+	Integrations *FlowV3Section `json:"integrations,omitempty"`
+
+	// Liveness One section of a flat v3 flow (`signUpForm`, `documents`, `liveness`,
+	// `integrations`): the v3 pages list its keys (e.g. `documents.verificationMethods`,
+	// `liveness.minScore`) but their full set varies by page, so any keys are accepted.
+	Liveness *FlowV3Section `json:"liveness,omitempty"`
+
+	// SignUpForm One section of a flat v3 flow (`signUpForm`, `documents`, `liveness`,
+	// `integrations`): the v3 pages list its keys (e.g. `documents.verificationMethods`,
+	// `liveness.minScore`) but their full set varies by page, so any keys are accepted.
+	SignUpForm *FlowV3Section   `json:"signUpForm,omitempty"`
+	Steps      *OnboardingSteps `json:"steps,omitempty"`
+
+	// Target personal (the pages name no other value for a flow).
+	Target *string `json:"target,omitempty"`
+
+	// Type `onboarding` is Smart Enroll; `login` is SmartAccess; the rest are older products.
+	// Unknown values may appear; clients treat them as not Smart Enroll.
+	Type ProjectFlowType `json:"type"`
+}
+
 // ProjectPage defines model for ProjectPage.
 type ProjectPage struct {
 	Data  []Project `json:"data"`
@@ -2516,7 +2844,9 @@ type ProjectStatus string
 type ProjectUpdateRequest struct {
 	AllowedCountries *[]string `json:"allowedCountries,omitempty"`
 
-	// Branding Colours and images of the hosted pages (v2 keys).
+	// Branding Colours and images of the hosted pages: the v2 keys, and the v3 keys the newer
+	// pages show (`backgroundColor`, `textColor`, `image`, `backgroundImage`, …). An image
+	// not set is `null` (the v3 create answer shows `logo: null`, `rightImage: null`).
 	Branding     *Branding `json:"branding,omitempty"`
 	ContactEmail *string   `json:"contactEmail,omitempty"`
 
@@ -2534,6 +2864,37 @@ type ProjectUpdateRequest struct {
 	TermsAndConditionsUrl *string        `json:"termsAndConditionsUrl,omitempty"`
 }
 
+// ProjectV3CreateRequest defines model for ProjectV3CreateRequest.
+type ProjectV3CreateRequest struct {
+	// AllowedCountries English country names, or "All".
+	AllowedCountries []string `json:"allowedCountries"`
+
+	// Branding Colours and images of the hosted pages: the v2 keys, and the v3 keys the newer
+	// pages show (`backgroundColor`, `textColor`, `image`, `backgroundImage`, …). An image
+	// not set is `null` (the v3 create answer shows `logo: null`, `rightImage: null`).
+	Branding     *Branding `json:"branding,omitempty"`
+	ContactEmail string    `json:"contactEmail"`
+	CurrentStep  *float64  `json:"currentStep,omitempty"`
+
+	// DataProtection The data controller shown to registrants.
+	DataProtection  DataProtection `json:"dataProtection"`
+	DefaultLanguage *string        `json:"defaultLanguage,omitempty"`
+	DemoMode        *bool          `json:"demoMode,omitempty"`
+	DemoOTP         *string        `json:"demoOTP,omitempty"`
+	Identifier      *string        `json:"identifier,omitempty"`
+	LastStep        *float64       `json:"lastStep,omitempty"`
+	Name            string         `json:"name"`
+	PrivacyUrl      string         `json:"privacyUrl"`
+
+	// ProjectFlow A flow in the flat v3 shape, as createProjectV3 takes it.
+	ProjectFlow *ProjectFlowV3 `json:"projectFlow,omitempty"`
+
+	// ProjectFlowType `onboarding` is Smart Enroll; `login` is SmartAccess; the rest are older products.
+	// Unknown values may appear; clients treat them as not Smart Enroll.
+	ProjectFlowType       *ProjectFlowType `json:"projectFlowType,omitempty"`
+	TermsAndConditionsUrl string           `json:"termsAndConditionsUrl"`
+}
+
 // Record defines model for Record.
 type Record struct {
 	// ID The record's ObjectId.
@@ -2546,12 +2907,81 @@ type RecordRef struct {
 	union json.RawMessage
 }
 
-// RegistrantLocation Geo information Verifik's SDK sends (undocumented).
+// RegistrantLocation Where the registrant signs up from, as Verifik's web SDK sends it (undocumented): the
+// browser's position reverse-geocoded through OpenStreetMap (its address keys vary by
+// place, so any further key is accepted), the device and the country. `null` until the
+// browser's geolocation resolves (or when it is refused).
 type RegistrantLocation struct {
-	Country     *string `json:"country,omitempty"`
+	City    *string `json:"city,omitempty"`
+	Country *string `json:"country,omitempty"`
+
+	// CountryCode The calling code (`+57`).
 	CountryCode *string `json:"countryCode,omitempty"`
-	Os          *string `json:"os,omitempty"`
-	Type        *string `json:"type,omitempty"`
+
+	// ISOCountryCode OpenStreetMap's lower-case ISO 3166-1 alpha-2 code.
+	ISOCountryCode       *string                `json:"country_code,omitempty"`
+	DeviceIdentifier     *string                `json:"deviceIdentifier,omitempty"`
+	Lat                  *float32               `json:"lat,omitempty"`
+	Lng                  *float32               `json:"lng,omitempty"`
+	Os                   *string                `json:"os,omitempty"`
+	Postcode             *string                `json:"postcode,omitempty"`
+	Road                 *string                `json:"road,omitempty"`
+	State                *string                `json:"state,omitempty"`
+	Suburb               *string                `json:"suburb,omitempty"`
+	Type                 *string                `json:"type,omitempty"`
+	UserAgent            *string                `json:"userAgent,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// ResendLink defines model for ResendLink.
+type ResendLink struct {
+	// AccessType e.g. `app_registration_initiated`.
+	AccessType *string `json:"accessType,omitempty"`
+
+	// AppRegistrationId A MongoDB ObjectId (24 hex characters). Not enforced: Verifik's own examples hold
+	// 23- and 25-character ids.
+	AppRegistrationId *ObjectId `json:"appRegistrationId,omitempty"`
+	Email             *string   `json:"email,omitempty"`
+
+	// EmailSent The email the link went out in; null unless `sendEmail` was asked.
+	EmailSent *LinkEmail `json:"emailSent,omitempty"`
+
+	// ExpiresAt When the token expires, as `YYYY-MM-DD hh:mm:ss` (UTC; not RFC 3339).
+	ExpiresAt *string `json:"expiresAt,omitempty"`
+	FirstName *string `json:"firstName,omitempty"`
+	FullName  *string `json:"fullName,omitempty"`
+
+	// IssuedAt When the token was issued, in Unix seconds.
+	IssuedAt *int64  `json:"issuedAt,omitempty"`
+	LastName *string `json:"lastName,omitempty"`
+
+	// Link The hosted Smart Enroll link carrying the token.
+	Link string `json:"link"`
+
+	// Status The registrant's journey. Unknown values may appear; clients treat them as still in
+	// progress (neither completed nor failed).
+	Status *AppRegistrationStatus `json:"status,omitempty"`
+
+	// Step The step the journey resumes at.
+	Step  *string          `json:"step,omitempty"`
+	Steps *OnboardingSteps `json:"steps,omitempty"`
+
+	// Token The continuation token (a JWT, 30 minutes). A secret.
+	Token string `json:"token"`
+}
+
+// ResendLinkEnvelope defines model for ResendLinkEnvelope.
+type ResendLinkEnvelope struct {
+	Data ResendLink `json:"data"`
+}
+
+// ResendLinkRequest defines model for ResendLinkRequest.
+type ResendLinkRequest struct {
+	// RecipientEmail Another recipient for the email; Verifik's super-admins only.
+	RecipientEmail *string `json:"recipientEmail,omitempty"`
+
+	// SendEmail A boolean, or the strings `"true"` and `"false"` (Verifik's pages accept both).
+	SendEmail *LooseBoolean `json:"sendEmail,omitempty"`
 }
 
 // ScoreValidation The names on the issuer's registry.
@@ -2775,6 +3205,9 @@ type WebhookUpdateRequest struct {
 	Url         *string     `json:"url,omitempty"`
 }
 
+// DocumentPopulates defines model for DocumentPopulates.
+type DocumentPopulates = []string
+
 // Page defines model for Page.
 type Page = int
 
@@ -2804,6 +3237,10 @@ type With = []string
 // AppRegistrationNotFound Verifik's error body. Current pages: `{code, message}` (v3 adds `status`,
 // `timestamp`, `details`); older pages: `{error, message}`.
 type AppRegistrationNotFound = Error
+
+// DocumentValidationNotFound Verifik's error body. Current pages: `{code, message}` (v3 adds `status`,
+// `timestamp`, `details`); older pages: `{error, message}`.
+type DocumentValidationNotFound = Error
 
 // Forbidden Verifik's error body. Current pages: `{code, message}` (v3 adds `status`,
 // `timestamp`, `details`); older pages: `{error, message}`.
@@ -2841,11 +3278,68 @@ type Unauthorized = Error
 // `timestamp`, `details`); older pages: `{error, message}`.
 type WebhookNotFound = Error
 
+// ListAppRegistrationsParams defines parameters for ListAppRegistrations.
+type ListAppRegistrationsParams struct {
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit Items per page (default 10).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// WhereStatus Only records with this status.
+	WhereStatus *WhereStatus `form:"where_status,omitempty" json:"where_status,omitempty"`
+
+	// WhereProject Only records of this project.
+	WhereProject *WhereProject `form:"where_project,omitempty" json:"where_project,omitempty"`
+
+	// WhereProjectFlow Only registrants of this project flow.
+	WhereProjectFlow *ObjectId `form:"where_projectFlow,omitempty" json:"where_projectFlow,omitempty"`
+
+	// InStatus Only registrants in one of these statuses.
+	InStatus *[]AppRegistrationStatus `form:"in_status[],omitempty" json:"in_status[],omitempty"`
+
+	// Populates Referenced records to embed (an id becomes the object).
+	Populates *Populates `form:"populates[],omitempty" json:"populates[],omitempty"`
+}
+
 // GetAppRegistrationParams defines parameters for GetAppRegistration.
 type GetAppRegistrationParams struct {
 	// Populates Referenced records to embed (an id becomes the object).
 	Populates *Populates `form:"populates[],omitempty" json:"populates[],omitempty"`
 }
+
+// ListDocumentValidationsParams defines parameters for ListDocumentValidations.
+type ListDocumentValidationsParams struct {
+	Page    *Page    `form:"page,omitempty" json:"page,omitempty"`
+	PerPage *PerPage `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Populates Referenced records of a document validation to embed.
+	Populates *DocumentPopulates `form:"populates[],omitempty" json:"populates[],omitempty"`
+
+	// WhereStatus Only records with this status.
+	WhereStatus       *WhereStatus `form:"where_status,omitempty" json:"where_status,omitempty"`
+	WhereDocumentType *string      `form:"where_documentType,omitempty" json:"where_documentType,omitempty"`
+
+	// WhereValidationMethod MANUAL, OCR, SCAN_PROMPT or SCAN_STUDIO.
+	WhereValidationMethod *string `form:"where_validationMethod,omitempty" json:"where_validationMethod,omitempty"`
+
+	// WhereType validation, login, signup, ocr or demo.
+	WhereType *string `form:"where_type,omitempty" json:"where_type,omitempty"`
+
+	// WhereInputMethod CAMERA, FILE_UPLOAD or NOT_SET.
+	WhereInputMethod *string `form:"where_inputMethod,omitempty" json:"where_inputMethod,omitempty"`
+}
+
+// ListDocumentValidationsParamsPopulates defines parameters for ListDocumentValidations.
+type ListDocumentValidationsParamsPopulates string
+
+// GetDocumentValidationParams defines parameters for GetDocumentValidation.
+type GetDocumentValidationParams struct {
+	// Populates Referenced records of a document validation to embed.
+	Populates *DocumentPopulates `form:"populates[],omitempty" json:"populates[],omitempty"`
+}
+
+// GetDocumentValidationParamsPopulates defines parameters for GetDocumentValidation.
+type GetDocumentValidationParamsPopulates string
 
 // CreateNameValidationParams defines parameters for CreateNameValidation.
 type CreateNameValidationParams struct {
@@ -2879,6 +3373,15 @@ type ListProjectsParams struct {
 	WhereStatus *WhereStatus `form:"where_status,omitempty" json:"where_status,omitempty"`
 }
 
+// GetPublicProjectParams defines parameters for GetPublicProject.
+type GetPublicProjectParams struct {
+	// Id The project's ObjectId.
+	Id ObjectId `form:"id" json:"id"`
+
+	// Type The kind of flow the page shows.
+	Type *ProjectFlowType `form:"type,omitempty" json:"type,omitempty"`
+}
+
 // GetProjectParams defines parameters for GetProject.
 type GetProjectParams struct {
 	// With Related collections to embed, e.g. `projectFlows`.
@@ -2897,11 +3400,37 @@ type ListWebhooksParams struct {
 	WhereUrl *string `form:"where_url,omitempty" json:"where_url,omitempty"`
 }
 
+// ListProjectsV3Params defines parameters for ListProjectsV3.
+type ListProjectsV3Params struct {
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit Items per page (default 10).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// LikeName Only projects whose name contains this (case-insensitive).
+	LikeName *string `form:"like_name,omitempty" json:"like_name,omitempty"`
+
+	// WhereStatus Only records with this status.
+	WhereStatus *WhereStatus `form:"where_status,omitempty" json:"where_status,omitempty"`
+
+	// WhereTarget Only projects of this target.
+	WhereTarget *string `form:"where_target,omitempty" json:"where_target,omitempty"`
+
+	// InStatus Only projects in one of these statuses.
+	InStatus *[]ProjectStatus `form:"in_status[],omitempty" json:"in_status[],omitempty"`
+}
+
 // CreateAppRegistrationJSONRequestBody defines body for CreateAppRegistration for application/json ContentType.
 type CreateAppRegistrationJSONRequestBody = AppRegistrationCreateRequest
 
 // GetCurrentAppRegistrationJSONRequestBody defines body for GetCurrentAppRegistration for application/json ContentType.
 type GetCurrentAppRegistrationJSONRequestBody = AppRegistrationMeRequest
+
+// UpdateAppRegistrationJSONRequestBody defines body for UpdateAppRegistration for application/json ContentType.
+type UpdateAppRegistrationJSONRequestBody = AppRegistrationUpdateRequest
+
+// ResendAppRegistrationLinkJSONRequestBody defines body for ResendAppRegistrationLink for application/json ContentType.
+type ResendAppRegistrationLinkJSONRequestBody = ResendLinkRequest
 
 // SyncAppRegistrationJSONRequestBody defines body for SyncAppRegistration for application/json ContentType.
 type SyncAppRegistrationJSONRequestBody = SyncRequest
@@ -2915,8 +3444,14 @@ type CreateDocumentValidationJSONRequestBody = DocumentValidationCreateRequest
 // CreateNameValidationJSONRequestBody defines body for CreateNameValidation for application/json ContentType.
 type CreateNameValidationJSONRequestBody = NameValidationRequest
 
+// CreateEmailValidationForProjectJSONRequestBody defines body for CreateEmailValidationForProject for application/json ContentType.
+type CreateEmailValidationForProjectJSONRequestBody = EmailValidationCreateRequest
+
 // CreateEmailValidationJSONRequestBody defines body for CreateEmailValidation for application/json ContentType.
 type CreateEmailValidationJSONRequestBody = EmailValidationCreateRequest
+
+// ValidateEmailValidationByEmailJSONRequestBody defines body for ValidateEmailValidationByEmail for application/json ContentType.
+type ValidateEmailValidationByEmailJSONRequestBody = EmailValidationConfirmRequest
 
 // ValidateEmailValidationJSONRequestBody defines body for ValidateEmailValidation for application/json ContentType.
 type ValidateEmailValidationJSONRequestBody = EmailValidationConfirmRequest
@@ -2927,11 +3462,17 @@ type CompareAppRegistrationFacesJSONRequestBody = FaceCompareRequest
 // RequestCriminalCheckJSONRequestBody defines body for RequestCriminalCheck for application/json ContentType.
 type RequestCriminalCheckJSONRequestBody = CriminalCheckRequest
 
+// CreatePhoneValidationForProjectJSONRequestBody defines body for CreatePhoneValidationForProject for application/json ContentType.
+type CreatePhoneValidationForProjectJSONRequestBody = PhoneValidationCreateRequest
+
 // ValidatePhoneValidationJSONRequestBody defines body for ValidatePhoneValidation for application/json ContentType.
 type ValidatePhoneValidationJSONRequestBody = PhoneValidationConfirmRequest
 
 // CreatePhoneValidationJSONRequestBody defines body for CreatePhoneValidation for application/json ContentType.
 type CreatePhoneValidationJSONRequestBody = PhoneValidationCreateRequest
+
+// ValidatePhoneValidationByPhoneJSONRequestBody defines body for ValidatePhoneValidationByPhone for application/json ContentType.
+type ValidatePhoneValidationByPhoneJSONRequestBody = PhoneValidationConfirmRequest
 
 // CreateProjectFlowJSONRequestBody defines body for CreateProjectFlow for application/json ContentType.
 type CreateProjectFlowJSONRequestBody = ProjectFlowCreateRequest
@@ -2951,25 +3492,508 @@ type CreateWebhookJSONRequestBody = WebhookCreateRequest
 // UpdateWebhookJSONRequestBody defines body for UpdateWebhook for application/json ContentType.
 type UpdateWebhookJSONRequestBody = WebhookUpdateRequest
 
+// CreateProjectV3JSONRequestBody defines body for CreateProjectV3 for application/json ContentType.
+type CreateProjectV3JSONRequestBody = ProjectV3CreateRequest
+
+// UpdateProjectV3JSONRequestBody defines body for UpdateProjectV3 for application/json ContentType.
+type UpdateProjectV3JSONRequestBody = ProjectUpdateRequest
+
 // ReceiveSmartEnrollEventJSONRequestBody defines body for ReceiveSmartEnrollEvent for application/json ContentType.
 type ReceiveSmartEnrollEventJSONRequestBody = SmartEnrollEvent
 
-// AsObjectId returns the union data inside the BiometricValidationRef as a ObjectId
-func (t BiometricValidationRef) AsObjectId() (ObjectId, error) {
-	var body ObjectId
+// Getter for additional properties for AppRegistrationCreateRequest. Returns the specified
+// element and whether it was found
+func (a AppRegistrationCreateRequest) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AppRegistrationCreateRequest
+func (a *AppRegistrationCreateRequest) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AppRegistrationCreateRequest to handle AdditionalProperties
+func (a *AppRegistrationCreateRequest) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["agreements"]; found {
+		err = json.Unmarshal(raw, &a.Agreements)
+		if err != nil {
+			return fmt.Errorf("error reading 'agreements': %w", err)
+		}
+		delete(object, "agreements")
+	}
+
+	if raw, found := object["countryCode"]; found {
+		err = json.Unmarshal(raw, &a.CountryCode)
+		if err != nil {
+			return fmt.Errorf("error reading 'countryCode': %w", err)
+		}
+		delete(object, "countryCode")
+	}
+
+	if raw, found := object["email"]; found {
+		err = json.Unmarshal(raw, &a.Email)
+		if err != nil {
+			return fmt.Errorf("error reading 'email': %w", err)
+		}
+		delete(object, "email")
+	}
+
+	if raw, found := object["firstName"]; found {
+		err = json.Unmarshal(raw, &a.FirstName)
+		if err != nil {
+			return fmt.Errorf("error reading 'firstName': %w", err)
+		}
+		delete(object, "firstName")
+	}
+
+	if raw, found := object["fullName"]; found {
+		err = json.Unmarshal(raw, &a.FullName)
+		if err != nil {
+			return fmt.Errorf("error reading 'fullName': %w", err)
+		}
+		delete(object, "fullName")
+	}
+
+	if raw, found := object["language"]; found {
+		err = json.Unmarshal(raw, &a.Language)
+		if err != nil {
+			return fmt.Errorf("error reading 'language': %w", err)
+		}
+		delete(object, "language")
+	}
+
+	if raw, found := object["lastName"]; found {
+		err = json.Unmarshal(raw, &a.LastName)
+		if err != nil {
+			return fmt.Errorf("error reading 'lastName': %w", err)
+		}
+		delete(object, "lastName")
+	}
+
+	if raw, found := object["location"]; found {
+		err = json.Unmarshal(raw, &a.Location)
+		if err != nil {
+			return fmt.Errorf("error reading 'location': %w", err)
+		}
+		delete(object, "location")
+	}
+
+	if raw, found := object["phone"]; found {
+		err = json.Unmarshal(raw, &a.Phone)
+		if err != nil {
+			return fmt.Errorf("error reading 'phone': %w", err)
+		}
+		delete(object, "phone")
+	}
+
+	if raw, found := object["project"]; found {
+		err = json.Unmarshal(raw, &a.Project)
+		if err != nil {
+			return fmt.Errorf("error reading 'project': %w", err)
+		}
+		delete(object, "project")
+	}
+
+	if raw, found := object["projectFlow"]; found {
+		err = json.Unmarshal(raw, &a.ProjectFlow)
+		if err != nil {
+			return fmt.Errorf("error reading 'projectFlow': %w", err)
+		}
+		delete(object, "projectFlow")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AppRegistrationCreateRequest to handle AdditionalProperties
+func (a AppRegistrationCreateRequest) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Agreements != nil {
+		object["agreements"], err = json.Marshal(a.Agreements)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'agreements': %w", err)
+		}
+	}
+
+	if a.CountryCode != nil {
+		object["countryCode"], err = json.Marshal(a.CountryCode)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'countryCode': %w", err)
+		}
+	}
+
+	if a.Email != nil {
+		object["email"], err = json.Marshal(a.Email)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'email': %w", err)
+		}
+	}
+
+	if a.FirstName != nil {
+		object["firstName"], err = json.Marshal(a.FirstName)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'firstName': %w", err)
+		}
+	}
+
+	if a.FullName != nil {
+		object["fullName"], err = json.Marshal(a.FullName)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'fullName': %w", err)
+		}
+	}
+
+	if a.Language != nil {
+		object["language"], err = json.Marshal(a.Language)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'language': %w", err)
+		}
+	}
+
+	if a.LastName != nil {
+		object["lastName"], err = json.Marshal(a.LastName)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'lastName': %w", err)
+		}
+	}
+
+	if a.Location != nil {
+		object["location"], err = json.Marshal(a.Location)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'location': %w", err)
+		}
+	}
+
+	if a.Phone != nil {
+		object["phone"], err = json.Marshal(a.Phone)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'phone': %w", err)
+		}
+	}
+
+	object["project"], err = json.Marshal(a.Project)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'project': %w", err)
+	}
+
+	object["projectFlow"], err = json.Marshal(a.ProjectFlow)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'projectFlow': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for RegistrantLocation. Returns the specified
+// element and whether it was found
+func (a RegistrantLocation) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for RegistrantLocation
+func (a *RegistrantLocation) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for RegistrantLocation to handle AdditionalProperties
+func (a *RegistrantLocation) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["city"]; found {
+		err = json.Unmarshal(raw, &a.City)
+		if err != nil {
+			return fmt.Errorf("error reading 'city': %w", err)
+		}
+		delete(object, "city")
+	}
+
+	if raw, found := object["country"]; found {
+		err = json.Unmarshal(raw, &a.Country)
+		if err != nil {
+			return fmt.Errorf("error reading 'country': %w", err)
+		}
+		delete(object, "country")
+	}
+
+	if raw, found := object["countryCode"]; found {
+		err = json.Unmarshal(raw, &a.CountryCode)
+		if err != nil {
+			return fmt.Errorf("error reading 'countryCode': %w", err)
+		}
+		delete(object, "countryCode")
+	}
+
+	if raw, found := object["country_code"]; found {
+		err = json.Unmarshal(raw, &a.ISOCountryCode)
+		if err != nil {
+			return fmt.Errorf("error reading 'country_code': %w", err)
+		}
+		delete(object, "country_code")
+	}
+
+	if raw, found := object["deviceIdentifier"]; found {
+		err = json.Unmarshal(raw, &a.DeviceIdentifier)
+		if err != nil {
+			return fmt.Errorf("error reading 'deviceIdentifier': %w", err)
+		}
+		delete(object, "deviceIdentifier")
+	}
+
+	if raw, found := object["lat"]; found {
+		err = json.Unmarshal(raw, &a.Lat)
+		if err != nil {
+			return fmt.Errorf("error reading 'lat': %w", err)
+		}
+		delete(object, "lat")
+	}
+
+	if raw, found := object["lng"]; found {
+		err = json.Unmarshal(raw, &a.Lng)
+		if err != nil {
+			return fmt.Errorf("error reading 'lng': %w", err)
+		}
+		delete(object, "lng")
+	}
+
+	if raw, found := object["os"]; found {
+		err = json.Unmarshal(raw, &a.Os)
+		if err != nil {
+			return fmt.Errorf("error reading 'os': %w", err)
+		}
+		delete(object, "os")
+	}
+
+	if raw, found := object["postcode"]; found {
+		err = json.Unmarshal(raw, &a.Postcode)
+		if err != nil {
+			return fmt.Errorf("error reading 'postcode': %w", err)
+		}
+		delete(object, "postcode")
+	}
+
+	if raw, found := object["road"]; found {
+		err = json.Unmarshal(raw, &a.Road)
+		if err != nil {
+			return fmt.Errorf("error reading 'road': %w", err)
+		}
+		delete(object, "road")
+	}
+
+	if raw, found := object["state"]; found {
+		err = json.Unmarshal(raw, &a.State)
+		if err != nil {
+			return fmt.Errorf("error reading 'state': %w", err)
+		}
+		delete(object, "state")
+	}
+
+	if raw, found := object["suburb"]; found {
+		err = json.Unmarshal(raw, &a.Suburb)
+		if err != nil {
+			return fmt.Errorf("error reading 'suburb': %w", err)
+		}
+		delete(object, "suburb")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if raw, found := object["userAgent"]; found {
+		err = json.Unmarshal(raw, &a.UserAgent)
+		if err != nil {
+			return fmt.Errorf("error reading 'userAgent': %w", err)
+		}
+		delete(object, "userAgent")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for RegistrantLocation to handle AdditionalProperties
+func (a RegistrantLocation) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.City != nil {
+		object["city"], err = json.Marshal(a.City)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'city': %w", err)
+		}
+	}
+
+	if a.Country != nil {
+		object["country"], err = json.Marshal(a.Country)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'country': %w", err)
+		}
+	}
+
+	if a.CountryCode != nil {
+		object["countryCode"], err = json.Marshal(a.CountryCode)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'countryCode': %w", err)
+		}
+	}
+
+	if a.ISOCountryCode != nil {
+		object["country_code"], err = json.Marshal(a.ISOCountryCode)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'country_code': %w", err)
+		}
+	}
+
+	if a.DeviceIdentifier != nil {
+		object["deviceIdentifier"], err = json.Marshal(a.DeviceIdentifier)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'deviceIdentifier': %w", err)
+		}
+	}
+
+	if a.Lat != nil {
+		object["lat"], err = json.Marshal(a.Lat)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'lat': %w", err)
+		}
+	}
+
+	if a.Lng != nil {
+		object["lng"], err = json.Marshal(a.Lng)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'lng': %w", err)
+		}
+	}
+
+	if a.Os != nil {
+		object["os"], err = json.Marshal(a.Os)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'os': %w", err)
+		}
+	}
+
+	if a.Postcode != nil {
+		object["postcode"], err = json.Marshal(a.Postcode)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'postcode': %w", err)
+		}
+	}
+
+	if a.Road != nil {
+		object["road"], err = json.Marshal(a.Road)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'road': %w", err)
+		}
+	}
+
+	if a.State != nil {
+		object["state"], err = json.Marshal(a.State)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'state': %w", err)
+		}
+	}
+
+	if a.Suburb != nil {
+		object["suburb"], err = json.Marshal(a.Suburb)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'suburb': %w", err)
+		}
+	}
+
+	if a.Type != nil {
+		object["type"], err = json.Marshal(a.Type)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'type': %w", err)
+		}
+	}
+
+	if a.UserAgent != nil {
+		object["userAgent"], err = json.Marshal(a.UserAgent)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'userAgent': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// AsNullableObjectId returns the union data inside the BiometricValidationRef as a NullableObjectId
+func (t BiometricValidationRef) AsNullableObjectId() (NullableObjectId, error) {
+	var body NullableObjectId
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromObjectId overwrites any union data inside the BiometricValidationRef as the provided ObjectId
-func (t *BiometricValidationRef) FromObjectId(v ObjectId) error {
+// FromNullableObjectId overwrites any union data inside the BiometricValidationRef as the provided NullableObjectId
+func (t *BiometricValidationRef) FromNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeObjectId performs a merge with any union data inside the BiometricValidationRef, using the provided ObjectId
-func (t *BiometricValidationRef) MergeObjectId(v ObjectId) error {
+// MergeNullableObjectId performs a merge with any union data inside the BiometricValidationRef, using the provided NullableObjectId
+func (t *BiometricValidationRef) MergeNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -3016,22 +4040,22 @@ func (t *BiometricValidationRef) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// AsObjectId returns the union data inside the CompareFaceVerificationRef as a ObjectId
-func (t CompareFaceVerificationRef) AsObjectId() (ObjectId, error) {
-	var body ObjectId
+// AsNullableObjectId returns the union data inside the CompareFaceVerificationRef as a NullableObjectId
+func (t CompareFaceVerificationRef) AsNullableObjectId() (NullableObjectId, error) {
+	var body NullableObjectId
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromObjectId overwrites any union data inside the CompareFaceVerificationRef as the provided ObjectId
-func (t *CompareFaceVerificationRef) FromObjectId(v ObjectId) error {
+// FromNullableObjectId overwrites any union data inside the CompareFaceVerificationRef as the provided NullableObjectId
+func (t *CompareFaceVerificationRef) FromNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeObjectId performs a merge with any union data inside the CompareFaceVerificationRef, using the provided ObjectId
-func (t *CompareFaceVerificationRef) MergeObjectId(v ObjectId) error {
+// MergeNullableObjectId performs a merge with any union data inside the CompareFaceVerificationRef, using the provided NullableObjectId
+func (t *CompareFaceVerificationRef) MergeNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -3078,22 +4102,22 @@ func (t *CompareFaceVerificationRef) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// AsObjectId returns the union data inside the DocumentValidationRef as a ObjectId
-func (t DocumentValidationRef) AsObjectId() (ObjectId, error) {
-	var body ObjectId
+// AsNullableObjectId returns the union data inside the DocumentValidationRef as a NullableObjectId
+func (t DocumentValidationRef) AsNullableObjectId() (NullableObjectId, error) {
+	var body NullableObjectId
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromObjectId overwrites any union data inside the DocumentValidationRef as the provided ObjectId
-func (t *DocumentValidationRef) FromObjectId(v ObjectId) error {
+// FromNullableObjectId overwrites any union data inside the DocumentValidationRef as the provided NullableObjectId
+func (t *DocumentValidationRef) FromNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeObjectId performs a merge with any union data inside the DocumentValidationRef, using the provided ObjectId
-func (t *DocumentValidationRef) MergeObjectId(v ObjectId) error {
+// MergeNullableObjectId performs a merge with any union data inside the DocumentValidationRef, using the provided NullableObjectId
+func (t *DocumentValidationRef) MergeNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -3140,22 +4164,22 @@ func (t *DocumentValidationRef) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// AsObjectId returns the union data inside the EmailValidationRef as a ObjectId
-func (t EmailValidationRef) AsObjectId() (ObjectId, error) {
-	var body ObjectId
+// AsNullableObjectId returns the union data inside the EmailValidationRef as a NullableObjectId
+func (t EmailValidationRef) AsNullableObjectId() (NullableObjectId, error) {
+	var body NullableObjectId
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromObjectId overwrites any union data inside the EmailValidationRef as the provided ObjectId
-func (t *EmailValidationRef) FromObjectId(v ObjectId) error {
+// FromNullableObjectId overwrites any union data inside the EmailValidationRef as the provided NullableObjectId
+func (t *EmailValidationRef) FromNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeObjectId performs a merge with any union data inside the EmailValidationRef, using the provided ObjectId
-func (t *EmailValidationRef) MergeObjectId(v ObjectId) error {
+// MergeNullableObjectId performs a merge with any union data inside the EmailValidationRef, using the provided NullableObjectId
+func (t *EmailValidationRef) MergeNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -3202,22 +4226,22 @@ func (t *EmailValidationRef) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// AsObjectId returns the union data inside the InformationValidationRef as a ObjectId
-func (t InformationValidationRef) AsObjectId() (ObjectId, error) {
-	var body ObjectId
+// AsNullableObjectId returns the union data inside the InformationValidationRef as a NullableObjectId
+func (t InformationValidationRef) AsNullableObjectId() (NullableObjectId, error) {
+	var body NullableObjectId
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromObjectId overwrites any union data inside the InformationValidationRef as the provided ObjectId
-func (t *InformationValidationRef) FromObjectId(v ObjectId) error {
+// FromNullableObjectId overwrites any union data inside the InformationValidationRef as the provided NullableObjectId
+func (t *InformationValidationRef) FromNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeObjectId performs a merge with any union data inside the InformationValidationRef, using the provided ObjectId
-func (t *InformationValidationRef) MergeObjectId(v ObjectId) error {
+// MergeNullableObjectId performs a merge with any union data inside the InformationValidationRef, using the provided NullableObjectId
+func (t *InformationValidationRef) MergeNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -3326,22 +4350,22 @@ func (t *NameValidationOutcome) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// AsObjectId returns the union data inside the PhoneValidationRef as a ObjectId
-func (t PhoneValidationRef) AsObjectId() (ObjectId, error) {
-	var body ObjectId
+// AsNullableObjectId returns the union data inside the PhoneValidationRef as a NullableObjectId
+func (t PhoneValidationRef) AsNullableObjectId() (NullableObjectId, error) {
+	var body NullableObjectId
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromObjectId overwrites any union data inside the PhoneValidationRef as the provided ObjectId
-func (t *PhoneValidationRef) FromObjectId(v ObjectId) error {
+// FromNullableObjectId overwrites any union data inside the PhoneValidationRef as the provided NullableObjectId
+func (t *PhoneValidationRef) FromNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeObjectId performs a merge with any union data inside the PhoneValidationRef, using the provided ObjectId
-func (t *PhoneValidationRef) MergeObjectId(v ObjectId) error {
+// MergeNullableObjectId performs a merge with any union data inside the PhoneValidationRef, using the provided NullableObjectId
+func (t *PhoneValidationRef) MergeNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -3388,22 +4412,84 @@ func (t *PhoneValidationRef) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// AsObjectId returns the union data inside the ProjectFlowRef as a ObjectId
-func (t ProjectFlowRef) AsObjectId() (ObjectId, error) {
-	var body ObjectId
+// AsProjectFlowRefs returns the union data inside the ProjectFlowList as a ProjectFlowRefs
+func (t ProjectFlowList) AsProjectFlowRefs() (ProjectFlowRefs, error) {
+	var body ProjectFlowRefs
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromObjectId overwrites any union data inside the ProjectFlowRef as the provided ObjectId
-func (t *ProjectFlowRef) FromObjectId(v ObjectId) error {
+// FromProjectFlowRefs overwrites any union data inside the ProjectFlowList as the provided ProjectFlowRefs
+func (t *ProjectFlowList) FromProjectFlowRefs(v ProjectFlowRefs) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeObjectId performs a merge with any union data inside the ProjectFlowRef, using the provided ObjectId
-func (t *ProjectFlowRef) MergeObjectId(v ObjectId) error {
+// MergeProjectFlowRefs performs a merge with any union data inside the ProjectFlowList, using the provided ProjectFlowRefs
+func (t *ProjectFlowList) MergeProjectFlowRefs(v ProjectFlowRefs) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsObjectId returns the union data inside the ProjectFlowList as a ObjectId
+func (t ProjectFlowList) AsObjectId() (ObjectId, error) {
+	var body ObjectId
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromObjectId overwrites any union data inside the ProjectFlowList as the provided ObjectId
+func (t *ProjectFlowList) FromObjectId(v ObjectId) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeObjectId performs a merge with any union data inside the ProjectFlowList, using the provided ObjectId
+func (t *ProjectFlowList) MergeObjectId(v ObjectId) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ProjectFlowList) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ProjectFlowList) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsNullableObjectId returns the union data inside the ProjectFlowRef as a NullableObjectId
+func (t ProjectFlowRef) AsNullableObjectId() (NullableObjectId, error) {
+	var body NullableObjectId
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNullableObjectId overwrites any union data inside the ProjectFlowRef as the provided NullableObjectId
+func (t *ProjectFlowRef) FromNullableObjectId(v NullableObjectId) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNullableObjectId performs a merge with any union data inside the ProjectFlowRef, using the provided NullableObjectId
+func (t *ProjectFlowRef) MergeNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -3450,22 +4536,22 @@ func (t *ProjectFlowRef) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// AsObjectId returns the union data inside the ProjectRef as a ObjectId
-func (t ProjectRef) AsObjectId() (ObjectId, error) {
-	var body ObjectId
+// AsNullableObjectId returns the union data inside the ProjectRef as a NullableObjectId
+func (t ProjectRef) AsNullableObjectId() (NullableObjectId, error) {
+	var body NullableObjectId
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromObjectId overwrites any union data inside the ProjectRef as the provided ObjectId
-func (t *ProjectRef) FromObjectId(v ObjectId) error {
+// FromNullableObjectId overwrites any union data inside the ProjectRef as the provided NullableObjectId
+func (t *ProjectRef) FromNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeObjectId performs a merge with any union data inside the ProjectRef, using the provided ObjectId
-func (t *ProjectRef) MergeObjectId(v ObjectId) error {
+// MergeNullableObjectId performs a merge with any union data inside the ProjectRef, using the provided NullableObjectId
+func (t *ProjectRef) MergeNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -3512,22 +4598,22 @@ func (t *ProjectRef) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// AsObjectId returns the union data inside the RecordRef as a ObjectId
-func (t RecordRef) AsObjectId() (ObjectId, error) {
-	var body ObjectId
+// AsNullableObjectId returns the union data inside the RecordRef as a NullableObjectId
+func (t RecordRef) AsNullableObjectId() (NullableObjectId, error) {
+	var body NullableObjectId
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromObjectId overwrites any union data inside the RecordRef as the provided ObjectId
-func (t *RecordRef) FromObjectId(v ObjectId) error {
+// FromNullableObjectId overwrites any union data inside the RecordRef as the provided NullableObjectId
+func (t *RecordRef) FromNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeObjectId performs a merge with any union data inside the RecordRef, using the provided ObjectId
-func (t *RecordRef) MergeObjectId(v ObjectId) error {
+// MergeNullableObjectId performs a merge with any union data inside the RecordRef, using the provided NullableObjectId
+func (t *RecordRef) MergeNullableObjectId(v NullableObjectId) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -3902,13 +4988,30 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// ListAppRegistrations List app registrations
+	//
+	// The account's registrants, newest filters first: `where_status`, `where_project`,
+	// `where_projectFlow`, several statuses with `in_status[]`, and `populates[]` to embed
+	// referenced records. `page` (from 1) and `limit` (default 10, at most 100) paginate;
+	// a limit out of range is 409 MissingParameter.
+	//
+	// Corresponds with GET /v2/app-registrations (the `ListAppRegistrations` operationId).
+	ListAppRegistrations(ctx context.Context, params *ListAppRegistrationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateAppRegistrationWithBody Create an app registration
 	//
 	// Starts one registrant's journey and returns the app-registration token
 	// (`data.token`) every registrant step needs. At least one of `email` and `phone`;
-	// `countryCode` (`+` and 1–3 digits) with `phone`. Creating again with the same email
-	// or phone in the same flow returns the same registration with a new token and
-	// discards its earlier email/phone validations.
+	// `countryCode` (`+` and 1–3 digits) with `phone`.
+	//
+	// Registering an email or phone that is already registered: the newest pages answer
+	// 409 `email_is_registered_already` / `phone_is_registered_already` (an older
+	// revision: 412 `Conflict`) and resume the registrant through resend-link; the
+	// tutorial's older text returned the same registration with a new token and discarded
+	// its earlier email/phone validations, which is what the sandbox still does.
+	//
+	// Verifik's web SDK sends the reverse-geocoded `location` (or `null`), `agreements`
+	// and the flow's extra sign-up fields as top-level keys.
 	//
 	// Auth: the docs send the client token; Verifik's hosted sign-up sends none, so the
 	// call also works without a token.
@@ -3925,9 +5028,16 @@ type ClientInterface interface {
 	//
 	// Starts one registrant's journey and returns the app-registration token
 	// (`data.token`) every registrant step needs. At least one of `email` and `phone`;
-	// `countryCode` (`+` and 1–3 digits) with `phone`. Creating again with the same email
-	// or phone in the same flow returns the same registration with a new token and
-	// discards its earlier email/phone validations.
+	// `countryCode` (`+` and 1–3 digits) with `phone`.
+	//
+	// Registering an email or phone that is already registered: the newest pages answer
+	// 409 `email_is_registered_already` / `phone_is_registered_already` (an older
+	// revision: 412 `Conflict`) and resume the registrant through resend-link; the
+	// tutorial's older text returned the same registration with a new token and discarded
+	// its earlier email/phone validations, which is what the sandbox still does.
+	//
+	// Verifik's web SDK sends the reverse-geocoded `location` (or `null`), `agreements`
+	// and the flow's extra sign-up fields as top-level keys.
 	//
 	// Auth: the docs send the client token; Verifik's hosted sign-up sends none, so the
 	// call also works without a token.
@@ -3978,13 +5088,80 @@ type ClientInterface interface {
 	// Corresponds with GET /v2/app-registrations/{id} (the `GetAppRegistration` operationId).
 	GetAppRegistration(ctx context.Context, id ResourceID, params *GetAppRegistrationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UpdateAppRegistrationWithBody Update an app registration
+	//
+	// Verifik's web SDK calls it with the registrant's token to link the email or phone
+	// validation it has just created (`emailValidation`, `phoneValidation`) and to replace
+	// the phone a registrant mistyped (`countryCode`, `phone`, `replacePhone: true`; the
+	// phone's earlier codes are then discarded). The docs do not show it; the answer is
+	// assumed to be the updated registration. A validation that is not this
+	// registrant's is refused with 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v2/app-registrations/{id} (the `UpdateAppRegistration` operationId).
+	UpdateAppRegistrationWithBody(ctx context.Context, id ResourceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateAppRegistration Update an app registration
+	//
+	// Verifik's web SDK calls it with the registrant's token to link the email or phone
+	// validation it has just created (`emailValidation`, `phoneValidation`) and to replace
+	// the phone a registrant mistyped (`countryCode`, `phone`, `replacePhone: true`; the
+	// phone's earlier codes are then discarded). The docs do not show it; the answer is
+	// assumed to be the updated registration. A validation that is not this
+	// registrant's is refused with 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v2/app-registrations/{id} (the `UpdateAppRegistration` operationId).
+	UpdateAppRegistration(ctx context.Context, id ResourceID, body UpdateAppRegistrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResendAppRegistrationLinkWithBody Resend an app registration's link
+	//
+	// The documented way to resume a registrant who has not finished: a fresh
+	// continuation token and the hosted link (`{accessAppUrl}/sign-up/{projectId}?token=`)
+	// that opens the journey at its current step; with `sendEmail` (a boolean, or the
+	// string `"true"`), Verifik also emails the link to the registrant. The continuation
+	// token expires after 30 minutes (the one createAppRegistration returns after 120).
+	// Only the client token that owns the project may call it; `recipientEmail` is for
+	// Verifik's super-admins (403 `access_denied` for a client token). A finished
+	// registration (COMPLETED, COMPLETED_WITHOUT_KYC, FAILED) is 409
+	// `cannot_resend_link_for_this_status`; `sendEmail` without an email on the
+	// registration is 409 MissingParameter.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2/app-registrations/{id}/resend-link (the `ResendAppRegistrationLink` operationId).
+	ResendAppRegistrationLinkWithBody(ctx context.Context, id ResourceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResendAppRegistrationLink Resend an app registration's link
+	//
+	// The documented way to resume a registrant who has not finished: a fresh
+	// continuation token and the hosted link (`{accessAppUrl}/sign-up/{projectId}?token=`)
+	// that opens the journey at its current step; with `sendEmail` (a boolean, or the
+	// string `"true"`), Verifik also emails the link to the registrant. The continuation
+	// token expires after 30 minutes (the one createAppRegistration returns after 120).
+	// Only the client token that owns the project may call it; `recipientEmail` is for
+	// Verifik's super-admins (403 `access_denied` for a client token). A finished
+	// registration (COMPLETED, COMPLETED_WITHOUT_KYC, FAILED) is 409
+	// `cannot_resend_link_for_this_status`; `sendEmail` without an email on the
+	// registration is 409 MissingParameter.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2/app-registrations/{id}/resend-link (the `ResendAppRegistrationLink` operationId).
+	ResendAppRegistrationLink(ctx context.Context, id ResourceID, body ResendAppRegistrationLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SyncAppRegistrationWithBody Sync an app registration's step and status
 	//
 	// Moves the registrant through the flow. Allowed pairs: `skipKYC` →
 	// `COMPLETED_WITHOUT_KYC` (only when none of basicInformation, document, form,
 	// liveness is mandatory); `instructions`, `signUpForm`, `basicInformation`,
 	// `document`, `liveness`, `form` → `ONGOING`; `end` → `COMPLETED`, `FAILED` or
-	// `NEEDS_MANUAL_VERIFICATION`. `signUpForm` (and anything after it) checks the
+	// `NEEDS_MANUAL_VERIFICATION`. Verifik's web SDK ends with the registration's current
+	// status (`{step: end, status: ONGOING}`, or STARTED) and the server decides the final
+	// one; the sandbox then decides `COMPLETED` when every mandatory step is done (409
+	// otherwise). `signUpForm` (and anything after it) checks the
 	// sign-up requirements, e.g. the OTPs the flow asks for were validated. `end` is the
 	// only step guaranteed to return a token (FAILED still returns one); the hosted flow
 	// redirects to `<redirectUrl>?type=onboarding&token=<token>`. A step the server does
@@ -4001,7 +5178,10 @@ type ClientInterface interface {
 	// `COMPLETED_WITHOUT_KYC` (only when none of basicInformation, document, form,
 	// liveness is mandatory); `instructions`, `signUpForm`, `basicInformation`,
 	// `document`, `liveness`, `form` → `ONGOING`; `end` → `COMPLETED`, `FAILED` or
-	// `NEEDS_MANUAL_VERIFICATION`. `signUpForm` (and anything after it) checks the
+	// `NEEDS_MANUAL_VERIFICATION`. Verifik's web SDK ends with the registration's current
+	// status (`{step: end, status: ONGOING}`, or STARTED) and the server decides the final
+	// one; the sandbox then decides `COMPLETED` when every mandatory step is done (409
+	// otherwise). `signUpForm` (and anything after it) checks the
 	// sign-up requirements, e.g. the OTPs the flow asks for were validated. `end` is the
 	// only step guaranteed to return a token (FAILED still returns one); the hosted flow
 	// redirects to `<redirectUrl>?type=onboarding&token=<token>`. A step the server does
@@ -4044,6 +5224,26 @@ type ClientInterface interface {
 	// Corresponds with POST /v2/biometric-validations/app-registration (the `CreateBiometricValidation` operationId).
 	CreateBiometricValidation(ctx context.Context, body CreateBiometricValidationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DeleteBiometricValidation Delete a biometric validation
+	//
+	// Verifik's web SDK calls it with the registrant's token to restart the liveness step
+	// (`restartKYC()`): the selfie's validation and the person it created are removed,
+	// so the registrant may take a new selfie without `force`. The docs do not show it;
+	// the answer is assumed to be the deleted validation.
+	//
+	// Corresponds with DELETE /v2/biometric-validations/{id} (the `DeleteBiometricValidation` operationId).
+	DeleteBiometricValidation(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDocumentValidations List document validations
+	//
+	// The account's document validations, paginated (`page`, `perPage`) and filtered by
+	// status, document type, validation method, type and input method; `populates[]`
+	// embeds the app registration or the flow. The page's answer wraps the page in
+	// `pagination` rather than the usual top-level `total`/`page`/`pages`.
+	//
+	// Corresponds with GET /v2/document-validations (the `ListDocumentValidations` operationId).
+	ListDocumentValidations(ctx context.Context, params *ListDocumentValidationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateDocumentValidationWithBody Submit the registrant's identity document
 	//
 	// OCR of a government ID, passport or licence from base64 images (front `image`,
@@ -4067,6 +5267,21 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v2/document-validations/app-registration (the `CreateDocumentValidation` operationId).
 	CreateDocumentValidation(ctx context.Context, body CreateDocumentValidationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDocumentValidation Delete a document validation
+	//
+	// Removes a document validation for good; the registration it belonged to no longer
+	// names it (its document step is then not done).
+	//
+	// Corresponds with DELETE /v2/document-validations/{id} (the `DeleteDocumentValidation` operationId).
+	DeleteDocumentValidation(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDocumentValidation Retrieve a document validation
+	//
+	// One document validation of the account; `populates[]` as on the list.
+	//
+	// Corresponds with GET /v2/document-validations/{id} (the `GetDocumentValidation` operationId).
+	GetDocumentValidation(ctx context.Context, id ResourceID, params *GetDocumentValidationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateNameValidationWithBody Validate the document's names against the issuer's registry
 	//
@@ -4100,6 +5315,30 @@ type ClientInterface interface {
 	// Corresponds with PUT /v2/document-validations/{id}/validate (the `CreateNameValidation` operationId).
 	CreateNameValidation(ctx context.Context, id ResourceID, params *CreateNameValidationParams, body CreateNameValidationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CreateEmailValidationForProjectWithBody Send an email code (the web SDK's route)
+	//
+	// The route Verifik's own web SDK posts to (`sendEmailValidation()`): the same body and
+	// answers as createEmailValidation, without `/app-registration` in the path. The
+	// documented route is createEmailValidation; this one is specified so the SDK's traffic is
+	// typed and checked too.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2/email-validations (the `CreateEmailValidationForProject` operationId).
+	CreateEmailValidationForProjectWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEmailValidationForProject Send an email code (the web SDK's route)
+	//
+	// The route Verifik's own web SDK posts to (`sendEmailValidation()`): the same body and
+	// answers as createEmailValidation, without `/app-registration` in the path. The
+	// documented route is createEmailValidation; this one is specified so the SDK's traffic is
+	// typed and checked too.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2/email-validations (the `CreateEmailValidationForProject` operationId).
+	CreateEmailValidationForProject(ctx context.Context, body CreateEmailValidationForProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateEmailValidationWithBody Send an email code to a registrant
 	//
 	// Emails a 6-digit code (valid about 10 minutes). Posting again while a validation is
@@ -4121,6 +5360,28 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v2/email-validations/app-registration (the `CreateEmailValidation` operationId).
 	CreateEmailValidation(ctx context.Context, body CreateEmailValidationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ValidateEmailValidationByEmailWithBody Check an email code (the web SDK's route)
+	//
+	// The route Verifik's own web SDK confirms a code with (`confirmEmailValidation()`): the
+	// registrant's latest email validation for `email` is found by the email, not by an id in
+	// the path, and the code travels as a JSON string. Same answers as validateEmailValidation.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2/email-validations/validate (the `ValidateEmailValidationByEmail` operationId).
+	ValidateEmailValidationByEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ValidateEmailValidationByEmail Check an email code (the web SDK's route)
+	//
+	// The route Verifik's own web SDK confirms a code with (`confirmEmailValidation()`): the
+	// registrant's latest email validation for `email` is found by the email, not by an id in
+	// the path, and the code travels as a JSON string. Same answers as validateEmailValidation.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2/email-validations/validate (the `ValidateEmailValidationByEmail` operationId).
+	ValidateEmailValidationByEmail(ctx context.Context, body ValidateEmailValidationByEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ValidateEmailValidationWithBody Confirm a registrant's email code
 	//
@@ -4168,6 +5429,17 @@ type ClientInterface interface {
 	// Corresponds with POST /v2/face-recognition/compare/app-registration (the `CompareAppRegistrationFaces` operationId).
 	CompareAppRegistrationFaces(ctx context.Context, body CompareAppRegistrationFacesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetIdentityImages Read the registrant's identity images
+	//
+	// Verifik's web SDK reads the registrant's identity images (document and selfie) with
+	// the registrant's token before the end screen. Neither the query nor the answer is
+	// documented: the SDK sends no query, and the answer is only known to be Verifik's
+	// `{data}` envelope, so `data` is any object. The sandbox answers the ids of the
+	// document and selfie validations (never images).
+	//
+	// Corresponds with GET /v2/identity-images (the `GetIdentityImages` operationId).
+	GetIdentityImages(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RequestCriminalCheckWithBody Run the registrant's criminal background check
 	//
 	// Optional, billed add-on: searches the databases the flow lists in
@@ -4197,6 +5469,28 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v2/information-validations/{id}/background-check (the `RequestCriminalCheck` operationId).
 	RequestCriminalCheck(ctx context.Context, id ResourceID, body RequestCriminalCheckJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePhoneValidationForProjectWithBody Send a phone code (the web SDK's route)
+	//
+	// The route Verifik's own web SDK posts to (`sendPhoneValidation()`, `phoneGateway`
+	// included): the same body and answers as createPhoneValidation, without
+	// `/app-registration` in the path.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2/phone-validations (the `CreatePhoneValidationForProject` operationId).
+	CreatePhoneValidationForProjectWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePhoneValidationForProject Send a phone code (the web SDK's route)
+	//
+	// The route Verifik's own web SDK posts to (`sendPhoneValidation()`, `phoneGateway`
+	// included): the same body and answers as createPhoneValidation, without
+	// `/app-registration` in the path.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2/phone-validations (the `CreatePhoneValidationForProject` operationId).
+	CreatePhoneValidationForProject(ctx context.Context, body CreatePhoneValidationForProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ValidatePhoneValidationWithBody Confirm a registrant's phone code
 	//
@@ -4239,6 +5533,26 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v2/phone-validations/app-registration (the `CreatePhoneValidation` operationId).
 	CreatePhoneValidation(ctx context.Context, body CreatePhoneValidationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ValidatePhoneValidationByPhoneWithBody Check a phone code (the web SDK's route)
+	//
+	// The route Verifik's own web SDK confirms a phone code with (`confirmPhoneValidation()`),
+	// the code as a JSON string. Same body and answers as validatePhoneValidation.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2/phone-validations/validate (the `ValidatePhoneValidationByPhone` operationId).
+	ValidatePhoneValidationByPhoneWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ValidatePhoneValidationByPhone Check a phone code (the web SDK's route)
+	//
+	// The route Verifik's own web SDK confirms a phone code with (`confirmPhoneValidation()`),
+	// the code as a JSON string. Same body and answers as validatePhoneValidation.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2/phone-validations/validate (the `ValidatePhoneValidationByPhone` operationId).
+	ValidatePhoneValidationByPhone(ctx context.Context, body ValidatePhoneValidationByPhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListProjectFlows List project flows
 	//
@@ -4329,6 +5643,18 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v2/projects (the `CreateProject` operationId).
 	CreateProject(ctx context.Context, body CreateProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPublicProject Read a project as its hosted sign-up page does
+	//
+	// Verifik's hosted sign-up page reads the project and its flows with no token (a new
+	// visitor has none): `id` is the project, `type` the flow kind it shows (`onboarding`
+	// by default, `login` for SmartAccess). The project's id is public in its sign-up
+	// links. The docs do not show it; the answer is assumed to be the project with its
+	// flows embedded; the sandbox answers only what the page needs (no account, name,
+	// members, demo code, redirect or webhook).
+	//
+	// Corresponds with GET /v2/projects/kyc (the `GetPublicProject` operationId).
+	GetPublicProject(ctx context.Context, params *GetPublicProjectParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetProject Retrieve a project
 	//
@@ -4426,15 +5752,110 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v2/webhooks/{id} (the `UpdateWebhook` operationId).
 	UpdateWebhook(ctx context.Context, id ResourceID, body UpdateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProjectsV3 List projects (v3)
+	//
+	// The client's projects, paginated with Verifik's list conventions.
+	//
+	// Corresponds with GET /v3/projects (the `ListProjectsV3` operationId).
+	ListProjectsV3(ctx context.Context, params *ListProjectsV3Params, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateProjectV3WithBody Create a project (v3)
+	//
+	// The v3 projects API beside v2: the same project record, with v3's branding keys and
+	// its flows embedded in their flat v3 shape (`signUpForm`, `documents`, `liveness`,
+	// `steps`, `integrations` at the top level of the flow).
+	// `dataProtection` is required on v3, and a flow may be created in the same call
+	// (`projectFlow`, in the flat v3 shape, with `projectFlowType`). The documented answer is
+	// 201 with the project (`projectFlows` then names the new flow's id as a string).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/projects (the `CreateProjectV3` operationId).
+	CreateProjectV3WithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateProjectV3 Create a project (v3)
+	//
+	// The v3 projects API beside v2: the same project record, with v3's branding keys and
+	// its flows embedded in their flat v3 shape (`signUpForm`, `documents`, `liveness`,
+	// `steps`, `integrations` at the top level of the flow).
+	// `dataProtection` is required on v3, and a flow may be created in the same call
+	// (`projectFlow`, in the flat v3 shape, with `projectFlowType`). The documented answer is
+	// 201 with the project (`projectFlows` then names the new flow's id as a string).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/projects (the `CreateProjectV3` operationId).
+	CreateProjectV3(ctx context.Context, body CreateProjectV3JSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteProjectV3 Delete a project (v3)
+	//
+	// Removes a project and its flows; the registrants of its flows can no longer go on
+	// (their steps answer 404). The answer is the deleted project.
+	//
+	// Corresponds with DELETE /v3/projects/{id} (the `DeleteProjectV3` operationId).
+	DeleteProjectV3(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProjectV3 Retrieve a project (v3)
+	//
+	// `with[]=projectFlows` embeds the project's flows.
+	//
+	// Corresponds with GET /v3/projects/{id} (the `GetProjectV3` operationId).
+	GetProjectV3(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateProjectV3WithBody Update a project (v3)
+	//
+	// Partial update; only the fields sent change. `status` pauses or activates the project.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v3/projects/{id} (the `UpdateProjectV3` operationId).
+	UpdateProjectV3WithBody(ctx context.Context, id ResourceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateProjectV3 Update a project (v3)
+	//
+	// Partial update; only the fields sent change. `status` pauses or activates the project.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v3/projects/{id} (the `UpdateProjectV3` operationId).
+	UpdateProjectV3(ctx context.Context, id ResourceID, body UpdateProjectV3JSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ListAppRegistrations List app registrations
+//
+// The account's registrants, newest filters first: `where_status`, `where_project`,
+// `where_projectFlow`, several statuses with `in_status[]`, and `populates[]` to embed
+// referenced records. `page` (from 1) and `limit` (default 10, at most 100) paginate;
+// a limit out of range is 409 MissingParameter.
+//
+// Corresponds with GET /v2/app-registrations (the `ListAppRegistrations` operationId).
+func (c *Client) ListAppRegistrations(ctx context.Context, params *ListAppRegistrationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAppRegistrationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // CreateAppRegistrationWithBody Create an app registration
 //
 // Starts one registrant's journey and returns the app-registration token
 // (`data.token`) every registrant step needs. At least one of `email` and `phone`;
-// `countryCode` (`+` and 1–3 digits) with `phone`. Creating again with the same email
-// or phone in the same flow returns the same registration with a new token and
-// discards its earlier email/phone validations.
+// `countryCode` (`+` and 1–3 digits) with `phone`.
+//
+// Registering an email or phone that is already registered: the newest pages answer
+// 409 `email_is_registered_already` / `phone_is_registered_already` (an older
+// revision: 412 `Conflict`) and resume the registrant through resend-link; the
+// tutorial's older text returned the same registration with a new token and discarded
+// its earlier email/phone validations, which is what the sandbox still does.
+//
+// Verifik's web SDK sends the reverse-geocoded `location` (or `null`), `agreements`
+// and the flow's extra sign-up fields as top-level keys.
 //
 // Auth: the docs send the client token; Verifik's hosted sign-up sends none, so the
 // call also works without a token.
@@ -4461,9 +5882,16 @@ func (c *Client) CreateAppRegistrationWithBody(ctx context.Context, contentType 
 //
 // Starts one registrant's journey and returns the app-registration token
 // (`data.token`) every registrant step needs. At least one of `email` and `phone`;
-// `countryCode` (`+` and 1–3 digits) with `phone`. Creating again with the same email
-// or phone in the same flow returns the same registration with a new token and
-// discards its earlier email/phone validations.
+// `countryCode` (`+` and 1–3 digits) with `phone`.
+//
+// Registering an email or phone that is already registered: the newest pages answer
+// 409 `email_is_registered_already` / `phone_is_registered_already` (an older
+// revision: 412 `Conflict`) and resume the registrant through resend-link; the
+// tutorial's older text returned the same registration with a new token and discarded
+// its earlier email/phone validations, which is what the sandbox still does.
+//
+// Verifik's web SDK sends the reverse-geocoded `location` (or `null`), `agreements`
+// and the flow's extra sign-up fields as top-level keys.
 //
 // Auth: the docs send the client token; Verifik's hosted sign-up sends none, so the
 // call also works without a token.
@@ -4564,13 +5992,120 @@ func (c *Client) GetAppRegistration(ctx context.Context, id ResourceID, params *
 	return c.Client.Do(req)
 }
 
+// UpdateAppRegistrationWithBody Update an app registration
+//
+// Verifik's web SDK calls it with the registrant's token to link the email or phone
+// validation it has just created (`emailValidation`, `phoneValidation`) and to replace
+// the phone a registrant mistyped (`countryCode`, `phone`, `replacePhone: true`; the
+// phone's earlier codes are then discarded). The docs do not show it; the answer is
+// assumed to be the updated registration. A validation that is not this
+// registrant's is refused with 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v2/app-registrations/{id} (the `UpdateAppRegistration` operationId).
+func (c *Client) UpdateAppRegistrationWithBody(ctx context.Context, id ResourceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateAppRegistrationRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateAppRegistration Update an app registration
+//
+// Verifik's web SDK calls it with the registrant's token to link the email or phone
+// validation it has just created (`emailValidation`, `phoneValidation`) and to replace
+// the phone a registrant mistyped (`countryCode`, `phone`, `replacePhone: true`; the
+// phone's earlier codes are then discarded). The docs do not show it; the answer is
+// assumed to be the updated registration. A validation that is not this
+// registrant's is refused with 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v2/app-registrations/{id} (the `UpdateAppRegistration` operationId).
+func (c *Client) UpdateAppRegistration(ctx context.Context, id ResourceID, body UpdateAppRegistrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateAppRegistrationRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResendAppRegistrationLinkWithBody Resend an app registration's link
+//
+// The documented way to resume a registrant who has not finished: a fresh
+// continuation token and the hosted link (`{accessAppUrl}/sign-up/{projectId}?token=`)
+// that opens the journey at its current step; with `sendEmail` (a boolean, or the
+// string `"true"`), Verifik also emails the link to the registrant. The continuation
+// token expires after 30 minutes (the one createAppRegistration returns after 120).
+// Only the client token that owns the project may call it; `recipientEmail` is for
+// Verifik's super-admins (403 `access_denied` for a client token). A finished
+// registration (COMPLETED, COMPLETED_WITHOUT_KYC, FAILED) is 409
+// `cannot_resend_link_for_this_status`; `sendEmail` without an email on the
+// registration is 409 MissingParameter.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2/app-registrations/{id}/resend-link (the `ResendAppRegistrationLink` operationId).
+func (c *Client) ResendAppRegistrationLinkWithBody(ctx context.Context, id ResourceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResendAppRegistrationLinkRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResendAppRegistrationLink Resend an app registration's link
+//
+// The documented way to resume a registrant who has not finished: a fresh
+// continuation token and the hosted link (`{accessAppUrl}/sign-up/{projectId}?token=`)
+// that opens the journey at its current step; with `sendEmail` (a boolean, or the
+// string `"true"`), Verifik also emails the link to the registrant. The continuation
+// token expires after 30 minutes (the one createAppRegistration returns after 120).
+// Only the client token that owns the project may call it; `recipientEmail` is for
+// Verifik's super-admins (403 `access_denied` for a client token). A finished
+// registration (COMPLETED, COMPLETED_WITHOUT_KYC, FAILED) is 409
+// `cannot_resend_link_for_this_status`; `sendEmail` without an email on the
+// registration is 409 MissingParameter.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2/app-registrations/{id}/resend-link (the `ResendAppRegistrationLink` operationId).
+func (c *Client) ResendAppRegistrationLink(ctx context.Context, id ResourceID, body ResendAppRegistrationLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResendAppRegistrationLinkRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SyncAppRegistrationWithBody Sync an app registration's step and status
 //
 // Moves the registrant through the flow. Allowed pairs: `skipKYC` →
 // `COMPLETED_WITHOUT_KYC` (only when none of basicInformation, document, form,
 // liveness is mandatory); `instructions`, `signUpForm`, `basicInformation`,
 // `document`, `liveness`, `form` → `ONGOING`; `end` → `COMPLETED`, `FAILED` or
-// `NEEDS_MANUAL_VERIFICATION`. `signUpForm` (and anything after it) checks the
+// `NEEDS_MANUAL_VERIFICATION`. Verifik's web SDK ends with the registration's current
+// status (`{step: end, status: ONGOING}`, or STARTED) and the server decides the final
+// one; the sandbox then decides `COMPLETED` when every mandatory step is done (409
+// otherwise). `signUpForm` (and anything after it) checks the
 // sign-up requirements, e.g. the OTPs the flow asks for were validated. `end` is the
 // only step guaranteed to return a token (FAILED still returns one); the hosted flow
 // redirects to `<redirectUrl>?type=onboarding&token=<token>`. A step the server does
@@ -4597,7 +6132,10 @@ func (c *Client) SyncAppRegistrationWithBody(ctx context.Context, id ResourceID,
 // `COMPLETED_WITHOUT_KYC` (only when none of basicInformation, document, form,
 // liveness is mandatory); `instructions`, `signUpForm`, `basicInformation`,
 // `document`, `liveness`, `form` → `ONGOING`; `end` → `COMPLETED`, `FAILED` or
-// `NEEDS_MANUAL_VERIFICATION`. `signUpForm` (and anything after it) checks the
+// `NEEDS_MANUAL_VERIFICATION`. Verifik's web SDK ends with the registration's current
+// status (`{step: end, status: ONGOING}`, or STARTED) and the server decides the final
+// one; the sandbox then decides `COMPLETED` when every mandatory step is done (409
+// otherwise). `signUpForm` (and anything after it) checks the
 // sign-up requirements, e.g. the OTPs the flow asks for were validated. `end` is the
 // only step guaranteed to return a token (FAILED still returns one); the hosted flow
 // redirects to `<redirectUrl>?type=onboarding&token=<token>`. A step the server does
@@ -4670,6 +6208,46 @@ func (c *Client) CreateBiometricValidation(ctx context.Context, body CreateBiome
 	return c.Client.Do(req)
 }
 
+// DeleteBiometricValidation Delete a biometric validation
+//
+// Verifik's web SDK calls it with the registrant's token to restart the liveness step
+// (`restartKYC()`): the selfie's validation and the person it created are removed,
+// so the registrant may take a new selfie without `force`. The docs do not show it;
+// the answer is assumed to be the deleted validation.
+//
+// Corresponds with DELETE /v2/biometric-validations/{id} (the `DeleteBiometricValidation` operationId).
+func (c *Client) DeleteBiometricValidation(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteBiometricValidationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDocumentValidations List document validations
+//
+// The account's document validations, paginated (`page`, `perPage`) and filtered by
+// status, document type, validation method, type and input method; `populates[]`
+// embeds the app registration or the flow. The page's answer wraps the page in
+// `pagination` rather than the usual top-level `total`/`page`/`pages`.
+//
+// Corresponds with GET /v2/document-validations (the `ListDocumentValidations` operationId).
+func (c *Client) ListDocumentValidations(ctx context.Context, params *ListDocumentValidationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDocumentValidationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateDocumentValidationWithBody Submit the registrant's identity document
 //
 // OCR of a government ID, passport or licence from base64 images (front `image`,
@@ -4704,6 +6282,41 @@ func (c *Client) CreateDocumentValidationWithBody(ctx context.Context, contentTy
 // Corresponds with POST /v2/document-validations/app-registration (the `CreateDocumentValidation` operationId).
 func (c *Client) CreateDocumentValidation(ctx context.Context, body CreateDocumentValidationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateDocumentValidationRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDocumentValidation Delete a document validation
+//
+// Removes a document validation for good; the registration it belonged to no longer
+// names it (its document step is then not done).
+//
+// Corresponds with DELETE /v2/document-validations/{id} (the `DeleteDocumentValidation` operationId).
+func (c *Client) DeleteDocumentValidation(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDocumentValidationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDocumentValidation Retrieve a document validation
+//
+// One document validation of the account; `populates[]` as on the list.
+//
+// Corresponds with GET /v2/document-validations/{id} (the `GetDocumentValidation` operationId).
+func (c *Client) GetDocumentValidation(ctx context.Context, id ResourceID, params *GetDocumentValidationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocumentValidationRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4766,6 +6379,50 @@ func (c *Client) CreateNameValidation(ctx context.Context, id ResourceID, params
 	return c.Client.Do(req)
 }
 
+// CreateEmailValidationForProjectWithBody Send an email code (the web SDK's route)
+//
+// The route Verifik's own web SDK posts to (`sendEmailValidation()`): the same body and
+// answers as createEmailValidation, without `/app-registration` in the path. The
+// documented route is createEmailValidation; this one is specified so the SDK's traffic is
+// typed and checked too.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2/email-validations (the `CreateEmailValidationForProject` operationId).
+func (c *Client) CreateEmailValidationForProjectWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEmailValidationForProjectRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEmailValidationForProject Send an email code (the web SDK's route)
+//
+// The route Verifik's own web SDK posts to (`sendEmailValidation()`): the same body and
+// answers as createEmailValidation, without `/app-registration` in the path. The
+// documented route is createEmailValidation; this one is specified so the SDK's traffic is
+// typed and checked too.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2/email-validations (the `CreateEmailValidationForProject` operationId).
+func (c *Client) CreateEmailValidationForProject(ctx context.Context, body CreateEmailValidationForProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEmailValidationForProjectRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateEmailValidationWithBody Send an email code to a registrant
 //
 // Emails a 6-digit code (valid about 10 minutes). Posting again while a validation is
@@ -4798,6 +6455,48 @@ func (c *Client) CreateEmailValidationWithBody(ctx context.Context, contentType 
 // Corresponds with POST /v2/email-validations/app-registration (the `CreateEmailValidation` operationId).
 func (c *Client) CreateEmailValidation(ctx context.Context, body CreateEmailValidationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEmailValidationRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ValidateEmailValidationByEmailWithBody Check an email code (the web SDK's route)
+//
+// The route Verifik's own web SDK confirms a code with (`confirmEmailValidation()`): the
+// registrant's latest email validation for `email` is found by the email, not by an id in
+// the path, and the code travels as a JSON string. Same answers as validateEmailValidation.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2/email-validations/validate (the `ValidateEmailValidationByEmail` operationId).
+func (c *Client) ValidateEmailValidationByEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewValidateEmailValidationByEmailRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ValidateEmailValidationByEmail Check an email code (the web SDK's route)
+//
+// The route Verifik's own web SDK confirms a code with (`confirmEmailValidation()`): the
+// registrant's latest email validation for `email` is found by the email, not by an id in
+// the path, and the code travels as a JSON string. Same answers as validateEmailValidation.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2/email-validations/validate (the `ValidateEmailValidationByEmail` operationId).
+func (c *Client) ValidateEmailValidationByEmail(ctx context.Context, body ValidateEmailValidationByEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewValidateEmailValidationByEmailRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4894,6 +6593,27 @@ func (c *Client) CompareAppRegistrationFaces(ctx context.Context, body CompareAp
 	return c.Client.Do(req)
 }
 
+// GetIdentityImages Read the registrant's identity images
+//
+// Verifik's web SDK reads the registrant's identity images (document and selfie) with
+// the registrant's token before the end screen. Neither the query nor the answer is
+// documented: the SDK sends no query, and the answer is only known to be Verifik's
+// `{data}` envelope, so `data` is any object. The sandbox answers the ids of the
+// document and selfie validations (never images).
+//
+// Corresponds with GET /v2/identity-images (the `GetIdentityImages` operationId).
+func (c *Client) GetIdentityImages(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetIdentityImagesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // RequestCriminalCheckWithBody Run the registrant's criminal background check
 //
 // Optional, billed add-on: searches the databases the flow lists in
@@ -4934,6 +6654,48 @@ func (c *Client) RequestCriminalCheckWithBody(ctx context.Context, id ResourceID
 // Corresponds with PUT /v2/information-validations/{id}/background-check (the `RequestCriminalCheck` operationId).
 func (c *Client) RequestCriminalCheck(ctx context.Context, id ResourceID, body RequestCriminalCheckJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRequestCriminalCheckRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePhoneValidationForProjectWithBody Send a phone code (the web SDK's route)
+//
+// The route Verifik's own web SDK posts to (`sendPhoneValidation()`, `phoneGateway`
+// included): the same body and answers as createPhoneValidation, without
+// `/app-registration` in the path.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2/phone-validations (the `CreatePhoneValidationForProject` operationId).
+func (c *Client) CreatePhoneValidationForProjectWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePhoneValidationForProjectRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePhoneValidationForProject Send a phone code (the web SDK's route)
+//
+// The route Verifik's own web SDK posts to (`sendPhoneValidation()`, `phoneGateway`
+// included): the same body and answers as createPhoneValidation, without
+// `/app-registration` in the path.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2/phone-validations (the `CreatePhoneValidationForProject` operationId).
+func (c *Client) CreatePhoneValidationForProject(ctx context.Context, body CreatePhoneValidationForProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePhoneValidationForProjectRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5016,6 +6778,46 @@ func (c *Client) CreatePhoneValidationWithBody(ctx context.Context, contentType 
 // Corresponds with POST /v2/phone-validations/app-registration (the `CreatePhoneValidation` operationId).
 func (c *Client) CreatePhoneValidation(ctx context.Context, body CreatePhoneValidationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreatePhoneValidationRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ValidatePhoneValidationByPhoneWithBody Check a phone code (the web SDK's route)
+//
+// The route Verifik's own web SDK confirms a phone code with (`confirmPhoneValidation()`),
+// the code as a JSON string. Same body and answers as validatePhoneValidation.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2/phone-validations/validate (the `ValidatePhoneValidationByPhone` operationId).
+func (c *Client) ValidatePhoneValidationByPhoneWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewValidatePhoneValidationByPhoneRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ValidatePhoneValidationByPhone Check a phone code (the web SDK's route)
+//
+// The route Verifik's own web SDK confirms a phone code with (`confirmPhoneValidation()`),
+// the code as a JSON string. Same body and answers as validatePhoneValidation.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2/phone-validations/validate (the `ValidatePhoneValidationByPhone` operationId).
+func (c *Client) ValidatePhoneValidationByPhone(ctx context.Context, body ValidatePhoneValidationByPhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewValidatePhoneValidationByPhoneRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5206,6 +7008,28 @@ func (c *Client) CreateProjectWithBody(ctx context.Context, contentType string, 
 // Corresponds with POST /v2/projects (the `CreateProject` operationId).
 func (c *Client) CreateProject(ctx context.Context, body CreateProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateProjectRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPublicProject Read a project as its hosted sign-up page does
+//
+// Verifik's hosted sign-up page reads the project and its flows with no token (a new
+// visitor has none): `id` is the project, `type` the flow kind it shows (`onboarding`
+// by default, `login` for SmartAccess). The project's id is public in its sign-up
+// links. The docs do not show it; the answer is assumed to be the project with its
+// flows embedded; the sandbox answers only what the page needs (no account, name,
+// members, demo code, redirect or webhook).
+//
+// Corresponds with GET /v2/projects/kyc (the `GetPublicProject` operationId).
+func (c *Client) GetPublicProject(ctx context.Context, params *GetPublicProjectParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPublicProjectRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5413,6 +7237,270 @@ func (c *Client) UpdateWebhook(ctx context.Context, id ResourceID, body UpdateWe
 	return c.Client.Do(req)
 }
 
+// ListProjectsV3 List projects (v3)
+//
+// The client's projects, paginated with Verifik's list conventions.
+//
+// Corresponds with GET /v3/projects (the `ListProjectsV3` operationId).
+func (c *Client) ListProjectsV3(ctx context.Context, params *ListProjectsV3Params, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProjectsV3Request(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateProjectV3WithBody Create a project (v3)
+//
+// The v3 projects API beside v2: the same project record, with v3's branding keys and
+// its flows embedded in their flat v3 shape (`signUpForm`, `documents`, `liveness`,
+// `steps`, `integrations` at the top level of the flow).
+// `dataProtection` is required on v3, and a flow may be created in the same call
+// (`projectFlow`, in the flat v3 shape, with `projectFlowType`). The documented answer is
+// 201 with the project (`projectFlows` then names the new flow's id as a string).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/projects (the `CreateProjectV3` operationId).
+func (c *Client) CreateProjectV3WithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateProjectV3RequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateProjectV3 Create a project (v3)
+//
+// The v3 projects API beside v2: the same project record, with v3's branding keys and
+// its flows embedded in their flat v3 shape (`signUpForm`, `documents`, `liveness`,
+// `steps`, `integrations` at the top level of the flow).
+// `dataProtection` is required on v3, and a flow may be created in the same call
+// (`projectFlow`, in the flat v3 shape, with `projectFlowType`). The documented answer is
+// 201 with the project (`projectFlows` then names the new flow's id as a string).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/projects (the `CreateProjectV3` operationId).
+func (c *Client) CreateProjectV3(ctx context.Context, body CreateProjectV3JSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateProjectV3Request(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteProjectV3 Delete a project (v3)
+//
+// Removes a project and its flows; the registrants of its flows can no longer go on
+// (their steps answer 404). The answer is the deleted project.
+//
+// Corresponds with DELETE /v3/projects/{id} (the `DeleteProjectV3` operationId).
+func (c *Client) DeleteProjectV3(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteProjectV3Request(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProjectV3 Retrieve a project (v3)
+//
+// `with[]=projectFlows` embeds the project's flows.
+//
+// Corresponds with GET /v3/projects/{id} (the `GetProjectV3` operationId).
+func (c *Client) GetProjectV3(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProjectV3Request(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateProjectV3WithBody Update a project (v3)
+//
+// Partial update; only the fields sent change. `status` pauses or activates the project.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v3/projects/{id} (the `UpdateProjectV3` operationId).
+func (c *Client) UpdateProjectV3WithBody(ctx context.Context, id ResourceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateProjectV3RequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateProjectV3 Update a project (v3)
+//
+// Partial update; only the fields sent change. `status` pauses or activates the project.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v3/projects/{id} (the `UpdateProjectV3` operationId).
+func (c *Client) UpdateProjectV3(ctx context.Context, id ResourceID, body UpdateProjectV3JSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateProjectV3Request(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewListAppRegistrationsRequest constructs an http.Request for the ListAppRegistrations method
+func NewListAppRegistrationsRequest(server string, params *ListAppRegistrationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/app-registrations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WhereStatus != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "where_status", *params.WhereStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WhereProject != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "where_project", *params.WhereProject, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WhereProjectFlow != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "where_projectFlow", *params.WhereProjectFlow, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.InStatus != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "in_status[]", *params.InStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Populates != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "populates[]", *params.Populates, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewCreateAppRegistrationRequest calls the generic CreateAppRegistration builder with application/json body
 func NewCreateAppRegistrationRequest(server string, body CreateAppRegistrationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5588,6 +7676,100 @@ func NewGetAppRegistrationRequest(server string, id ResourceID, params *GetAppRe
 	return req, nil
 }
 
+// NewUpdateAppRegistrationRequest calls the generic UpdateAppRegistration builder with application/json body
+func NewUpdateAppRegistrationRequest(server string, id ResourceID, body UpdateAppRegistrationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateAppRegistrationRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateAppRegistrationRequestWithBody constructs an http.Request for the UpdateAppRegistration method, with any body, and a specified content type
+func NewUpdateAppRegistrationRequestWithBody(server string, id ResourceID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/app-registrations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewResendAppRegistrationLinkRequest calls the generic ResendAppRegistrationLink builder with application/json body
+func NewResendAppRegistrationLinkRequest(server string, id ResourceID, body ResendAppRegistrationLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewResendAppRegistrationLinkRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewResendAppRegistrationLinkRequestWithBody constructs an http.Request for the ResendAppRegistrationLink method, with any body, and a specified content type
+func NewResendAppRegistrationLinkRequestWithBody(server string, id ResourceID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/app-registrations/%s/resend-link", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewSyncAppRegistrationRequest calls the generic SyncAppRegistration builder with application/json body
 func NewSyncAppRegistrationRequest(server string, id ResourceID, body SyncAppRegistrationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5675,6 +7857,178 @@ func NewCreateBiometricValidationRequestWithBody(server string, contentType stri
 	return req, nil
 }
 
+// NewDeleteBiometricValidationRequest constructs an http.Request for the DeleteBiometricValidation method
+func NewDeleteBiometricValidationRequest(server string, id ResourceID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/biometric-validations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDocumentValidationsRequest constructs an http.Request for the ListDocumentValidations method
+func NewListDocumentValidationsRequest(server string, params *ListDocumentValidationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/document-validations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perPage", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Populates != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "populates[]", *params.Populates, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WhereStatus != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "where_status", *params.WhereStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WhereDocumentType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "where_documentType", *params.WhereDocumentType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WhereValidationMethod != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "where_validationMethod", *params.WhereValidationMethod, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WhereType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "where_type", *params.WhereType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WhereInputMethod != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "where_inputMethod", *params.WhereInputMethod, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewCreateDocumentValidationRequest calls the generic CreateDocumentValidation builder with application/json body
 func NewCreateDocumentValidationRequest(server string, body CreateDocumentValidationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5711,6 +8065,101 @@ func NewCreateDocumentValidationRequestWithBody(server string, contentType strin
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteDocumentValidationRequest constructs an http.Request for the DeleteDocumentValidation method
+func NewDeleteDocumentValidationRequest(server string, id ResourceID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/document-validations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDocumentValidationRequest constructs an http.Request for the GetDocumentValidation method
+func NewGetDocumentValidationRequest(server string, id ResourceID, params *GetDocumentValidationParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/document-validations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Populates != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "populates[]", *params.Populates, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -5789,6 +8238,46 @@ func NewCreateNameValidationRequestWithBody(server string, id ResourceID, params
 	return req, nil
 }
 
+// NewCreateEmailValidationForProjectRequest calls the generic CreateEmailValidationForProject builder with application/json body
+func NewCreateEmailValidationForProjectRequest(server string, body CreateEmailValidationForProjectJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateEmailValidationForProjectRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateEmailValidationForProjectRequestWithBody constructs an http.Request for the CreateEmailValidationForProject method, with any body, and a specified content type
+func NewCreateEmailValidationForProjectRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/email-validations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewCreateEmailValidationRequest calls the generic CreateEmailValidation builder with application/json body
 func NewCreateEmailValidationRequest(server string, body CreateEmailValidationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5810,6 +8299,46 @@ func NewCreateEmailValidationRequestWithBody(server string, contentType string, 
 	}
 
 	operationPath := fmt.Sprintf("/v2/email-validations/app-registration")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewValidateEmailValidationByEmailRequest calls the generic ValidateEmailValidationByEmail builder with application/json body
+func NewValidateEmailValidationByEmailRequest(server string, body ValidateEmailValidationByEmailJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewValidateEmailValidationByEmailRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewValidateEmailValidationByEmailRequestWithBody constructs an http.Request for the ValidateEmailValidationByEmail method, with any body, and a specified content type
+func NewValidateEmailValidationByEmailRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/email-validations/validate")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -5916,6 +8445,33 @@ func NewCompareAppRegistrationFacesRequestWithBody(server string, contentType st
 	return req, nil
 }
 
+// NewGetIdentityImagesRequest constructs an http.Request for the GetIdentityImages method
+func NewGetIdentityImagesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/identity-images")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewRequestCriminalCheckRequest calls the generic RequestCriminalCheck builder with application/json body
 func NewRequestCriminalCheckRequest(server string, id ResourceID, body RequestCriminalCheckJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5954,6 +8510,46 @@ func NewRequestCriminalCheckRequestWithBody(server string, id ResourceID, conten
 	}
 
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreatePhoneValidationForProjectRequest calls the generic CreatePhoneValidationForProject builder with application/json body
+func NewCreatePhoneValidationForProjectRequest(server string, body CreatePhoneValidationForProjectJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePhoneValidationForProjectRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreatePhoneValidationForProjectRequestWithBody constructs an http.Request for the CreatePhoneValidationForProject method, with any body, and a specified content type
+func NewCreatePhoneValidationForProjectRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/phone-validations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -6024,6 +8620,46 @@ func NewCreatePhoneValidationRequestWithBody(server string, contentType string, 
 	}
 
 	operationPath := fmt.Sprintf("/v2/phone-validations/app-registration")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewValidatePhoneValidationByPhoneRequest calls the generic ValidatePhoneValidationByPhone builder with application/json body
+func NewValidatePhoneValidationByPhoneRequest(server string, body ValidatePhoneValidationByPhoneJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewValidatePhoneValidationByPhoneRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewValidatePhoneValidationByPhoneRequestWithBody constructs an http.Request for the ValidatePhoneValidationByPhone method, with any body, and a specified content type
+func NewValidatePhoneValidationByPhoneRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/phone-validations/validate")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -6430,6 +9066,68 @@ func NewCreateProjectRequestWithBody(server string, contentType string, body io.
 	return req, nil
 }
 
+// NewGetPublicProjectRequest constructs an http.Request for the GetPublicProject method
+func NewGetPublicProjectRequest(server string, params *GetPublicProjectParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/projects/kyc")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", params.Id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetProjectRequest constructs an http.Request for the GetProject method
 func NewGetProjectRequest(server string, id ResourceID, params *GetProjectParams) (*http.Request, error) {
 	var err error
@@ -6783,6 +9481,275 @@ func NewUpdateWebhookRequestWithBody(server string, id ResourceID, contentType s
 	return req, nil
 }
 
+// NewListProjectsV3Request constructs an http.Request for the ListProjectsV3 method
+func NewListProjectsV3Request(server string, params *ListProjectsV3Params) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/projects")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LikeName != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "like_name", *params.LikeName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WhereStatus != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "where_status", *params.WhereStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WhereTarget != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "where_target", *params.WhereTarget, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.InStatus != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "in_status[]", *params.InStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateProjectV3Request calls the generic CreateProjectV3 builder with application/json body
+func NewCreateProjectV3Request(server string, body CreateProjectV3JSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateProjectV3RequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateProjectV3RequestWithBody constructs an http.Request for the CreateProjectV3 method, with any body, and a specified content type
+func NewCreateProjectV3RequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/projects")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteProjectV3Request constructs an http.Request for the DeleteProjectV3 method
+func NewDeleteProjectV3Request(server string, id ResourceID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/projects/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetProjectV3Request constructs an http.Request for the GetProjectV3 method
+func NewGetProjectV3Request(server string, id ResourceID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/projects/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateProjectV3Request calls the generic UpdateProjectV3 builder with application/json body
+func NewUpdateProjectV3Request(server string, id ResourceID, body UpdateProjectV3JSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateProjectV3RequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateProjectV3RequestWithBody constructs an http.Request for the UpdateProjectV3 method, with any body, and a specified content type
+func NewUpdateProjectV3RequestWithBody(server string, id ResourceID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/projects/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -6827,13 +9794,32 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListAppRegistrationsWithResponse List app registrations
+	//
+	// The account's registrants, newest filters first: `where_status`, `where_project`,
+	// `where_projectFlow`, several statuses with `in_status[]`, and `populates[]` to embed
+	// referenced records. `page` (from 1) and `limit` (default 10, at most 100) paginate;
+	// a limit out of range is 409 MissingParameter.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/app-registrations (the `ListAppRegistrations` operationId).
+	ListAppRegistrationsWithResponse(ctx context.Context, params *ListAppRegistrationsParams, reqEditors ...RequestEditorFn) (*ListAppRegistrationsResult, error)
+
 	// CreateAppRegistrationWithBodyWithResponse Create an app registration
 	//
 	// Starts one registrant's journey and returns the app-registration token
 	// (`data.token`) every registrant step needs. At least one of `email` and `phone`;
-	// `countryCode` (`+` and 1–3 digits) with `phone`. Creating again with the same email
-	// or phone in the same flow returns the same registration with a new token and
-	// discards its earlier email/phone validations.
+	// `countryCode` (`+` and 1–3 digits) with `phone`.
+	//
+	// Registering an email or phone that is already registered: the newest pages answer
+	// 409 `email_is_registered_already` / `phone_is_registered_already` (an older
+	// revision: 412 `Conflict`) and resume the registrant through resend-link; the
+	// tutorial's older text returned the same registration with a new token and discarded
+	// its earlier email/phone validations, which is what the sandbox still does.
+	//
+	// Verifik's web SDK sends the reverse-geocoded `location` (or `null`), `agreements`
+	// and the flow's extra sign-up fields as top-level keys.
 	//
 	// Auth: the docs send the client token; Verifik's hosted sign-up sends none, so the
 	// call also works without a token.
@@ -6850,9 +9836,16 @@ type ClientWithResponsesInterface interface {
 	//
 	// Starts one registrant's journey and returns the app-registration token
 	// (`data.token`) every registrant step needs. At least one of `email` and `phone`;
-	// `countryCode` (`+` and 1–3 digits) with `phone`. Creating again with the same email
-	// or phone in the same flow returns the same registration with a new token and
-	// discards its earlier email/phone validations.
+	// `countryCode` (`+` and 1–3 digits) with `phone`.
+	//
+	// Registering an email or phone that is already registered: the newest pages answer
+	// 409 `email_is_registered_already` / `phone_is_registered_already` (an older
+	// revision: 412 `Conflict`) and resume the registrant through resend-link; the
+	// tutorial's older text returned the same registration with a new token and discarded
+	// its earlier email/phone validations, which is what the sandbox still does.
+	//
+	// Verifik's web SDK sends the reverse-geocoded `location` (or `null`), `agreements`
+	// and the flow's extra sign-up fields as top-level keys.
 	//
 	// Auth: the docs send the client token; Verifik's hosted sign-up sends none, so the
 	// call also works without a token.
@@ -6907,13 +9900,80 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v2/app-registrations/{id} (the `GetAppRegistration` operationId).
 	GetAppRegistrationWithResponse(ctx context.Context, id ResourceID, params *GetAppRegistrationParams, reqEditors ...RequestEditorFn) (*GetAppRegistrationResult, error)
 
+	// UpdateAppRegistrationWithBodyWithResponse Update an app registration
+	//
+	// Verifik's web SDK calls it with the registrant's token to link the email or phone
+	// validation it has just created (`emailValidation`, `phoneValidation`) and to replace
+	// the phone a registrant mistyped (`countryCode`, `phone`, `replacePhone: true`; the
+	// phone's earlier codes are then discarded). The docs do not show it; the answer is
+	// assumed to be the updated registration. A validation that is not this
+	// registrant's is refused with 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2/app-registrations/{id} (the `UpdateAppRegistration` operationId).
+	UpdateAppRegistrationWithBodyWithResponse(ctx context.Context, id ResourceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAppRegistrationResult, error)
+
+	// UpdateAppRegistrationWithResponse Update an app registration
+	//
+	// Verifik's web SDK calls it with the registrant's token to link the email or phone
+	// validation it has just created (`emailValidation`, `phoneValidation`) and to replace
+	// the phone a registrant mistyped (`countryCode`, `phone`, `replacePhone: true`; the
+	// phone's earlier codes are then discarded). The docs do not show it; the answer is
+	// assumed to be the updated registration. A validation that is not this
+	// registrant's is refused with 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2/app-registrations/{id} (the `UpdateAppRegistration` operationId).
+	UpdateAppRegistrationWithResponse(ctx context.Context, id ResourceID, body UpdateAppRegistrationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAppRegistrationResult, error)
+
+	// ResendAppRegistrationLinkWithBodyWithResponse Resend an app registration's link
+	//
+	// The documented way to resume a registrant who has not finished: a fresh
+	// continuation token and the hosted link (`{accessAppUrl}/sign-up/{projectId}?token=`)
+	// that opens the journey at its current step; with `sendEmail` (a boolean, or the
+	// string `"true"`), Verifik also emails the link to the registrant. The continuation
+	// token expires after 30 minutes (the one createAppRegistration returns after 120).
+	// Only the client token that owns the project may call it; `recipientEmail` is for
+	// Verifik's super-admins (403 `access_denied` for a client token). A finished
+	// registration (COMPLETED, COMPLETED_WITHOUT_KYC, FAILED) is 409
+	// `cannot_resend_link_for_this_status`; `sendEmail` without an email on the
+	// registration is 409 MissingParameter.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/app-registrations/{id}/resend-link (the `ResendAppRegistrationLink` operationId).
+	ResendAppRegistrationLinkWithBodyWithResponse(ctx context.Context, id ResourceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ResendAppRegistrationLinkResult, error)
+
+	// ResendAppRegistrationLinkWithResponse Resend an app registration's link
+	//
+	// The documented way to resume a registrant who has not finished: a fresh
+	// continuation token and the hosted link (`{accessAppUrl}/sign-up/{projectId}?token=`)
+	// that opens the journey at its current step; with `sendEmail` (a boolean, or the
+	// string `"true"`), Verifik also emails the link to the registrant. The continuation
+	// token expires after 30 minutes (the one createAppRegistration returns after 120).
+	// Only the client token that owns the project may call it; `recipientEmail` is for
+	// Verifik's super-admins (403 `access_denied` for a client token). A finished
+	// registration (COMPLETED, COMPLETED_WITHOUT_KYC, FAILED) is 409
+	// `cannot_resend_link_for_this_status`; `sendEmail` without an email on the
+	// registration is 409 MissingParameter.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/app-registrations/{id}/resend-link (the `ResendAppRegistrationLink` operationId).
+	ResendAppRegistrationLinkWithResponse(ctx context.Context, id ResourceID, body ResendAppRegistrationLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*ResendAppRegistrationLinkResult, error)
+
 	// SyncAppRegistrationWithBodyWithResponse Sync an app registration's step and status
 	//
 	// Moves the registrant through the flow. Allowed pairs: `skipKYC` →
 	// `COMPLETED_WITHOUT_KYC` (only when none of basicInformation, document, form,
 	// liveness is mandatory); `instructions`, `signUpForm`, `basicInformation`,
 	// `document`, `liveness`, `form` → `ONGOING`; `end` → `COMPLETED`, `FAILED` or
-	// `NEEDS_MANUAL_VERIFICATION`. `signUpForm` (and anything after it) checks the
+	// `NEEDS_MANUAL_VERIFICATION`. Verifik's web SDK ends with the registration's current
+	// status (`{step: end, status: ONGOING}`, or STARTED) and the server decides the final
+	// one; the sandbox then decides `COMPLETED` when every mandatory step is done (409
+	// otherwise). `signUpForm` (and anything after it) checks the
 	// sign-up requirements, e.g. the OTPs the flow asks for were validated. `end` is the
 	// only step guaranteed to return a token (FAILED still returns one); the hosted flow
 	// redirects to `<redirectUrl>?type=onboarding&token=<token>`. A step the server does
@@ -6930,7 +9990,10 @@ type ClientWithResponsesInterface interface {
 	// `COMPLETED_WITHOUT_KYC` (only when none of basicInformation, document, form,
 	// liveness is mandatory); `instructions`, `signUpForm`, `basicInformation`,
 	// `document`, `liveness`, `form` → `ONGOING`; `end` → `COMPLETED`, `FAILED` or
-	// `NEEDS_MANUAL_VERIFICATION`. `signUpForm` (and anything after it) checks the
+	// `NEEDS_MANUAL_VERIFICATION`. Verifik's web SDK ends with the registration's current
+	// status (`{step: end, status: ONGOING}`, or STARTED) and the server decides the final
+	// one; the sandbox then decides `COMPLETED` when every mandatory step is done (409
+	// otherwise). `signUpForm` (and anything after it) checks the
 	// sign-up requirements, e.g. the OTPs the flow asks for were validated. `end` is the
 	// only step guaranteed to return a token (FAILED still returns one); the hosted flow
 	// redirects to `<redirectUrl>?type=onboarding&token=<token>`. A step the server does
@@ -6973,6 +10036,30 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v2/biometric-validations/app-registration (the `CreateBiometricValidation` operationId).
 	CreateBiometricValidationWithResponse(ctx context.Context, body CreateBiometricValidationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBiometricValidationResult, error)
 
+	// DeleteBiometricValidationWithResponse Delete a biometric validation
+	//
+	// Verifik's web SDK calls it with the registrant's token to restart the liveness step
+	// (`restartKYC()`): the selfie's validation and the person it created are removed,
+	// so the registrant may take a new selfie without `force`. The docs do not show it;
+	// the answer is assumed to be the deleted validation.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v2/biometric-validations/{id} (the `DeleteBiometricValidation` operationId).
+	DeleteBiometricValidationWithResponse(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*DeleteBiometricValidationResult, error)
+
+	// ListDocumentValidationsWithResponse List document validations
+	//
+	// The account's document validations, paginated (`page`, `perPage`) and filtered by
+	// status, document type, validation method, type and input method; `populates[]`
+	// embeds the app registration or the flow. The page's answer wraps the page in
+	// `pagination` rather than the usual top-level `total`/`page`/`pages`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/document-validations (the `ListDocumentValidations` operationId).
+	ListDocumentValidationsWithResponse(ctx context.Context, params *ListDocumentValidationsParams, reqEditors ...RequestEditorFn) (*ListDocumentValidationsResult, error)
+
 	// CreateDocumentValidationWithBodyWithResponse Submit the registrant's identity document
 	//
 	// OCR of a government ID, passport or licence from base64 images (front `image`,
@@ -6996,6 +10083,25 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v2/document-validations/app-registration (the `CreateDocumentValidation` operationId).
 	CreateDocumentValidationWithResponse(ctx context.Context, body CreateDocumentValidationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDocumentValidationResult, error)
+
+	// DeleteDocumentValidationWithResponse Delete a document validation
+	//
+	// Removes a document validation for good; the registration it belonged to no longer
+	// names it (its document step is then not done).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v2/document-validations/{id} (the `DeleteDocumentValidation` operationId).
+	DeleteDocumentValidationWithResponse(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*DeleteDocumentValidationResult, error)
+
+	// GetDocumentValidationWithResponse Retrieve a document validation
+	//
+	// One document validation of the account; `populates[]` as on the list.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/document-validations/{id} (the `GetDocumentValidation` operationId).
+	GetDocumentValidationWithResponse(ctx context.Context, id ResourceID, params *GetDocumentValidationParams, reqEditors ...RequestEditorFn) (*GetDocumentValidationResult, error)
 
 	// CreateNameValidationWithBodyWithResponse Validate the document's names against the issuer's registry
 	//
@@ -7029,6 +10135,30 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v2/document-validations/{id}/validate (the `CreateNameValidation` operationId).
 	CreateNameValidationWithResponse(ctx context.Context, id ResourceID, params *CreateNameValidationParams, body CreateNameValidationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateNameValidationResult, error)
 
+	// CreateEmailValidationForProjectWithBodyWithResponse Send an email code (the web SDK's route)
+	//
+	// The route Verifik's own web SDK posts to (`sendEmailValidation()`): the same body and
+	// answers as createEmailValidation, without `/app-registration` in the path. The
+	// documented route is createEmailValidation; this one is specified so the SDK's traffic is
+	// typed and checked too.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/email-validations (the `CreateEmailValidationForProject` operationId).
+	CreateEmailValidationForProjectWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEmailValidationForProjectResult, error)
+
+	// CreateEmailValidationForProjectWithResponse Send an email code (the web SDK's route)
+	//
+	// The route Verifik's own web SDK posts to (`sendEmailValidation()`): the same body and
+	// answers as createEmailValidation, without `/app-registration` in the path. The
+	// documented route is createEmailValidation; this one is specified so the SDK's traffic is
+	// typed and checked too.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/email-validations (the `CreateEmailValidationForProject` operationId).
+	CreateEmailValidationForProjectWithResponse(ctx context.Context, body CreateEmailValidationForProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEmailValidationForProjectResult, error)
+
 	// CreateEmailValidationWithBodyWithResponse Send an email code to a registrant
 	//
 	// Emails a 6-digit code (valid about 10 minutes). Posting again while a validation is
@@ -7050,6 +10180,28 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v2/email-validations/app-registration (the `CreateEmailValidation` operationId).
 	CreateEmailValidationWithResponse(ctx context.Context, body CreateEmailValidationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEmailValidationResult, error)
+
+	// ValidateEmailValidationByEmailWithBodyWithResponse Check an email code (the web SDK's route)
+	//
+	// The route Verifik's own web SDK confirms a code with (`confirmEmailValidation()`): the
+	// registrant's latest email validation for `email` is found by the email, not by an id in
+	// the path, and the code travels as a JSON string. Same answers as validateEmailValidation.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/email-validations/validate (the `ValidateEmailValidationByEmail` operationId).
+	ValidateEmailValidationByEmailWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ValidateEmailValidationByEmailResult, error)
+
+	// ValidateEmailValidationByEmailWithResponse Check an email code (the web SDK's route)
+	//
+	// The route Verifik's own web SDK confirms a code with (`confirmEmailValidation()`): the
+	// registrant's latest email validation for `email` is found by the email, not by an id in
+	// the path, and the code travels as a JSON string. Same answers as validateEmailValidation.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/email-validations/validate (the `ValidateEmailValidationByEmail` operationId).
+	ValidateEmailValidationByEmailWithResponse(ctx context.Context, body ValidateEmailValidationByEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*ValidateEmailValidationByEmailResult, error)
 
 	// ValidateEmailValidationWithBodyWithResponse Confirm a registrant's email code
 	//
@@ -7097,6 +10249,19 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v2/face-recognition/compare/app-registration (the `CompareAppRegistrationFaces` operationId).
 	CompareAppRegistrationFacesWithResponse(ctx context.Context, body CompareAppRegistrationFacesJSONRequestBody, reqEditors ...RequestEditorFn) (*CompareAppRegistrationFacesResult, error)
 
+	// GetIdentityImagesWithResponse Read the registrant's identity images
+	//
+	// Verifik's web SDK reads the registrant's identity images (document and selfie) with
+	// the registrant's token before the end screen. Neither the query nor the answer is
+	// documented: the SDK sends no query, and the answer is only known to be Verifik's
+	// `{data}` envelope, so `data` is any object. The sandbox answers the ids of the
+	// document and selfie validations (never images).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/identity-images (the `GetIdentityImages` operationId).
+	GetIdentityImagesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetIdentityImagesResult, error)
+
 	// RequestCriminalCheckWithBodyWithResponse Run the registrant's criminal background check
 	//
 	// Optional, billed add-on: searches the databases the flow lists in
@@ -7126,6 +10291,28 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v2/information-validations/{id}/background-check (the `RequestCriminalCheck` operationId).
 	RequestCriminalCheckWithResponse(ctx context.Context, id ResourceID, body RequestCriminalCheckJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestCriminalCheckResult, error)
+
+	// CreatePhoneValidationForProjectWithBodyWithResponse Send a phone code (the web SDK's route)
+	//
+	// The route Verifik's own web SDK posts to (`sendPhoneValidation()`, `phoneGateway`
+	// included): the same body and answers as createPhoneValidation, without
+	// `/app-registration` in the path.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/phone-validations (the `CreatePhoneValidationForProject` operationId).
+	CreatePhoneValidationForProjectWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePhoneValidationForProjectResult, error)
+
+	// CreatePhoneValidationForProjectWithResponse Send a phone code (the web SDK's route)
+	//
+	// The route Verifik's own web SDK posts to (`sendPhoneValidation()`, `phoneGateway`
+	// included): the same body and answers as createPhoneValidation, without
+	// `/app-registration` in the path.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/phone-validations (the `CreatePhoneValidationForProject` operationId).
+	CreatePhoneValidationForProjectWithResponse(ctx context.Context, body CreatePhoneValidationForProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePhoneValidationForProjectResult, error)
 
 	// ValidatePhoneValidationWithBodyWithResponse Confirm a registrant's phone code
 	//
@@ -7168,6 +10355,26 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v2/phone-validations/app-registration (the `CreatePhoneValidation` operationId).
 	CreatePhoneValidationWithResponse(ctx context.Context, body CreatePhoneValidationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePhoneValidationResult, error)
+
+	// ValidatePhoneValidationByPhoneWithBodyWithResponse Check a phone code (the web SDK's route)
+	//
+	// The route Verifik's own web SDK confirms a phone code with (`confirmPhoneValidation()`),
+	// the code as a JSON string. Same body and answers as validatePhoneValidation.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/phone-validations/validate (the `ValidatePhoneValidationByPhone` operationId).
+	ValidatePhoneValidationByPhoneWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ValidatePhoneValidationByPhoneResult, error)
+
+	// ValidatePhoneValidationByPhoneWithResponse Check a phone code (the web SDK's route)
+	//
+	// The route Verifik's own web SDK confirms a phone code with (`confirmPhoneValidation()`),
+	// the code as a JSON string. Same body and answers as validatePhoneValidation.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/phone-validations/validate (the `ValidatePhoneValidationByPhone` operationId).
+	ValidatePhoneValidationByPhoneWithResponse(ctx context.Context, body ValidatePhoneValidationByPhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*ValidatePhoneValidationByPhoneResult, error)
 
 	// ListProjectFlowsWithResponse List project flows
 	//
@@ -7266,6 +10473,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v2/projects (the `CreateProject` operationId).
 	CreateProjectWithResponse(ctx context.Context, body CreateProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProjectResult, error)
+
+	// GetPublicProjectWithResponse Read a project as its hosted sign-up page does
+	//
+	// Verifik's hosted sign-up page reads the project and its flows with no token (a new
+	// visitor has none): `id` is the project, `type` the flow kind it shows (`onboarding`
+	// by default, `login` for SmartAccess). The project's id is public in its sign-up
+	// links. The docs do not show it; the answer is assumed to be the project with its
+	// flows embedded; the sandbox answers only what the page needs (no account, name,
+	// members, demo code, redirect or webhook).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/projects/kyc (the `GetPublicProject` operationId).
+	GetPublicProjectWithResponse(ctx context.Context, params *GetPublicProjectParams, reqEditors ...RequestEditorFn) (*GetPublicProjectResult, error)
 
 	// GetProjectWithResponse Retrieve a project
 	//
@@ -7371,6 +10592,163 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v2/webhooks/{id} (the `UpdateWebhook` operationId).
 	UpdateWebhookWithResponse(ctx context.Context, id ResourceID, body UpdateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWebhookResult, error)
+
+	// ListProjectsV3WithResponse List projects (v3)
+	//
+	// The client's projects, paginated with Verifik's list conventions.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/projects (the `ListProjectsV3` operationId).
+	ListProjectsV3WithResponse(ctx context.Context, params *ListProjectsV3Params, reqEditors ...RequestEditorFn) (*ListProjectsV3Result, error)
+
+	// CreateProjectV3WithBodyWithResponse Create a project (v3)
+	//
+	// The v3 projects API beside v2: the same project record, with v3's branding keys and
+	// its flows embedded in their flat v3 shape (`signUpForm`, `documents`, `liveness`,
+	// `steps`, `integrations` at the top level of the flow).
+	// `dataProtection` is required on v3, and a flow may be created in the same call
+	// (`projectFlow`, in the flat v3 shape, with `projectFlowType`). The documented answer is
+	// 201 with the project (`projectFlows` then names the new flow's id as a string).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/projects (the `CreateProjectV3` operationId).
+	CreateProjectV3WithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProjectV3Result, error)
+
+	// CreateProjectV3WithResponse Create a project (v3)
+	//
+	// The v3 projects API beside v2: the same project record, with v3's branding keys and
+	// its flows embedded in their flat v3 shape (`signUpForm`, `documents`, `liveness`,
+	// `steps`, `integrations` at the top level of the flow).
+	// `dataProtection` is required on v3, and a flow may be created in the same call
+	// (`projectFlow`, in the flat v3 shape, with `projectFlowType`). The documented answer is
+	// 201 with the project (`projectFlows` then names the new flow's id as a string).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/projects (the `CreateProjectV3` operationId).
+	CreateProjectV3WithResponse(ctx context.Context, body CreateProjectV3JSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProjectV3Result, error)
+
+	// DeleteProjectV3WithResponse Delete a project (v3)
+	//
+	// Removes a project and its flows; the registrants of its flows can no longer go on
+	// (their steps answer 404). The answer is the deleted project.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/projects/{id} (the `DeleteProjectV3` operationId).
+	DeleteProjectV3WithResponse(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*DeleteProjectV3Result, error)
+
+	// GetProjectV3WithResponse Retrieve a project (v3)
+	//
+	// `with[]=projectFlows` embeds the project's flows.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/projects/{id} (the `GetProjectV3` operationId).
+	GetProjectV3WithResponse(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*GetProjectV3Result, error)
+
+	// UpdateProjectV3WithBodyWithResponse Update a project (v3)
+	//
+	// Partial update; only the fields sent change. `status` pauses or activates the project.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/projects/{id} (the `UpdateProjectV3` operationId).
+	UpdateProjectV3WithBodyWithResponse(ctx context.Context, id ResourceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProjectV3Result, error)
+
+	// UpdateProjectV3WithResponse Update a project (v3)
+	//
+	// Partial update; only the fields sent change. `status` pauses or activates the project.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v3/projects/{id} (the `UpdateProjectV3` operationId).
+	UpdateProjectV3WithResponse(ctx context.Context, id ResourceID, body UpdateProjectV3JSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProjectV3Result, error)
+}
+
+type ListAppRegistrationsResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AppRegistrationPage
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAppRegistrationsResult) GetJSON200() *AppRegistrationPage {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListAppRegistrationsResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListAppRegistrationsResult) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ListAppRegistrationsResult) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListAppRegistrationsResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListAppRegistrationsResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListAppRegistrationsResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAppRegistrationsResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAppRegistrationsResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAppRegistrationsResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAppRegistrationsResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type CreateAppRegistrationResult struct {
@@ -7386,6 +10764,8 @@ type CreateAppRegistrationResult struct {
 	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -7419,6 +10799,11 @@ func (r CreateAppRegistrationResult) GetJSON404() *Error {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r CreateAppRegistrationResult) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r CreateAppRegistrationResult) GetJSON412() *Error {
+	return r.JSON412
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -7733,6 +11118,186 @@ func (r GetAppRegistrationResult) ContentType() string {
 	return ""
 }
 
+type UpdateAppRegistrationResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AppRegistrationEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateAppRegistrationResult) GetJSON200() *AppRegistrationEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateAppRegistrationResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateAppRegistrationResult) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateAppRegistrationResult) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateAppRegistrationResult) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateAppRegistrationResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateAppRegistrationResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UpdateAppRegistrationResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateAppRegistrationResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateAppRegistrationResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateAppRegistrationResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateAppRegistrationResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ResendAppRegistrationLinkResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ResendLinkEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ResendAppRegistrationLinkResult) GetJSON200() *ResendLinkEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ResendAppRegistrationLinkResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ResendAppRegistrationLinkResult) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ResendAppRegistrationLinkResult) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ResendAppRegistrationLinkResult) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ResendAppRegistrationLinkResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ResendAppRegistrationLinkResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ResendAppRegistrationLinkResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ResendAppRegistrationLinkResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResendAppRegistrationLinkResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResendAppRegistrationLinkResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResendAppRegistrationLinkResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type SyncAppRegistrationResult struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7920,6 +11485,186 @@ func (r CreateBiometricValidationResult) ContentType() string {
 	return ""
 }
 
+type DeleteBiometricValidationResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BiometricValidationEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteBiometricValidationResult) GetJSON200() *BiometricValidationEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteBiometricValidationResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteBiometricValidationResult) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteBiometricValidationResult) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteBiometricValidationResult) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteBiometricValidationResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteBiometricValidationResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r DeleteBiometricValidationResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteBiometricValidationResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteBiometricValidationResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteBiometricValidationResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteBiometricValidationResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDocumentValidationsResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocumentValidationPage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *InvalidParameter
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDocumentValidationsResult) GetJSON200() *DocumentValidationPage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDocumentValidationsResult) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDocumentValidationsResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDocumentValidationsResult) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ListDocumentValidationsResult) GetJSON409() *InvalidParameter {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListDocumentValidationsResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListDocumentValidationsResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListDocumentValidationsResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDocumentValidationsResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDocumentValidationsResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDocumentValidationsResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDocumentValidationsResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CreateDocumentValidationResult struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8011,6 +11756,179 @@ func (r CreateDocumentValidationResult) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateDocumentValidationResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteDocumentValidationResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeletedEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *DocumentValidationNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteDocumentValidationResult) GetJSON200() *DeletedEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteDocumentValidationResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteDocumentValidationResult) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteDocumentValidationResult) GetJSON404() *DocumentValidationNotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteDocumentValidationResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteDocumentValidationResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r DeleteDocumentValidationResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteDocumentValidationResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteDocumentValidationResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteDocumentValidationResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteDocumentValidationResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDocumentValidationResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocumentValidationEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *DocumentValidationNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *InvalidParameter
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDocumentValidationResult) GetJSON200() *DocumentValidationEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDocumentValidationResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDocumentValidationResult) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDocumentValidationResult) GetJSON404() *DocumentValidationNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r GetDocumentValidationResult) GetJSON409() *InvalidParameter {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetDocumentValidationResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDocumentValidationResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDocumentValidationResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDocumentValidationResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDocumentValidationResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDocumentValidationResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDocumentValidationResult) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8121,6 +12039,96 @@ func (r CreateNameValidationResult) ContentType() string {
 	return ""
 }
 
+type CreateEmailValidationForProjectResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EmailValidationEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateEmailValidationForProjectResult) GetJSON200() *EmailValidationEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateEmailValidationForProjectResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateEmailValidationForProjectResult) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateEmailValidationForProjectResult) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateEmailValidationForProjectResult) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateEmailValidationForProjectResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateEmailValidationForProjectResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateEmailValidationForProjectResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateEmailValidationForProjectResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateEmailValidationForProjectResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateEmailValidationForProjectResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateEmailValidationForProjectResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CreateEmailValidationResult struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8205,6 +12213,103 @@ func (r CreateEmailValidationResult) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateEmailValidationResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ValidateEmailValidationByEmailResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EmailValidationEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ValidateEmailValidationByEmailResult) GetJSON200() *EmailValidationEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ValidateEmailValidationByEmailResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ValidateEmailValidationByEmailResult) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ValidateEmailValidationByEmailResult) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ValidateEmailValidationByEmailResult) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r ValidateEmailValidationByEmailResult) GetJSON412() *Error {
+	return r.JSON412
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ValidateEmailValidationByEmailResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ValidateEmailValidationByEmailResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ValidateEmailValidationByEmailResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ValidateEmailValidationByEmailResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ValidateEmailValidationByEmailResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ValidateEmailValidationByEmailResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ValidateEmailValidationByEmailResult) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8398,6 +12503,89 @@ func (r CompareAppRegistrationFacesResult) ContentType() string {
 	return ""
 }
 
+type GetIdentityImagesResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IdentityImagesEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *AppRegistrationNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetIdentityImagesResult) GetJSON200() *IdentityImagesEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetIdentityImagesResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetIdentityImagesResult) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetIdentityImagesResult) GetJSON404() *AppRegistrationNotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetIdentityImagesResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetIdentityImagesResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetIdentityImagesResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetIdentityImagesResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetIdentityImagesResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetIdentityImagesResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetIdentityImagesResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type RequestCriminalCheckResult struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8482,6 +12670,96 @@ func (r RequestCriminalCheckResult) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RequestCriminalCheckResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreatePhoneValidationForProjectResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PhoneValidationEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreatePhoneValidationForProjectResult) GetJSON200() *PhoneValidationEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreatePhoneValidationForProjectResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreatePhoneValidationForProjectResult) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreatePhoneValidationForProjectResult) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreatePhoneValidationForProjectResult) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreatePhoneValidationForProjectResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreatePhoneValidationForProjectResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreatePhoneValidationForProjectResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePhoneValidationForProjectResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePhoneValidationForProjectResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePhoneValidationForProjectResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePhoneValidationForProjectResult) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8669,6 +12947,103 @@ func (r CreatePhoneValidationResult) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreatePhoneValidationResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ValidatePhoneValidationByPhoneResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PhoneValidationEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ValidatePhoneValidationByPhoneResult) GetJSON200() *PhoneValidationEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ValidatePhoneValidationByPhoneResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ValidatePhoneValidationByPhoneResult) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ValidatePhoneValidationByPhoneResult) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ValidatePhoneValidationByPhoneResult) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r ValidatePhoneValidationByPhoneResult) GetJSON412() *Error {
+	return r.JSON412
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ValidatePhoneValidationByPhoneResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ValidatePhoneValidationByPhoneResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ValidatePhoneValidationByPhoneResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ValidatePhoneValidationByPhoneResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ValidatePhoneValidationByPhoneResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ValidatePhoneValidationByPhoneResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ValidatePhoneValidationByPhoneResult) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9284,6 +13659,82 @@ func (r CreateProjectResult) ContentType() string {
 	return ""
 }
 
+type GetPublicProjectResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectEnvelope
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ProjectNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *InvalidParameter
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPublicProjectResult) GetJSON200() *ProjectEnvelope {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetPublicProjectResult) GetJSON404() *ProjectNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r GetPublicProjectResult) GetJSON409() *InvalidParameter {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetPublicProjectResult) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetPublicProjectResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetPublicProjectResult) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPublicProjectResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPublicProjectResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPublicProjectResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPublicProjectResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetProjectResult struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9886,13 +14337,467 @@ func (r UpdateWebhookResult) ContentType() string {
 	return ""
 }
 
+type ListProjectsV3Result struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectPage
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *InvalidParameter
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProjectsV3Result) GetJSON200() *ProjectPage {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProjectsV3Result) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProjectsV3Result) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ListProjectsV3Result) GetJSON409() *InvalidParameter {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListProjectsV3Result) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListProjectsV3Result) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListProjectsV3Result) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProjectsV3Result) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProjectsV3Result) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProjectsV3Result) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProjectsV3Result) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateProjectV3Result struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ProjectEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateProjectV3Result) GetJSON201() *ProjectEnvelope {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateProjectV3Result) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateProjectV3Result) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateProjectV3Result) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateProjectV3Result) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateProjectV3Result) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateProjectV3Result) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateProjectV3Result) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateProjectV3Result) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateProjectV3Result) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateProjectV3Result) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateProjectV3Result) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteProjectV3Result struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ProjectNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteProjectV3Result) GetJSON200() *ProjectEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteProjectV3Result) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteProjectV3Result) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteProjectV3Result) GetJSON404() *ProjectNotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteProjectV3Result) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteProjectV3Result) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r DeleteProjectV3Result) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteProjectV3Result) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteProjectV3Result) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteProjectV3Result) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteProjectV3Result) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetProjectV3Result struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ProjectNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProjectV3Result) GetJSON200() *ProjectEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetProjectV3Result) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetProjectV3Result) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetProjectV3Result) GetJSON404() *ProjectNotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetProjectV3Result) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetProjectV3Result) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetProjectV3Result) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProjectV3Result) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProjectV3Result) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProjectV3Result) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProjectV3Result) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateProjectV3Result struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ProjectNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateProjectV3Result) GetJSON200() *ProjectEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateProjectV3Result) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateProjectV3Result) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateProjectV3Result) GetJSON404() *ProjectNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateProjectV3Result) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateProjectV3Result) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateProjectV3Result) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UpdateProjectV3Result) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateProjectV3Result) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateProjectV3Result) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateProjectV3Result) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateProjectV3Result) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListAppRegistrationsWithResponse List app registrations
+//
+// The account's registrants, newest filters first: `where_status`, `where_project`,
+// `where_projectFlow`, several statuses with `in_status[]`, and `populates[]` to embed
+// referenced records. `page` (from 1) and `limit` (default 10, at most 100) paginate;
+// a limit out of range is 409 MissingParameter.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/app-registrations (the `ListAppRegistrations` operationId).
+func (c *ClientWithResponses) ListAppRegistrationsWithResponse(ctx context.Context, params *ListAppRegistrationsParams, reqEditors ...RequestEditorFn) (*ListAppRegistrationsResult, error) {
+	rsp, err := c.ListAppRegistrations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAppRegistrationsResult(rsp)
+}
+
 // CreateAppRegistrationWithBodyWithResponse Create an app registration
 //
 // Starts one registrant's journey and returns the app-registration token
 // (`data.token`) every registrant step needs. At least one of `email` and `phone`;
-// `countryCode` (`+` and 1–3 digits) with `phone`. Creating again with the same email
-// or phone in the same flow returns the same registration with a new token and
-// discards its earlier email/phone validations.
+// `countryCode` (`+` and 1–3 digits) with `phone`.
+//
+// Registering an email or phone that is already registered: the newest pages answer
+// 409 `email_is_registered_already` / `phone_is_registered_already` (an older
+// revision: 412 `Conflict`) and resume the registrant through resend-link; the
+// tutorial's older text returned the same registration with a new token and discarded
+// its earlier email/phone validations, which is what the sandbox still does.
+//
+// Verifik's web SDK sends the reverse-geocoded `location` (or `null`), `agreements`
+// and the flow's extra sign-up fields as top-level keys.
 //
 // Auth: the docs send the client token; Verifik's hosted sign-up sends none, so the
 // call also works without a token.
@@ -9915,9 +14820,16 @@ func (c *ClientWithResponses) CreateAppRegistrationWithBodyWithResponse(ctx cont
 //
 // Starts one registrant's journey and returns the app-registration token
 // (`data.token`) every registrant step needs. At least one of `email` and `phone`;
-// `countryCode` (`+` and 1–3 digits) with `phone`. Creating again with the same email
-// or phone in the same flow returns the same registration with a new token and
-// discards its earlier email/phone validations.
+// `countryCode` (`+` and 1–3 digits) with `phone`.
+//
+// Registering an email or phone that is already registered: the newest pages answer
+// 409 `email_is_registered_already` / `phone_is_registered_already` (an older
+// revision: 412 `Conflict`) and resume the registrant through resend-link; the
+// tutorial's older text returned the same registration with a new token and discarded
+// its earlier email/phone validations, which is what the sandbox still does.
+//
+// Verifik's web SDK sends the reverse-geocoded `location` (or `null`), `agreements`
+// and the flow's extra sign-up fields as top-level keys.
 //
 // Auth: the docs send the client token; Verifik's hosted sign-up sends none, so the
 // call also works without a token.
@@ -10002,13 +14914,104 @@ func (c *ClientWithResponses) GetAppRegistrationWithResponse(ctx context.Context
 	return ParseGetAppRegistrationResult(rsp)
 }
 
+// UpdateAppRegistrationWithBodyWithResponse Update an app registration
+//
+// Verifik's web SDK calls it with the registrant's token to link the email or phone
+// validation it has just created (`emailValidation`, `phoneValidation`) and to replace
+// the phone a registrant mistyped (`countryCode`, `phone`, `replacePhone: true`; the
+// phone's earlier codes are then discarded). The docs do not show it; the answer is
+// assumed to be the updated registration. A validation that is not this
+// registrant's is refused with 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2/app-registrations/{id} (the `UpdateAppRegistration` operationId).
+func (c *ClientWithResponses) UpdateAppRegistrationWithBodyWithResponse(ctx context.Context, id ResourceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAppRegistrationResult, error) {
+	rsp, err := c.UpdateAppRegistrationWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateAppRegistrationResult(rsp)
+}
+
+// UpdateAppRegistrationWithResponse Update an app registration
+//
+// Verifik's web SDK calls it with the registrant's token to link the email or phone
+// validation it has just created (`emailValidation`, `phoneValidation`) and to replace
+// the phone a registrant mistyped (`countryCode`, `phone`, `replacePhone: true`; the
+// phone's earlier codes are then discarded). The docs do not show it; the answer is
+// assumed to be the updated registration. A validation that is not this
+// registrant's is refused with 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2/app-registrations/{id} (the `UpdateAppRegistration` operationId).
+func (c *ClientWithResponses) UpdateAppRegistrationWithResponse(ctx context.Context, id ResourceID, body UpdateAppRegistrationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAppRegistrationResult, error) {
+	rsp, err := c.UpdateAppRegistration(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateAppRegistrationResult(rsp)
+}
+
+// ResendAppRegistrationLinkWithBodyWithResponse Resend an app registration's link
+//
+// The documented way to resume a registrant who has not finished: a fresh
+// continuation token and the hosted link (`{accessAppUrl}/sign-up/{projectId}?token=`)
+// that opens the journey at its current step; with `sendEmail` (a boolean, or the
+// string `"true"`), Verifik also emails the link to the registrant. The continuation
+// token expires after 30 minutes (the one createAppRegistration returns after 120).
+// Only the client token that owns the project may call it; `recipientEmail` is for
+// Verifik's super-admins (403 `access_denied` for a client token). A finished
+// registration (COMPLETED, COMPLETED_WITHOUT_KYC, FAILED) is 409
+// `cannot_resend_link_for_this_status`; `sendEmail` without an email on the
+// registration is 409 MissingParameter.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/app-registrations/{id}/resend-link (the `ResendAppRegistrationLink` operationId).
+func (c *ClientWithResponses) ResendAppRegistrationLinkWithBodyWithResponse(ctx context.Context, id ResourceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ResendAppRegistrationLinkResult, error) {
+	rsp, err := c.ResendAppRegistrationLinkWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResendAppRegistrationLinkResult(rsp)
+}
+
+// ResendAppRegistrationLinkWithResponse Resend an app registration's link
+//
+// The documented way to resume a registrant who has not finished: a fresh
+// continuation token and the hosted link (`{accessAppUrl}/sign-up/{projectId}?token=`)
+// that opens the journey at its current step; with `sendEmail` (a boolean, or the
+// string `"true"`), Verifik also emails the link to the registrant. The continuation
+// token expires after 30 minutes (the one createAppRegistration returns after 120).
+// Only the client token that owns the project may call it; `recipientEmail` is for
+// Verifik's super-admins (403 `access_denied` for a client token). A finished
+// registration (COMPLETED, COMPLETED_WITHOUT_KYC, FAILED) is 409
+// `cannot_resend_link_for_this_status`; `sendEmail` without an email on the
+// registration is 409 MissingParameter.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/app-registrations/{id}/resend-link (the `ResendAppRegistrationLink` operationId).
+func (c *ClientWithResponses) ResendAppRegistrationLinkWithResponse(ctx context.Context, id ResourceID, body ResendAppRegistrationLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*ResendAppRegistrationLinkResult, error) {
+	rsp, err := c.ResendAppRegistrationLink(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResendAppRegistrationLinkResult(rsp)
+}
+
 // SyncAppRegistrationWithBodyWithResponse Sync an app registration's step and status
 //
 // Moves the registrant through the flow. Allowed pairs: `skipKYC` →
 // `COMPLETED_WITHOUT_KYC` (only when none of basicInformation, document, form,
 // liveness is mandatory); `instructions`, `signUpForm`, `basicInformation`,
 // `document`, `liveness`, `form` → `ONGOING`; `end` → `COMPLETED`, `FAILED` or
-// `NEEDS_MANUAL_VERIFICATION`. `signUpForm` (and anything after it) checks the
+// `NEEDS_MANUAL_VERIFICATION`. Verifik's web SDK ends with the registration's current
+// status (`{step: end, status: ONGOING}`, or STARTED) and the server decides the final
+// one; the sandbox then decides `COMPLETED` when every mandatory step is done (409
+// otherwise). `signUpForm` (and anything after it) checks the
 // sign-up requirements, e.g. the OTPs the flow asks for were validated. `end` is the
 // only step guaranteed to return a token (FAILED still returns one); the hosted flow
 // redirects to `<redirectUrl>?type=onboarding&token=<token>`. A step the server does
@@ -10031,7 +15034,10 @@ func (c *ClientWithResponses) SyncAppRegistrationWithBodyWithResponse(ctx contex
 // `COMPLETED_WITHOUT_KYC` (only when none of basicInformation, document, form,
 // liveness is mandatory); `instructions`, `signUpForm`, `basicInformation`,
 // `document`, `liveness`, `form` → `ONGOING`; `end` → `COMPLETED`, `FAILED` or
-// `NEEDS_MANUAL_VERIFICATION`. `signUpForm` (and anything after it) checks the
+// `NEEDS_MANUAL_VERIFICATION`. Verifik's web SDK ends with the registration's current
+// status (`{step: end, status: ONGOING}`, or STARTED) and the server decides the final
+// one; the sandbox then decides `COMPLETED` when every mandatory step is done (409
+// otherwise). `signUpForm` (and anything after it) checks the
 // sign-up requirements, e.g. the OTPs the flow asks for were validated. `end` is the
 // only step guaranteed to return a token (FAILED still returns one); the hosted flow
 // redirects to `<redirectUrl>?type=onboarding&token=<token>`. A step the server does
@@ -10092,6 +15098,42 @@ func (c *ClientWithResponses) CreateBiometricValidationWithResponse(ctx context.
 	return ParseCreateBiometricValidationResult(rsp)
 }
 
+// DeleteBiometricValidationWithResponse Delete a biometric validation
+//
+// Verifik's web SDK calls it with the registrant's token to restart the liveness step
+// (`restartKYC()`): the selfie's validation and the person it created are removed,
+// so the registrant may take a new selfie without `force`. The docs do not show it;
+// the answer is assumed to be the deleted validation.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v2/biometric-validations/{id} (the `DeleteBiometricValidation` operationId).
+func (c *ClientWithResponses) DeleteBiometricValidationWithResponse(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*DeleteBiometricValidationResult, error) {
+	rsp, err := c.DeleteBiometricValidation(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteBiometricValidationResult(rsp)
+}
+
+// ListDocumentValidationsWithResponse List document validations
+//
+// The account's document validations, paginated (`page`, `perPage`) and filtered by
+// status, document type, validation method, type and input method; `populates[]`
+// embeds the app registration or the flow. The page's answer wraps the page in
+// `pagination` rather than the usual top-level `total`/`page`/`pages`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/document-validations (the `ListDocumentValidations` operationId).
+func (c *ClientWithResponses) ListDocumentValidationsWithResponse(ctx context.Context, params *ListDocumentValidationsParams, reqEditors ...RequestEditorFn) (*ListDocumentValidationsResult, error) {
+	rsp, err := c.ListDocumentValidations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDocumentValidationsResult(rsp)
+}
+
 // CreateDocumentValidationWithBodyWithResponse Submit the registrant's identity document
 //
 // OCR of a government ID, passport or licence from base64 images (front `image`,
@@ -10126,6 +15168,37 @@ func (c *ClientWithResponses) CreateDocumentValidationWithResponse(ctx context.C
 		return nil, err
 	}
 	return ParseCreateDocumentValidationResult(rsp)
+}
+
+// DeleteDocumentValidationWithResponse Delete a document validation
+//
+// Removes a document validation for good; the registration it belonged to no longer
+// names it (its document step is then not done).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v2/document-validations/{id} (the `DeleteDocumentValidation` operationId).
+func (c *ClientWithResponses) DeleteDocumentValidationWithResponse(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*DeleteDocumentValidationResult, error) {
+	rsp, err := c.DeleteDocumentValidation(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDocumentValidationResult(rsp)
+}
+
+// GetDocumentValidationWithResponse Retrieve a document validation
+//
+// One document validation of the account; `populates[]` as on the list.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/document-validations/{id} (the `GetDocumentValidation` operationId).
+func (c *ClientWithResponses) GetDocumentValidationWithResponse(ctx context.Context, id ResourceID, params *GetDocumentValidationParams, reqEditors ...RequestEditorFn) (*GetDocumentValidationResult, error) {
+	rsp, err := c.GetDocumentValidation(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocumentValidationResult(rsp)
 }
 
 // CreateNameValidationWithBodyWithResponse Validate the document's names against the issuer's registry
@@ -10172,6 +15245,42 @@ func (c *ClientWithResponses) CreateNameValidationWithResponse(ctx context.Conte
 	return ParseCreateNameValidationResult(rsp)
 }
 
+// CreateEmailValidationForProjectWithBodyWithResponse Send an email code (the web SDK's route)
+//
+// The route Verifik's own web SDK posts to (`sendEmailValidation()`): the same body and
+// answers as createEmailValidation, without `/app-registration` in the path. The
+// documented route is createEmailValidation; this one is specified so the SDK's traffic is
+// typed and checked too.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/email-validations (the `CreateEmailValidationForProject` operationId).
+func (c *ClientWithResponses) CreateEmailValidationForProjectWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEmailValidationForProjectResult, error) {
+	rsp, err := c.CreateEmailValidationForProjectWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEmailValidationForProjectResult(rsp)
+}
+
+// CreateEmailValidationForProjectWithResponse Send an email code (the web SDK's route)
+//
+// The route Verifik's own web SDK posts to (`sendEmailValidation()`): the same body and
+// answers as createEmailValidation, without `/app-registration` in the path. The
+// documented route is createEmailValidation; this one is specified so the SDK's traffic is
+// typed and checked too.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/email-validations (the `CreateEmailValidationForProject` operationId).
+func (c *ClientWithResponses) CreateEmailValidationForProjectWithResponse(ctx context.Context, body CreateEmailValidationForProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEmailValidationForProjectResult, error) {
+	rsp, err := c.CreateEmailValidationForProject(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEmailValidationForProjectResult(rsp)
+}
+
 // CreateEmailValidationWithBodyWithResponse Send an email code to a registrant
 //
 // Emails a 6-digit code (valid about 10 minutes). Posting again while a validation is
@@ -10204,6 +15313,40 @@ func (c *ClientWithResponses) CreateEmailValidationWithResponse(ctx context.Cont
 		return nil, err
 	}
 	return ParseCreateEmailValidationResult(rsp)
+}
+
+// ValidateEmailValidationByEmailWithBodyWithResponse Check an email code (the web SDK's route)
+//
+// The route Verifik's own web SDK confirms a code with (`confirmEmailValidation()`): the
+// registrant's latest email validation for `email` is found by the email, not by an id in
+// the path, and the code travels as a JSON string. Same answers as validateEmailValidation.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/email-validations/validate (the `ValidateEmailValidationByEmail` operationId).
+func (c *ClientWithResponses) ValidateEmailValidationByEmailWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ValidateEmailValidationByEmailResult, error) {
+	rsp, err := c.ValidateEmailValidationByEmailWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseValidateEmailValidationByEmailResult(rsp)
+}
+
+// ValidateEmailValidationByEmailWithResponse Check an email code (the web SDK's route)
+//
+// The route Verifik's own web SDK confirms a code with (`confirmEmailValidation()`): the
+// registrant's latest email validation for `email` is found by the email, not by an id in
+// the path, and the code travels as a JSON string. Same answers as validateEmailValidation.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/email-validations/validate (the `ValidateEmailValidationByEmail` operationId).
+func (c *ClientWithResponses) ValidateEmailValidationByEmailWithResponse(ctx context.Context, body ValidateEmailValidationByEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*ValidateEmailValidationByEmailResult, error) {
+	rsp, err := c.ValidateEmailValidationByEmail(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseValidateEmailValidationByEmailResult(rsp)
 }
 
 // ValidateEmailValidationWithBodyWithResponse Confirm a registrant's email code
@@ -10276,6 +15419,25 @@ func (c *ClientWithResponses) CompareAppRegistrationFacesWithResponse(ctx contex
 	return ParseCompareAppRegistrationFacesResult(rsp)
 }
 
+// GetIdentityImagesWithResponse Read the registrant's identity images
+//
+// Verifik's web SDK reads the registrant's identity images (document and selfie) with
+// the registrant's token before the end screen. Neither the query nor the answer is
+// documented: the SDK sends no query, and the answer is only known to be Verifik's
+// `{data}` envelope, so `data` is any object. The sandbox answers the ids of the
+// document and selfie validations (never images).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/identity-images (the `GetIdentityImages` operationId).
+func (c *ClientWithResponses) GetIdentityImagesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetIdentityImagesResult, error) {
+	rsp, err := c.GetIdentityImages(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetIdentityImagesResult(rsp)
+}
+
 // RequestCriminalCheckWithBodyWithResponse Run the registrant's criminal background check
 //
 // Optional, billed add-on: searches the databases the flow lists in
@@ -10316,6 +15478,40 @@ func (c *ClientWithResponses) RequestCriminalCheckWithResponse(ctx context.Conte
 		return nil, err
 	}
 	return ParseRequestCriminalCheckResult(rsp)
+}
+
+// CreatePhoneValidationForProjectWithBodyWithResponse Send a phone code (the web SDK's route)
+//
+// The route Verifik's own web SDK posts to (`sendPhoneValidation()`, `phoneGateway`
+// included): the same body and answers as createPhoneValidation, without
+// `/app-registration` in the path.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/phone-validations (the `CreatePhoneValidationForProject` operationId).
+func (c *ClientWithResponses) CreatePhoneValidationForProjectWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePhoneValidationForProjectResult, error) {
+	rsp, err := c.CreatePhoneValidationForProjectWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePhoneValidationForProjectResult(rsp)
+}
+
+// CreatePhoneValidationForProjectWithResponse Send a phone code (the web SDK's route)
+//
+// The route Verifik's own web SDK posts to (`sendPhoneValidation()`, `phoneGateway`
+// included): the same body and answers as createPhoneValidation, without
+// `/app-registration` in the path.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/phone-validations (the `CreatePhoneValidationForProject` operationId).
+func (c *ClientWithResponses) CreatePhoneValidationForProjectWithResponse(ctx context.Context, body CreatePhoneValidationForProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePhoneValidationForProjectResult, error) {
+	rsp, err := c.CreatePhoneValidationForProject(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePhoneValidationForProjectResult(rsp)
 }
 
 // ValidatePhoneValidationWithBodyWithResponse Confirm a registrant's phone code
@@ -10382,6 +15578,38 @@ func (c *ClientWithResponses) CreatePhoneValidationWithResponse(ctx context.Cont
 		return nil, err
 	}
 	return ParseCreatePhoneValidationResult(rsp)
+}
+
+// ValidatePhoneValidationByPhoneWithBodyWithResponse Check a phone code (the web SDK's route)
+//
+// The route Verifik's own web SDK confirms a phone code with (`confirmPhoneValidation()`),
+// the code as a JSON string. Same body and answers as validatePhoneValidation.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/phone-validations/validate (the `ValidatePhoneValidationByPhone` operationId).
+func (c *ClientWithResponses) ValidatePhoneValidationByPhoneWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ValidatePhoneValidationByPhoneResult, error) {
+	rsp, err := c.ValidatePhoneValidationByPhoneWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseValidatePhoneValidationByPhoneResult(rsp)
+}
+
+// ValidatePhoneValidationByPhoneWithResponse Check a phone code (the web SDK's route)
+//
+// The route Verifik's own web SDK confirms a phone code with (`confirmPhoneValidation()`),
+// the code as a JSON string. Same body and answers as validatePhoneValidation.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/phone-validations/validate (the `ValidatePhoneValidationByPhone` operationId).
+func (c *ClientWithResponses) ValidatePhoneValidationByPhoneWithResponse(ctx context.Context, body ValidatePhoneValidationByPhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*ValidatePhoneValidationByPhoneResult, error) {
+	rsp, err := c.ValidatePhoneValidationByPhone(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseValidatePhoneValidationByPhoneResult(rsp)
 }
 
 // ListProjectFlowsWithResponse List project flows
@@ -10540,6 +15768,26 @@ func (c *ClientWithResponses) CreateProjectWithResponse(ctx context.Context, bod
 		return nil, err
 	}
 	return ParseCreateProjectResult(rsp)
+}
+
+// GetPublicProjectWithResponse Read a project as its hosted sign-up page does
+//
+// Verifik's hosted sign-up page reads the project and its flows with no token (a new
+// visitor has none): `id` is the project, `type` the flow kind it shows (`onboarding`
+// by default, `login` for SmartAccess). The project's id is public in its sign-up
+// links. The docs do not show it; the answer is assumed to be the project with its
+// flows embedded; the sandbox answers only what the page needs (no account, name,
+// members, demo code, redirect or webhook).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/projects/kyc (the `GetPublicProject` operationId).
+func (c *ClientWithResponses) GetPublicProjectWithResponse(ctx context.Context, params *GetPublicProjectParams, reqEditors ...RequestEditorFn) (*GetPublicProjectResult, error) {
+	rsp, err := c.GetPublicProject(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPublicProjectResult(rsp)
 }
 
 // GetProjectWithResponse Retrieve a project
@@ -10707,6 +15955,190 @@ func (c *ClientWithResponses) UpdateWebhookWithResponse(ctx context.Context, id 
 	return ParseUpdateWebhookResult(rsp)
 }
 
+// ListProjectsV3WithResponse List projects (v3)
+//
+// The client's projects, paginated with Verifik's list conventions.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/projects (the `ListProjectsV3` operationId).
+func (c *ClientWithResponses) ListProjectsV3WithResponse(ctx context.Context, params *ListProjectsV3Params, reqEditors ...RequestEditorFn) (*ListProjectsV3Result, error) {
+	rsp, err := c.ListProjectsV3(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProjectsV3Result(rsp)
+}
+
+// CreateProjectV3WithBodyWithResponse Create a project (v3)
+//
+// The v3 projects API beside v2: the same project record, with v3's branding keys and
+// its flows embedded in their flat v3 shape (`signUpForm`, `documents`, `liveness`,
+// `steps`, `integrations` at the top level of the flow).
+// `dataProtection` is required on v3, and a flow may be created in the same call
+// (`projectFlow`, in the flat v3 shape, with `projectFlowType`). The documented answer is
+// 201 with the project (`projectFlows` then names the new flow's id as a string).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/projects (the `CreateProjectV3` operationId).
+func (c *ClientWithResponses) CreateProjectV3WithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProjectV3Result, error) {
+	rsp, err := c.CreateProjectV3WithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateProjectV3Result(rsp)
+}
+
+// CreateProjectV3WithResponse Create a project (v3)
+//
+// The v3 projects API beside v2: the same project record, with v3's branding keys and
+// its flows embedded in their flat v3 shape (`signUpForm`, `documents`, `liveness`,
+// `steps`, `integrations` at the top level of the flow).
+// `dataProtection` is required on v3, and a flow may be created in the same call
+// (`projectFlow`, in the flat v3 shape, with `projectFlowType`). The documented answer is
+// 201 with the project (`projectFlows` then names the new flow's id as a string).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/projects (the `CreateProjectV3` operationId).
+func (c *ClientWithResponses) CreateProjectV3WithResponse(ctx context.Context, body CreateProjectV3JSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProjectV3Result, error) {
+	rsp, err := c.CreateProjectV3(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateProjectV3Result(rsp)
+}
+
+// DeleteProjectV3WithResponse Delete a project (v3)
+//
+// Removes a project and its flows; the registrants of its flows can no longer go on
+// (their steps answer 404). The answer is the deleted project.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/projects/{id} (the `DeleteProjectV3` operationId).
+func (c *ClientWithResponses) DeleteProjectV3WithResponse(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*DeleteProjectV3Result, error) {
+	rsp, err := c.DeleteProjectV3(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteProjectV3Result(rsp)
+}
+
+// GetProjectV3WithResponse Retrieve a project (v3)
+//
+// `with[]=projectFlows` embeds the project's flows.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/projects/{id} (the `GetProjectV3` operationId).
+func (c *ClientWithResponses) GetProjectV3WithResponse(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*GetProjectV3Result, error) {
+	rsp, err := c.GetProjectV3(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProjectV3Result(rsp)
+}
+
+// UpdateProjectV3WithBodyWithResponse Update a project (v3)
+//
+// Partial update; only the fields sent change. `status` pauses or activates the project.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/projects/{id} (the `UpdateProjectV3` operationId).
+func (c *ClientWithResponses) UpdateProjectV3WithBodyWithResponse(ctx context.Context, id ResourceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProjectV3Result, error) {
+	rsp, err := c.UpdateProjectV3WithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateProjectV3Result(rsp)
+}
+
+// UpdateProjectV3WithResponse Update a project (v3)
+//
+// Partial update; only the fields sent change. `status` pauses or activates the project.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v3/projects/{id} (the `UpdateProjectV3` operationId).
+func (c *ClientWithResponses) UpdateProjectV3WithResponse(ctx context.Context, id ResourceID, body UpdateProjectV3JSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProjectV3Result, error) {
+	rsp, err := c.UpdateProjectV3(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateProjectV3Result(rsp)
+}
+
+// ParseListAppRegistrationsResult parses an HTTP response from a ListAppRegistrationsWithResponse call
+func ParseListAppRegistrationsResult(rsp *http.Response) (*ListAppRegistrationsResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAppRegistrationsResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AppRegistrationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCreateAppRegistrationResult parses an HTTP response from a CreateAppRegistrationWithResponse call
 func ParseCreateAppRegistrationResult(rsp *http.Response) (*CreateAppRegistrationResult, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10755,6 +16187,13 @@ func ParseCreateAppRegistrationResult(rsp *http.Response) (*CreateAppRegistratio
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -11007,6 +16446,156 @@ func ParseGetAppRegistrationResult(rsp *http.Response) (*GetAppRegistrationResul
 	return response, nil
 }
 
+// ParseUpdateAppRegistrationResult parses an HTTP response from a UpdateAppRegistrationWithResponse call
+func ParseUpdateAppRegistrationResult(rsp *http.Response) (*UpdateAppRegistrationResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateAppRegistrationResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AppRegistrationEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseResendAppRegistrationLinkResult parses an HTTP response from a ResendAppRegistrationLinkWithResponse call
+func ParseResendAppRegistrationLinkResult(rsp *http.Response) (*ResendAppRegistrationLinkResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResendAppRegistrationLinkResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ResendLinkEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseSyncAppRegistrationResult parses an HTTP response from a SyncAppRegistrationWithResponse call
 func ParseSyncAppRegistrationResult(rsp *http.Response) (*SyncAppRegistrationResult, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11164,6 +16753,156 @@ func ParseCreateBiometricValidationResult(rsp *http.Response) (*CreateBiometricV
 	return response, nil
 }
 
+// ParseDeleteBiometricValidationResult parses an HTTP response from a DeleteBiometricValidationWithResponse call
+func ParseDeleteBiometricValidationResult(rsp *http.Response) (*DeleteBiometricValidationResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteBiometricValidationResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BiometricValidationEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDocumentValidationsResult parses an HTTP response from a ListDocumentValidationsWithResponse call
+func ParseListDocumentValidationsResult(rsp *http.Response) (*ListDocumentValidationsResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDocumentValidationsResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocumentValidationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest InvalidParameter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCreateDocumentValidationResult parses an HTTP response from a CreateDocumentValidationWithResponse call
 func ParseCreateDocumentValidationResult(rsp *http.Response) (*CreateDocumentValidationResult, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11226,6 +16965,149 @@ func ParseCreateDocumentValidationResult(rsp *http.Response) (*CreateDocumentVal
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDocumentValidationResult parses an HTTP response from a DeleteDocumentValidationWithResponse call
+func ParseDeleteDocumentValidationResult(rsp *http.Response) (*DeleteDocumentValidationResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDocumentValidationResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeletedEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest DocumentValidationNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDocumentValidationResult parses an HTTP response from a GetDocumentValidationWithResponse call
+func ParseGetDocumentValidationResult(rsp *http.Response) (*GetDocumentValidationResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocumentValidationResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocumentValidationEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest DocumentValidationNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest InvalidParameter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -11335,6 +17217,81 @@ func ParseCreateNameValidationResult(rsp *http.Response) (*CreateNameValidationR
 	return response, nil
 }
 
+// ParseCreateEmailValidationForProjectResult parses an HTTP response from a CreateEmailValidationForProjectWithResponse call
+func ParseCreateEmailValidationForProjectResult(rsp *http.Response) (*CreateEmailValidationForProjectResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateEmailValidationForProjectResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EmailValidationEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCreateEmailValidationResult parses an HTTP response from a CreateEmailValidationWithResponse call
 func ParseCreateEmailValidationResult(rsp *http.Response) (*CreateEmailValidationResult, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11383,6 +17340,88 @@ func ParseCreateEmailValidationResult(rsp *http.Response) (*CreateEmailValidatio
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseValidateEmailValidationByEmailResult parses an HTTP response from a ValidateEmailValidationByEmailWithResponse call
+func ParseValidateEmailValidationByEmailResult(rsp *http.Response) (*ValidateEmailValidationByEmailResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ValidateEmailValidationByEmailResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EmailValidationEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -11567,6 +17606,74 @@ func ParseCompareAppRegistrationFacesResult(rsp *http.Response) (*CompareAppRegi
 	return response, nil
 }
 
+// ParseGetIdentityImagesResult parses an HTTP response from a GetIdentityImagesWithResponse call
+func ParseGetIdentityImagesResult(rsp *http.Response) (*GetIdentityImagesResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetIdentityImagesResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IdentityImagesEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest AppRegistrationNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseRequestCriminalCheckResult parses an HTTP response from a RequestCriminalCheckWithResponse call
 func ParseRequestCriminalCheckResult(rsp *http.Response) (*RequestCriminalCheckResult, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11583,6 +17690,81 @@ func ParseRequestCriminalCheckResult(rsp *http.Response) (*RequestCriminalCheckR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest InformationValidationEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreatePhoneValidationForProjectResult parses an HTTP response from a CreatePhoneValidationForProjectWithResponse call
+func ParseCreatePhoneValidationForProjectResult(rsp *http.Response) (*CreatePhoneValidationForProjectResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePhoneValidationForProjectResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PhoneValidationEnvelope
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -11772,6 +17954,88 @@ func ParseCreatePhoneValidationResult(rsp *http.Response) (*CreatePhoneValidatio
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseValidatePhoneValidationByPhoneResult parses an HTTP response from a ValidatePhoneValidationByPhoneWithResponse call
+func ParseValidatePhoneValidationByPhoneResult(rsp *http.Response) (*ValidatePhoneValidationByPhoneResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ValidatePhoneValidationByPhoneResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PhoneValidationEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -12303,6 +18567,67 @@ func ParseCreateProjectResult(rsp *http.Response) (*CreateProjectResult, error) 
 	return response, nil
 }
 
+// ParseGetPublicProjectResult parses an HTTP response from a GetPublicProjectWithResponse call
+func ParseGetPublicProjectResult(rsp *http.Response) (*GetPublicProjectResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPublicProjectResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ProjectNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest InvalidParameter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetProjectResult parses an HTTP response from a GetProjectWithResponse call
 func ParseGetProjectResult(rsp *http.Response) (*GetProjectResult, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12800,6 +19125,360 @@ func ParseUpdateWebhookResult(rsp *http.Response) (*UpdateWebhookResult, error) 
 	return response, nil
 }
 
+// ParseListProjectsV3Result parses an HTTP response from a ListProjectsV3WithResponse call
+func ParseListProjectsV3Result(rsp *http.Response) (*ListProjectsV3Result, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProjectsV3Result{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest InvalidParameter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateProjectV3Result parses an HTTP response from a CreateProjectV3WithResponse call
+func ParseCreateProjectV3Result(rsp *http.Response) (*CreateProjectV3Result, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateProjectV3Result{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ProjectEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteProjectV3Result parses an HTTP response from a DeleteProjectV3WithResponse call
+func ParseDeleteProjectV3Result(rsp *http.Response) (*DeleteProjectV3Result, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteProjectV3Result{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ProjectNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetProjectV3Result parses an HTTP response from a GetProjectV3WithResponse call
+func ParseGetProjectV3Result(rsp *http.Response) (*GetProjectV3Result, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProjectV3Result{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ProjectNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateProjectV3Result parses an HTTP response from a UpdateProjectV3WithResponse call
+func ParseUpdateProjectV3Result(rsp *http.Response) (*UpdateProjectV3Result, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateProjectV3Result{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ProjectNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
 // CallbackInitiator sends OpenAPI callback requests to target URLs.
 // Modeled on the generated Client, but with no stored Server -- the full
 // target URL is provided per-call by the caller (typically discovered
@@ -12930,6 +19609,9 @@ func NewReceiveSmartEnrollEventCallbackRequestWithBody(targetURL string, content
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListAppRegistrations List app registrations
+	// (GET /v2/app-registrations)
+	ListAppRegistrations(w http.ResponseWriter, r *http.Request, params ListAppRegistrationsParams)
 	// CreateAppRegistration Create an app registration
 	// (POST /v2/app-registrations)
 	CreateAppRegistration(w http.ResponseWriter, r *http.Request)
@@ -12942,36 +19624,69 @@ type ServerInterface interface {
 	// GetAppRegistration Retrieve an app registration
 	// (GET /v2/app-registrations/{id})
 	GetAppRegistration(w http.ResponseWriter, r *http.Request, id ResourceID, params GetAppRegistrationParams)
+	// UpdateAppRegistration Update an app registration
+	// (PUT /v2/app-registrations/{id})
+	UpdateAppRegistration(w http.ResponseWriter, r *http.Request, id ResourceID)
+	// ResendAppRegistrationLink Resend an app registration's link
+	// (POST /v2/app-registrations/{id}/resend-link)
+	ResendAppRegistrationLink(w http.ResponseWriter, r *http.Request, id ResourceID)
 	// SyncAppRegistration Sync an app registration's step and status
 	// (PUT /v2/app-registrations/{id}/sync)
 	SyncAppRegistration(w http.ResponseWriter, r *http.Request, id ResourceID)
 	// CreateBiometricValidation Submit the registrant's selfie
 	// (POST /v2/biometric-validations/app-registration)
 	CreateBiometricValidation(w http.ResponseWriter, r *http.Request)
+	// DeleteBiometricValidation Delete a biometric validation
+	// (DELETE /v2/biometric-validations/{id})
+	DeleteBiometricValidation(w http.ResponseWriter, r *http.Request, id ResourceID)
+	// ListDocumentValidations List document validations
+	// (GET /v2/document-validations)
+	ListDocumentValidations(w http.ResponseWriter, r *http.Request, params ListDocumentValidationsParams)
 	// CreateDocumentValidation Submit the registrant's identity document
 	// (POST /v2/document-validations/app-registration)
 	CreateDocumentValidation(w http.ResponseWriter, r *http.Request)
+	// DeleteDocumentValidation Delete a document validation
+	// (DELETE /v2/document-validations/{id})
+	DeleteDocumentValidation(w http.ResponseWriter, r *http.Request, id ResourceID)
+	// GetDocumentValidation Retrieve a document validation
+	// (GET /v2/document-validations/{id})
+	GetDocumentValidation(w http.ResponseWriter, r *http.Request, id ResourceID, params GetDocumentValidationParams)
 	// CreateNameValidation Validate the document's names against the issuer's registry
 	// (PUT /v2/document-validations/{id}/validate)
 	CreateNameValidation(w http.ResponseWriter, r *http.Request, id ResourceID, params CreateNameValidationParams)
+	// CreateEmailValidationForProject Send an email code (the web SDK's route)
+	// (POST /v2/email-validations)
+	CreateEmailValidationForProject(w http.ResponseWriter, r *http.Request)
 	// CreateEmailValidation Send an email code to a registrant
 	// (POST /v2/email-validations/app-registration)
 	CreateEmailValidation(w http.ResponseWriter, r *http.Request)
+	// ValidateEmailValidationByEmail Check an email code (the web SDK's route)
+	// (POST /v2/email-validations/validate)
+	ValidateEmailValidationByEmail(w http.ResponseWriter, r *http.Request)
 	// ValidateEmailValidation Confirm a registrant's email code
 	// (PUT /v2/email-validations/{id})
 	ValidateEmailValidation(w http.ResponseWriter, r *http.Request, id ResourceID)
 	// CompareAppRegistrationFaces Compare the document's face with the selfie
 	// (POST /v2/face-recognition/compare/app-registration)
 	CompareAppRegistrationFaces(w http.ResponseWriter, r *http.Request)
+	// GetIdentityImages Read the registrant's identity images
+	// (GET /v2/identity-images)
+	GetIdentityImages(w http.ResponseWriter, r *http.Request)
 	// RequestCriminalCheck Run the registrant's criminal background check
 	// (PUT /v2/information-validations/{id}/background-check)
 	RequestCriminalCheck(w http.ResponseWriter, r *http.Request, id ResourceID)
+	// CreatePhoneValidationForProject Send a phone code (the web SDK's route)
+	// (POST /v2/phone-validations)
+	CreatePhoneValidationForProject(w http.ResponseWriter, r *http.Request)
 	// ValidatePhoneValidation Confirm a registrant's phone code
 	// (PUT /v2/phone-validations)
 	ValidatePhoneValidation(w http.ResponseWriter, r *http.Request)
 	// CreatePhoneValidation Send a phone code to a registrant
 	// (POST /v2/phone-validations/app-registration)
 	CreatePhoneValidation(w http.ResponseWriter, r *http.Request)
+	// ValidatePhoneValidationByPhone Check a phone code (the web SDK's route)
+	// (POST /v2/phone-validations/validate)
+	ValidatePhoneValidationByPhone(w http.ResponseWriter, r *http.Request)
 	// ListProjectFlows List project flows
 	// (GET /v2/project-flows)
 	ListProjectFlows(w http.ResponseWriter, r *http.Request, params ListProjectFlowsParams)
@@ -12993,6 +19708,9 @@ type ServerInterface interface {
 	// CreateProject Create a project
 	// (POST /v2/projects)
 	CreateProject(w http.ResponseWriter, r *http.Request)
+	// GetPublicProject Read a project as its hosted sign-up page does
+	// (GET /v2/projects/kyc)
+	GetPublicProject(w http.ResponseWriter, r *http.Request, params GetPublicProjectParams)
 	// GetProject Retrieve a project
 	// (GET /v2/projects/{id})
 	GetProject(w http.ResponseWriter, r *http.Request, id ResourceID, params GetProjectParams)
@@ -13014,6 +19732,21 @@ type ServerInterface interface {
 	// UpdateWebhook Update a webhook
 	// (PUT /v2/webhooks/{id})
 	UpdateWebhook(w http.ResponseWriter, r *http.Request, id ResourceID)
+	// ListProjectsV3 List projects (v3)
+	// (GET /v3/projects)
+	ListProjectsV3(w http.ResponseWriter, r *http.Request, params ListProjectsV3Params)
+	// CreateProjectV3 Create a project (v3)
+	// (POST /v3/projects)
+	CreateProjectV3(w http.ResponseWriter, r *http.Request)
+	// DeleteProjectV3 Delete a project (v3)
+	// (DELETE /v3/projects/{id})
+	DeleteProjectV3(w http.ResponseWriter, r *http.Request, id ResourceID)
+	// GetProjectV3 Retrieve a project (v3)
+	// (GET /v3/projects/{id})
+	GetProjectV3(w http.ResponseWriter, r *http.Request, id ResourceID)
+	// UpdateProjectV3 Update a project (v3)
+	// (PUT /v3/projects/{id})
+	UpdateProjectV3(w http.ResponseWriter, r *http.Request, id ResourceID)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -13024,6 +19757,117 @@ type ServerInterfaceWrapper struct {
 }
 
 type MiddlewareFunc func(http.Handler) http.Handler
+
+// ListAppRegistrations operation middleware
+func (siw *ServerInterfaceWrapper) ListAppRegistrations(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAppRegistrationsParams
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", r.URL.Query(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "page"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "page", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "where_status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "where_status", r.URL.Query(), &params.WhereStatus, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "where_status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "where_status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "where_project" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "where_project", r.URL.Query(), &params.WhereProject, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "where_project"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "where_project", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "where_projectFlow" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "where_projectFlow", r.URL.Query(), &params.WhereProjectFlow, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "where_projectFlow"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "where_projectFlow", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "in_status[]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "in_status[]", r.URL.Query(), &params.InStatus, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "in_status[]"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "in_status[]", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "populates[]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "populates[]", r.URL.Query(), &params.Populates, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "populates[]"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "populates[]", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAppRegistrations(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
 
 // CreateAppRegistration operation middleware
 func (siw *ServerInterfaceWrapper) CreateAppRegistration(w http.ResponseWriter, r *http.Request) {
@@ -13121,6 +19965,58 @@ func (siw *ServerInterfaceWrapper) GetAppRegistration(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// UpdateAppRegistration operation middleware
+func (siw *ServerInterfaceWrapper) UpdateAppRegistration(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ResourceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateAppRegistration(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ResendAppRegistrationLink operation middleware
+func (siw *ServerInterfaceWrapper) ResendAppRegistrationLink(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ResourceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ResendAppRegistrationLink(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // SyncAppRegistration operation middleware
 func (siw *ServerInterfaceWrapper) SyncAppRegistration(w http.ResponseWriter, r *http.Request) {
 
@@ -13161,11 +20057,229 @@ func (siw *ServerInterfaceWrapper) CreateBiometricValidation(w http.ResponseWrit
 	handler.ServeHTTP(w, r)
 }
 
+// DeleteBiometricValidation operation middleware
+func (siw *ServerInterfaceWrapper) DeleteBiometricValidation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ResourceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteBiometricValidation(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDocumentValidations operation middleware
+func (siw *ServerInterfaceWrapper) ListDocumentValidations(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDocumentValidationsParams
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", r.URL.Query(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "page"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "page", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "perPage" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "perPage", r.URL.Query(), &params.PerPage, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "perPage"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "perPage", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "populates[]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "populates[]", r.URL.Query(), &params.Populates, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "populates[]"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "populates[]", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "where_status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "where_status", r.URL.Query(), &params.WhereStatus, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "where_status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "where_status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "where_documentType" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "where_documentType", r.URL.Query(), &params.WhereDocumentType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "where_documentType"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "where_documentType", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "where_validationMethod" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "where_validationMethod", r.URL.Query(), &params.WhereValidationMethod, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "where_validationMethod"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "where_validationMethod", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "where_type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "where_type", r.URL.Query(), &params.WhereType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "where_type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "where_type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "where_inputMethod" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "where_inputMethod", r.URL.Query(), &params.WhereInputMethod, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "where_inputMethod"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "where_inputMethod", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDocumentValidations(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CreateDocumentValidation operation middleware
 func (siw *ServerInterfaceWrapper) CreateDocumentValidation(w http.ResponseWriter, r *http.Request) {
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateDocumentValidation(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteDocumentValidation operation middleware
+func (siw *ServerInterfaceWrapper) DeleteDocumentValidation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ResourceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteDocumentValidation(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDocumentValidation operation middleware
+func (siw *ServerInterfaceWrapper) GetDocumentValidation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ResourceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetDocumentValidationParams
+
+	// ------------- Optional query parameter "populates[]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "populates[]", r.URL.Query(), &params.Populates, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "populates[]"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "populates[]", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDocumentValidation(w, r, id, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -13217,11 +20331,39 @@ func (siw *ServerInterfaceWrapper) CreateNameValidation(w http.ResponseWriter, r
 	handler.ServeHTTP(w, r)
 }
 
+// CreateEmailValidationForProject operation middleware
+func (siw *ServerInterfaceWrapper) CreateEmailValidationForProject(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateEmailValidationForProject(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CreateEmailValidation operation middleware
 func (siw *ServerInterfaceWrapper) CreateEmailValidation(w http.ResponseWriter, r *http.Request) {
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateEmailValidation(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ValidateEmailValidationByEmail operation middleware
+func (siw *ServerInterfaceWrapper) ValidateEmailValidationByEmail(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ValidateEmailValidationByEmail(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -13271,6 +20413,20 @@ func (siw *ServerInterfaceWrapper) CompareAppRegistrationFaces(w http.ResponseWr
 	handler.ServeHTTP(w, r)
 }
 
+// GetIdentityImages operation middleware
+func (siw *ServerInterfaceWrapper) GetIdentityImages(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetIdentityImages(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // RequestCriminalCheck operation middleware
 func (siw *ServerInterfaceWrapper) RequestCriminalCheck(w http.ResponseWriter, r *http.Request) {
 
@@ -13288,6 +20444,20 @@ func (siw *ServerInterfaceWrapper) RequestCriminalCheck(w http.ResponseWriter, r
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RequestCriminalCheck(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreatePhoneValidationForProject operation middleware
+func (siw *ServerInterfaceWrapper) CreatePhoneValidationForProject(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreatePhoneValidationForProject(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -13316,6 +20486,20 @@ func (siw *ServerInterfaceWrapper) CreatePhoneValidation(w http.ResponseWriter, 
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreatePhoneValidation(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ValidatePhoneValidationByPhone operation middleware
+func (siw *ServerInterfaceWrapper) ValidatePhoneValidationByPhone(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ValidatePhoneValidationByPhone(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -13588,6 +20772,52 @@ func (siw *ServerInterfaceWrapper) CreateProject(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// GetPublicProject operation middleware
+func (siw *ServerInterfaceWrapper) GetPublicProject(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPublicProjectParams
+
+	// ------------- Required query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "id", r.URL.Query(), &params.Id, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetPublicProject(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetProject operation middleware
 func (siw *ServerInterfaceWrapper) GetProject(w http.ResponseWriter, r *http.Request) {
 
@@ -13820,6 +21050,196 @@ func (siw *ServerInterfaceWrapper) UpdateWebhook(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// ListProjectsV3 operation middleware
+func (siw *ServerInterfaceWrapper) ListProjectsV3(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListProjectsV3Params
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", r.URL.Query(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "page"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "page", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "like_name" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "like_name", r.URL.Query(), &params.LikeName, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "like_name"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "like_name", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "where_status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "where_status", r.URL.Query(), &params.WhereStatus, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "where_status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "where_status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "where_target" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "where_target", r.URL.Query(), &params.WhereTarget, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "where_target"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "where_target", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "in_status[]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "in_status[]", r.URL.Query(), &params.InStatus, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "in_status[]"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "in_status[]", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListProjectsV3(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateProjectV3 operation middleware
+func (siw *ServerInterfaceWrapper) CreateProjectV3(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateProjectV3(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteProjectV3 operation middleware
+func (siw *ServerInterfaceWrapper) DeleteProjectV3(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ResourceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteProjectV3(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetProjectV3 operation middleware
+func (siw *ServerInterfaceWrapper) GetProjectV3(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ResourceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetProjectV3(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateProjectV3 operation middleware
+func (siw *ServerInterfaceWrapper) UpdateProjectV3(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ResourceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateProjectV3(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -13942,25 +21362,43 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/projects", wrapper.ListProjects)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/projects", wrapper.CreateProject)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/projects/kyc", wrapper.GetPublicProject)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/projects/{id}", wrapper.GetProject)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/projects/{id}", wrapper.UpdateProject)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/projects", wrapper.ListProjectsV3)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v3/projects", wrapper.CreateProjectV3)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v3/projects/{id}", wrapper.DeleteProjectV3)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/projects/{id}", wrapper.GetProjectV3)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v3/projects/{id}", wrapper.UpdateProjectV3)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/project-flows", wrapper.ListProjectFlows)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/project-flows", wrapper.CreateProjectFlow)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2/project-flows/{id}", wrapper.DeleteProjectFlow)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/project-flows/{id}", wrapper.GetProjectFlow)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/project-flows/{id}", wrapper.UpdateProjectFlow)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/app-registrations", wrapper.ListAppRegistrations)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/app-registrations", wrapper.CreateAppRegistration)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/app-registrations/me", wrapper.GetCurrentAppRegistration)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2/app-registrations/{id}", wrapper.DeleteAppRegistration)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/app-registrations/{id}", wrapper.GetAppRegistration)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/app-registrations/{id}", wrapper.UpdateAppRegistration)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/app-registrations/{id}/resend-link", wrapper.ResendAppRegistrationLink)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/app-registrations/{id}/sync", wrapper.SyncAppRegistration)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/identity-images", wrapper.GetIdentityImages)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/email-validations/app-registration", wrapper.CreateEmailValidation)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/email-validations", wrapper.CreateEmailValidationForProject)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/email-validations/validate", wrapper.ValidateEmailValidationByEmail)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/email-validations/{id}", wrapper.ValidateEmailValidation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/phone-validations/app-registration", wrapper.CreatePhoneValidation)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/phone-validations", wrapper.CreatePhoneValidationForProject)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/phone-validations", wrapper.ValidatePhoneValidation)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/phone-validations/validate", wrapper.ValidatePhoneValidationByPhone)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/document-validations", wrapper.ListDocumentValidations)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2/document-validations/{id}", wrapper.DeleteDocumentValidation)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/document-validations/{id}", wrapper.GetDocumentValidation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/document-validations/app-registration", wrapper.CreateDocumentValidation)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/document-validations/{id}/validate", wrapper.CreateNameValidation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/biometric-validations/app-registration", wrapper.CreateBiometricValidation)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2/biometric-validations/{id}", wrapper.DeleteBiometricValidation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/face-recognition/compare/app-registration", wrapper.CompareAppRegistrationFaces)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/information-validations/{id}/background-check", wrapper.RequestCriminalCheck)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/webhooks", wrapper.ListWebhooks)
@@ -14009,6 +21447,8 @@ func ReceiveSmartEnrollEventCallbackHandler(si CallbackReceiverInterface, errHan
 
 type AppRegistrationNotFoundJSONResponse Error
 
+type DocumentValidationNotFoundJSONResponse Error
+
 type ForbiddenJSONResponse Error
 
 type InvalidParameterJSONResponse Error
@@ -14026,6 +21466,115 @@ type TooManyRequestsJSONResponse Error
 type UnauthorizedJSONResponse Error
 
 type WebhookNotFoundJSONResponse Error
+
+type ListAppRegistrationsRequestObject struct {
+	Params ListAppRegistrationsParams
+}
+
+type ListAppRegistrationsResponseObject interface {
+	VisitListAppRegistrationsResponse(w http.ResponseWriter) error
+}
+
+type ListAppRegistrations200JSONResponse AppRegistrationPage
+
+func (response ListAppRegistrations200JSONResponse) VisitListAppRegistrationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAppRegistrations401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListAppRegistrations401JSONResponse) VisitListAppRegistrationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAppRegistrations403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListAppRegistrations403JSONResponse) VisitListAppRegistrationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAppRegistrations409JSONResponse Error
+
+func (response ListAppRegistrations409JSONResponse) VisitListAppRegistrationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAppRegistrations413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListAppRegistrations413JSONResponse) VisitListAppRegistrationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAppRegistrations429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListAppRegistrations429JSONResponse) VisitListAppRegistrationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAppRegistrations5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ListAppRegistrations5XXJSONResponse) VisitListAppRegistrationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
 
 type CreateAppRegistrationRequestObject struct {
 	Body *CreateAppRegistrationJSONRequestBody
@@ -14101,6 +21650,20 @@ func (response CreateAppRegistration409JSONResponse) VisitCreateAppRegistrationR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAppRegistration412JSONResponse Error
+
+func (response CreateAppRegistration412JSONResponse) VisitCreateAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14524,6 +22087,254 @@ func (response GetAppRegistration5XXJSONResponse) VisitGetAppRegistrationRespons
 	return err
 }
 
+type UpdateAppRegistrationRequestObject struct {
+	Id   ResourceID `json:"id"`
+	Body *UpdateAppRegistrationJSONRequestBody
+}
+
+type UpdateAppRegistrationResponseObject interface {
+	VisitUpdateAppRegistrationResponse(w http.ResponseWriter) error
+}
+
+type UpdateAppRegistration200JSONResponse AppRegistrationEnvelope
+
+func (response UpdateAppRegistration200JSONResponse) VisitUpdateAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAppRegistration401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateAppRegistration401JSONResponse) VisitUpdateAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAppRegistration403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateAppRegistration403JSONResponse) VisitUpdateAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAppRegistration404JSONResponse Error
+
+func (response UpdateAppRegistration404JSONResponse) VisitUpdateAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAppRegistration409JSONResponse Error
+
+func (response UpdateAppRegistration409JSONResponse) VisitUpdateAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAppRegistration413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateAppRegistration413JSONResponse) VisitUpdateAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAppRegistration429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateAppRegistration429JSONResponse) VisitUpdateAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAppRegistration5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response UpdateAppRegistration5XXJSONResponse) VisitUpdateAppRegistrationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendAppRegistrationLinkRequestObject struct {
+	Id   ResourceID `json:"id"`
+	Body *ResendAppRegistrationLinkJSONRequestBody
+}
+
+type ResendAppRegistrationLinkResponseObject interface {
+	VisitResendAppRegistrationLinkResponse(w http.ResponseWriter) error
+}
+
+type ResendAppRegistrationLink200JSONResponse ResendLinkEnvelope
+
+func (response ResendAppRegistrationLink200JSONResponse) VisitResendAppRegistrationLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendAppRegistrationLink401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ResendAppRegistrationLink401JSONResponse) VisitResendAppRegistrationLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendAppRegistrationLink403JSONResponse Error
+
+func (response ResendAppRegistrationLink403JSONResponse) VisitResendAppRegistrationLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendAppRegistrationLink404JSONResponse Error
+
+func (response ResendAppRegistrationLink404JSONResponse) VisitResendAppRegistrationLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendAppRegistrationLink409JSONResponse Error
+
+func (response ResendAppRegistrationLink409JSONResponse) VisitResendAppRegistrationLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendAppRegistrationLink413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ResendAppRegistrationLink413JSONResponse) VisitResendAppRegistrationLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendAppRegistrationLink429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ResendAppRegistrationLink429JSONResponse) VisitResendAppRegistrationLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendAppRegistrationLink5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ResendAppRegistrationLink5XXJSONResponse) VisitResendAppRegistrationLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SyncAppRegistrationRequestObject struct {
 	Id   ResourceID `json:"id"`
 	Body *SyncAppRegistrationJSONRequestBody
@@ -14787,6 +22598,252 @@ func (response CreateBiometricValidation5XXJSONResponse) VisitCreateBiometricVal
 	return err
 }
 
+type DeleteBiometricValidationRequestObject struct {
+	Id ResourceID `json:"id"`
+}
+
+type DeleteBiometricValidationResponseObject interface {
+	VisitDeleteBiometricValidationResponse(w http.ResponseWriter) error
+}
+
+type DeleteBiometricValidation200JSONResponse BiometricValidationEnvelope
+
+func (response DeleteBiometricValidation200JSONResponse) VisitDeleteBiometricValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBiometricValidation401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteBiometricValidation401JSONResponse) VisitDeleteBiometricValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBiometricValidation403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteBiometricValidation403JSONResponse) VisitDeleteBiometricValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBiometricValidation404JSONResponse Error
+
+func (response DeleteBiometricValidation404JSONResponse) VisitDeleteBiometricValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBiometricValidation409JSONResponse Error
+
+func (response DeleteBiometricValidation409JSONResponse) VisitDeleteBiometricValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBiometricValidation413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeleteBiometricValidation413JSONResponse) VisitDeleteBiometricValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBiometricValidation429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteBiometricValidation429JSONResponse) VisitDeleteBiometricValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBiometricValidation5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response DeleteBiometricValidation5XXJSONResponse) VisitDeleteBiometricValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentValidationsRequestObject struct {
+	Params ListDocumentValidationsParams
+}
+
+type ListDocumentValidationsResponseObject interface {
+	VisitListDocumentValidationsResponse(w http.ResponseWriter) error
+}
+
+type ListDocumentValidations200JSONResponse DocumentValidationPage
+
+func (response ListDocumentValidations200JSONResponse) VisitListDocumentValidationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentValidations400JSONResponse Error
+
+func (response ListDocumentValidations400JSONResponse) VisitListDocumentValidationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentValidations401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListDocumentValidations401JSONResponse) VisitListDocumentValidationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentValidations403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDocumentValidations403JSONResponse) VisitListDocumentValidationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentValidations409JSONResponse struct{ InvalidParameterJSONResponse }
+
+func (response ListDocumentValidations409JSONResponse) VisitListDocumentValidationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentValidations413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListDocumentValidations413JSONResponse) VisitListDocumentValidationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentValidations429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListDocumentValidations429JSONResponse) VisitListDocumentValidationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentValidations5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ListDocumentValidations5XXJSONResponse) VisitListDocumentValidationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateDocumentValidationRequestObject struct {
 	Body *CreateDocumentValidationJSONRequestBody
 }
@@ -14913,6 +22970,243 @@ type CreateDocumentValidation5XXJSONResponse struct {
 }
 
 func (response CreateDocumentValidation5XXJSONResponse) VisitCreateDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentValidationRequestObject struct {
+	Id ResourceID `json:"id"`
+}
+
+type DeleteDocumentValidationResponseObject interface {
+	VisitDeleteDocumentValidationResponse(w http.ResponseWriter) error
+}
+
+type DeleteDocumentValidation200JSONResponse DeletedEnvelope
+
+func (response DeleteDocumentValidation200JSONResponse) VisitDeleteDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentValidation401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteDocumentValidation401JSONResponse) VisitDeleteDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentValidation403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteDocumentValidation403JSONResponse) VisitDeleteDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentValidation404JSONResponse struct {
+	DocumentValidationNotFoundJSONResponse
+}
+
+func (response DeleteDocumentValidation404JSONResponse) VisitDeleteDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentValidation413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeleteDocumentValidation413JSONResponse) VisitDeleteDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentValidation429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteDocumentValidation429JSONResponse) VisitDeleteDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentValidation5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response DeleteDocumentValidation5XXJSONResponse) VisitDeleteDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentValidationRequestObject struct {
+	Id     ResourceID `json:"id"`
+	Params GetDocumentValidationParams
+}
+
+type GetDocumentValidationResponseObject interface {
+	VisitGetDocumentValidationResponse(w http.ResponseWriter) error
+}
+
+type GetDocumentValidation200JSONResponse DocumentValidationEnvelope
+
+func (response GetDocumentValidation200JSONResponse) VisitGetDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentValidation401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDocumentValidation401JSONResponse) VisitGetDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentValidation403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDocumentValidation403JSONResponse) VisitGetDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentValidation404JSONResponse struct {
+	DocumentValidationNotFoundJSONResponse
+}
+
+func (response GetDocumentValidation404JSONResponse) VisitGetDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentValidation409JSONResponse struct{ InvalidParameterJSONResponse }
+
+func (response GetDocumentValidation409JSONResponse) VisitGetDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentValidation413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetDocumentValidation413JSONResponse) VisitGetDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentValidation429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDocumentValidation429JSONResponse) VisitGetDocumentValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentValidation5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetDocumentValidation5XXJSONResponse) VisitGetDocumentValidationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15077,6 +23371,129 @@ func (response CreateNameValidation5XXJSONResponse) VisitCreateNameValidationRes
 	return err
 }
 
+type CreateEmailValidationForProjectRequestObject struct {
+	Body *CreateEmailValidationForProjectJSONRequestBody
+}
+
+type CreateEmailValidationForProjectResponseObject interface {
+	VisitCreateEmailValidationForProjectResponse(w http.ResponseWriter) error
+}
+
+type CreateEmailValidationForProject200JSONResponse EmailValidationEnvelope
+
+func (response CreateEmailValidationForProject200JSONResponse) VisitCreateEmailValidationForProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEmailValidationForProject401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateEmailValidationForProject401JSONResponse) VisitCreateEmailValidationForProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEmailValidationForProject403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateEmailValidationForProject403JSONResponse) VisitCreateEmailValidationForProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEmailValidationForProject404JSONResponse Error
+
+func (response CreateEmailValidationForProject404JSONResponse) VisitCreateEmailValidationForProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEmailValidationForProject409JSONResponse Error
+
+func (response CreateEmailValidationForProject409JSONResponse) VisitCreateEmailValidationForProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEmailValidationForProject413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateEmailValidationForProject413JSONResponse) VisitCreateEmailValidationForProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEmailValidationForProject429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateEmailValidationForProject429JSONResponse) VisitCreateEmailValidationForProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEmailValidationForProject5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response CreateEmailValidationForProject5XXJSONResponse) VisitCreateEmailValidationForProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateEmailValidationRequestObject struct {
 	Body *CreateEmailValidationJSONRequestBody
 }
@@ -15189,6 +23606,143 @@ type CreateEmailValidation5XXJSONResponse struct {
 }
 
 func (response CreateEmailValidation5XXJSONResponse) VisitCreateEmailValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidateEmailValidationByEmailRequestObject struct {
+	Body *ValidateEmailValidationByEmailJSONRequestBody
+}
+
+type ValidateEmailValidationByEmailResponseObject interface {
+	VisitValidateEmailValidationByEmailResponse(w http.ResponseWriter) error
+}
+
+type ValidateEmailValidationByEmail200JSONResponse EmailValidationEnvelope
+
+func (response ValidateEmailValidationByEmail200JSONResponse) VisitValidateEmailValidationByEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidateEmailValidationByEmail401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ValidateEmailValidationByEmail401JSONResponse) VisitValidateEmailValidationByEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidateEmailValidationByEmail403JSONResponse Error
+
+func (response ValidateEmailValidationByEmail403JSONResponse) VisitValidateEmailValidationByEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidateEmailValidationByEmail404JSONResponse Error
+
+func (response ValidateEmailValidationByEmail404JSONResponse) VisitValidateEmailValidationByEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidateEmailValidationByEmail409JSONResponse Error
+
+func (response ValidateEmailValidationByEmail409JSONResponse) VisitValidateEmailValidationByEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidateEmailValidationByEmail412JSONResponse Error
+
+func (response ValidateEmailValidationByEmail412JSONResponse) VisitValidateEmailValidationByEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidateEmailValidationByEmail413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ValidateEmailValidationByEmail413JSONResponse) VisitValidateEmailValidationByEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidateEmailValidationByEmail429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ValidateEmailValidationByEmail429JSONResponse) VisitValidateEmailValidationByEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidateEmailValidationByEmail5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ValidateEmailValidationByEmail5XXJSONResponse) VisitValidateEmailValidationByEmailResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15463,6 +24017,116 @@ func (response CompareAppRegistrationFaces5XXJSONResponse) VisitCompareAppRegist
 	return err
 }
 
+type GetIdentityImagesRequestObject struct {
+}
+
+type GetIdentityImagesResponseObject interface {
+	VisitGetIdentityImagesResponse(w http.ResponseWriter) error
+}
+
+type GetIdentityImages200JSONResponse IdentityImagesEnvelope
+
+func (response GetIdentityImages200JSONResponse) VisitGetIdentityImagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIdentityImages401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetIdentityImages401JSONResponse) VisitGetIdentityImagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIdentityImages403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetIdentityImages403JSONResponse) VisitGetIdentityImagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIdentityImages404JSONResponse struct {
+	AppRegistrationNotFoundJSONResponse
+}
+
+func (response GetIdentityImages404JSONResponse) VisitGetIdentityImagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIdentityImages413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetIdentityImages413JSONResponse) VisitGetIdentityImagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIdentityImages429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetIdentityImages429JSONResponse) VisitGetIdentityImagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIdentityImages5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetIdentityImages5XXJSONResponse) VisitGetIdentityImagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RequestCriminalCheckRequestObject struct {
 	Id   ResourceID `json:"id"`
 	Body *RequestCriminalCheckJSONRequestBody
@@ -15576,6 +24240,129 @@ type RequestCriminalCheck5XXJSONResponse struct {
 }
 
 func (response RequestCriminalCheck5XXJSONResponse) VisitRequestCriminalCheckResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePhoneValidationForProjectRequestObject struct {
+	Body *CreatePhoneValidationForProjectJSONRequestBody
+}
+
+type CreatePhoneValidationForProjectResponseObject interface {
+	VisitCreatePhoneValidationForProjectResponse(w http.ResponseWriter) error
+}
+
+type CreatePhoneValidationForProject200JSONResponse PhoneValidationEnvelope
+
+func (response CreatePhoneValidationForProject200JSONResponse) VisitCreatePhoneValidationForProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePhoneValidationForProject401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreatePhoneValidationForProject401JSONResponse) VisitCreatePhoneValidationForProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePhoneValidationForProject403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreatePhoneValidationForProject403JSONResponse) VisitCreatePhoneValidationForProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePhoneValidationForProject404JSONResponse Error
+
+func (response CreatePhoneValidationForProject404JSONResponse) VisitCreatePhoneValidationForProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePhoneValidationForProject409JSONResponse Error
+
+func (response CreatePhoneValidationForProject409JSONResponse) VisitCreatePhoneValidationForProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePhoneValidationForProject413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreatePhoneValidationForProject413JSONResponse) VisitCreatePhoneValidationForProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePhoneValidationForProject429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePhoneValidationForProject429JSONResponse) VisitCreatePhoneValidationForProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePhoneValidationForProject5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response CreatePhoneValidationForProject5XXJSONResponse) VisitCreatePhoneValidationForProjectResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15836,6 +24623,143 @@ type CreatePhoneValidation5XXJSONResponse struct {
 }
 
 func (response CreatePhoneValidation5XXJSONResponse) VisitCreatePhoneValidationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidatePhoneValidationByPhoneRequestObject struct {
+	Body *ValidatePhoneValidationByPhoneJSONRequestBody
+}
+
+type ValidatePhoneValidationByPhoneResponseObject interface {
+	VisitValidatePhoneValidationByPhoneResponse(w http.ResponseWriter) error
+}
+
+type ValidatePhoneValidationByPhone200JSONResponse PhoneValidationEnvelope
+
+func (response ValidatePhoneValidationByPhone200JSONResponse) VisitValidatePhoneValidationByPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidatePhoneValidationByPhone401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ValidatePhoneValidationByPhone401JSONResponse) VisitValidatePhoneValidationByPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidatePhoneValidationByPhone403JSONResponse Error
+
+func (response ValidatePhoneValidationByPhone403JSONResponse) VisitValidatePhoneValidationByPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidatePhoneValidationByPhone404JSONResponse Error
+
+func (response ValidatePhoneValidationByPhone404JSONResponse) VisitValidatePhoneValidationByPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidatePhoneValidationByPhone409JSONResponse Error
+
+func (response ValidatePhoneValidationByPhone409JSONResponse) VisitValidatePhoneValidationByPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidatePhoneValidationByPhone412JSONResponse Error
+
+func (response ValidatePhoneValidationByPhone412JSONResponse) VisitValidatePhoneValidationByPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidatePhoneValidationByPhone413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ValidatePhoneValidationByPhone413JSONResponse) VisitValidatePhoneValidationByPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidatePhoneValidationByPhone429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ValidatePhoneValidationByPhone429JSONResponse) VisitValidatePhoneValidationByPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidatePhoneValidationByPhone5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ValidatePhoneValidationByPhone5XXJSONResponse) VisitValidatePhoneValidationByPhoneResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -16673,6 +25597,101 @@ func (response CreateProject5XXJSONResponse) VisitCreateProjectResponse(w http.R
 	return err
 }
 
+type GetPublicProjectRequestObject struct {
+	Params GetPublicProjectParams
+}
+
+type GetPublicProjectResponseObject interface {
+	VisitGetPublicProjectResponse(w http.ResponseWriter) error
+}
+
+type GetPublicProject200JSONResponse ProjectEnvelope
+
+func (response GetPublicProject200JSONResponse) VisitGetPublicProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicProject404JSONResponse struct{ ProjectNotFoundJSONResponse }
+
+func (response GetPublicProject404JSONResponse) VisitGetPublicProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicProject409JSONResponse struct{ InvalidParameterJSONResponse }
+
+func (response GetPublicProject409JSONResponse) VisitGetPublicProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicProject413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetPublicProject413JSONResponse) VisitGetPublicProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicProject429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetPublicProject429JSONResponse) VisitGetPublicProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicProject5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetPublicProject5XXJSONResponse) VisitGetPublicProjectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProjectRequestObject struct {
 	Id     ResourceID `json:"id"`
 	Params GetProjectParams
@@ -17483,8 +26502,585 @@ func (response UpdateWebhook5XXJSONResponse) VisitUpdateWebhookResponse(w http.R
 	return err
 }
 
+type ListProjectsV3RequestObject struct {
+	Params ListProjectsV3Params
+}
+
+type ListProjectsV3ResponseObject interface {
+	VisitListProjectsV3Response(w http.ResponseWriter) error
+}
+
+type ListProjectsV3200JSONResponse ProjectPage
+
+func (response ListProjectsV3200JSONResponse) VisitListProjectsV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProjectsV3401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListProjectsV3401JSONResponse) VisitListProjectsV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProjectsV3403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListProjectsV3403JSONResponse) VisitListProjectsV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProjectsV3409JSONResponse struct{ InvalidParameterJSONResponse }
+
+func (response ListProjectsV3409JSONResponse) VisitListProjectsV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProjectsV3413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListProjectsV3413JSONResponse) VisitListProjectsV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProjectsV3429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListProjectsV3429JSONResponse) VisitListProjectsV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProjectsV35XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ListProjectsV35XXJSONResponse) VisitListProjectsV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProjectV3RequestObject struct {
+	Body *CreateProjectV3JSONRequestBody
+}
+
+type CreateProjectV3ResponseObject interface {
+	VisitCreateProjectV3Response(w http.ResponseWriter) error
+}
+
+type CreateProjectV3201JSONResponse ProjectEnvelope
+
+func (response CreateProjectV3201JSONResponse) VisitCreateProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProjectV3400JSONResponse Error
+
+func (response CreateProjectV3400JSONResponse) VisitCreateProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProjectV3401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateProjectV3401JSONResponse) VisitCreateProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProjectV3403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateProjectV3403JSONResponse) VisitCreateProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProjectV3409JSONResponse Error
+
+func (response CreateProjectV3409JSONResponse) VisitCreateProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProjectV3413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateProjectV3413JSONResponse) VisitCreateProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProjectV3429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateProjectV3429JSONResponse) VisitCreateProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProjectV35XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response CreateProjectV35XXJSONResponse) VisitCreateProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProjectV3RequestObject struct {
+	Id ResourceID `json:"id"`
+}
+
+type DeleteProjectV3ResponseObject interface {
+	VisitDeleteProjectV3Response(w http.ResponseWriter) error
+}
+
+type DeleteProjectV3200JSONResponse ProjectEnvelope
+
+func (response DeleteProjectV3200JSONResponse) VisitDeleteProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProjectV3401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteProjectV3401JSONResponse) VisitDeleteProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProjectV3403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteProjectV3403JSONResponse) VisitDeleteProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProjectV3404JSONResponse struct{ ProjectNotFoundJSONResponse }
+
+func (response DeleteProjectV3404JSONResponse) VisitDeleteProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProjectV3413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeleteProjectV3413JSONResponse) VisitDeleteProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProjectV3429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteProjectV3429JSONResponse) VisitDeleteProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProjectV35XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response DeleteProjectV35XXJSONResponse) VisitDeleteProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProjectV3RequestObject struct {
+	Id ResourceID `json:"id"`
+}
+
+type GetProjectV3ResponseObject interface {
+	VisitGetProjectV3Response(w http.ResponseWriter) error
+}
+
+type GetProjectV3200JSONResponse ProjectEnvelope
+
+func (response GetProjectV3200JSONResponse) VisitGetProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProjectV3401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetProjectV3401JSONResponse) VisitGetProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProjectV3403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetProjectV3403JSONResponse) VisitGetProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProjectV3404JSONResponse struct{ ProjectNotFoundJSONResponse }
+
+func (response GetProjectV3404JSONResponse) VisitGetProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProjectV3413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetProjectV3413JSONResponse) VisitGetProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProjectV3429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetProjectV3429JSONResponse) VisitGetProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProjectV35XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetProjectV35XXJSONResponse) VisitGetProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProjectV3RequestObject struct {
+	Id   ResourceID `json:"id"`
+	Body *UpdateProjectV3JSONRequestBody
+}
+
+type UpdateProjectV3ResponseObject interface {
+	VisitUpdateProjectV3Response(w http.ResponseWriter) error
+}
+
+type UpdateProjectV3200JSONResponse ProjectEnvelope
+
+func (response UpdateProjectV3200JSONResponse) VisitUpdateProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProjectV3401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateProjectV3401JSONResponse) VisitUpdateProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProjectV3403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateProjectV3403JSONResponse) VisitUpdateProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProjectV3404JSONResponse struct{ ProjectNotFoundJSONResponse }
+
+func (response UpdateProjectV3404JSONResponse) VisitUpdateProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProjectV3409JSONResponse Error
+
+func (response UpdateProjectV3409JSONResponse) VisitUpdateProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProjectV3413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateProjectV3413JSONResponse) VisitUpdateProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProjectV3429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateProjectV3429JSONResponse) VisitUpdateProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProjectV35XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response UpdateProjectV35XXJSONResponse) VisitUpdateProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// ListAppRegistrations List app registrations
+	// (GET /v2/app-registrations)
+	ListAppRegistrations(ctx context.Context, request ListAppRegistrationsRequestObject) (ListAppRegistrationsResponseObject, error)
 	// CreateAppRegistration Create an app registration
 	// (POST /v2/app-registrations)
 	CreateAppRegistration(ctx context.Context, request CreateAppRegistrationRequestObject) (CreateAppRegistrationResponseObject, error)
@@ -17497,36 +27093,69 @@ type StrictServerInterface interface {
 	// GetAppRegistration Retrieve an app registration
 	// (GET /v2/app-registrations/{id})
 	GetAppRegistration(ctx context.Context, request GetAppRegistrationRequestObject) (GetAppRegistrationResponseObject, error)
+	// UpdateAppRegistration Update an app registration
+	// (PUT /v2/app-registrations/{id})
+	UpdateAppRegistration(ctx context.Context, request UpdateAppRegistrationRequestObject) (UpdateAppRegistrationResponseObject, error)
+	// ResendAppRegistrationLink Resend an app registration's link
+	// (POST /v2/app-registrations/{id}/resend-link)
+	ResendAppRegistrationLink(ctx context.Context, request ResendAppRegistrationLinkRequestObject) (ResendAppRegistrationLinkResponseObject, error)
 	// SyncAppRegistration Sync an app registration's step and status
 	// (PUT /v2/app-registrations/{id}/sync)
 	SyncAppRegistration(ctx context.Context, request SyncAppRegistrationRequestObject) (SyncAppRegistrationResponseObject, error)
 	// CreateBiometricValidation Submit the registrant's selfie
 	// (POST /v2/biometric-validations/app-registration)
 	CreateBiometricValidation(ctx context.Context, request CreateBiometricValidationRequestObject) (CreateBiometricValidationResponseObject, error)
+	// DeleteBiometricValidation Delete a biometric validation
+	// (DELETE /v2/biometric-validations/{id})
+	DeleteBiometricValidation(ctx context.Context, request DeleteBiometricValidationRequestObject) (DeleteBiometricValidationResponseObject, error)
+	// ListDocumentValidations List document validations
+	// (GET /v2/document-validations)
+	ListDocumentValidations(ctx context.Context, request ListDocumentValidationsRequestObject) (ListDocumentValidationsResponseObject, error)
 	// CreateDocumentValidation Submit the registrant's identity document
 	// (POST /v2/document-validations/app-registration)
 	CreateDocumentValidation(ctx context.Context, request CreateDocumentValidationRequestObject) (CreateDocumentValidationResponseObject, error)
+	// DeleteDocumentValidation Delete a document validation
+	// (DELETE /v2/document-validations/{id})
+	DeleteDocumentValidation(ctx context.Context, request DeleteDocumentValidationRequestObject) (DeleteDocumentValidationResponseObject, error)
+	// GetDocumentValidation Retrieve a document validation
+	// (GET /v2/document-validations/{id})
+	GetDocumentValidation(ctx context.Context, request GetDocumentValidationRequestObject) (GetDocumentValidationResponseObject, error)
 	// CreateNameValidation Validate the document's names against the issuer's registry
 	// (PUT /v2/document-validations/{id}/validate)
 	CreateNameValidation(ctx context.Context, request CreateNameValidationRequestObject) (CreateNameValidationResponseObject, error)
+	// CreateEmailValidationForProject Send an email code (the web SDK's route)
+	// (POST /v2/email-validations)
+	CreateEmailValidationForProject(ctx context.Context, request CreateEmailValidationForProjectRequestObject) (CreateEmailValidationForProjectResponseObject, error)
 	// CreateEmailValidation Send an email code to a registrant
 	// (POST /v2/email-validations/app-registration)
 	CreateEmailValidation(ctx context.Context, request CreateEmailValidationRequestObject) (CreateEmailValidationResponseObject, error)
+	// ValidateEmailValidationByEmail Check an email code (the web SDK's route)
+	// (POST /v2/email-validations/validate)
+	ValidateEmailValidationByEmail(ctx context.Context, request ValidateEmailValidationByEmailRequestObject) (ValidateEmailValidationByEmailResponseObject, error)
 	// ValidateEmailValidation Confirm a registrant's email code
 	// (PUT /v2/email-validations/{id})
 	ValidateEmailValidation(ctx context.Context, request ValidateEmailValidationRequestObject) (ValidateEmailValidationResponseObject, error)
 	// CompareAppRegistrationFaces Compare the document's face with the selfie
 	// (POST /v2/face-recognition/compare/app-registration)
 	CompareAppRegistrationFaces(ctx context.Context, request CompareAppRegistrationFacesRequestObject) (CompareAppRegistrationFacesResponseObject, error)
+	// GetIdentityImages Read the registrant's identity images
+	// (GET /v2/identity-images)
+	GetIdentityImages(ctx context.Context, request GetIdentityImagesRequestObject) (GetIdentityImagesResponseObject, error)
 	// RequestCriminalCheck Run the registrant's criminal background check
 	// (PUT /v2/information-validations/{id}/background-check)
 	RequestCriminalCheck(ctx context.Context, request RequestCriminalCheckRequestObject) (RequestCriminalCheckResponseObject, error)
+	// CreatePhoneValidationForProject Send a phone code (the web SDK's route)
+	// (POST /v2/phone-validations)
+	CreatePhoneValidationForProject(ctx context.Context, request CreatePhoneValidationForProjectRequestObject) (CreatePhoneValidationForProjectResponseObject, error)
 	// ValidatePhoneValidation Confirm a registrant's phone code
 	// (PUT /v2/phone-validations)
 	ValidatePhoneValidation(ctx context.Context, request ValidatePhoneValidationRequestObject) (ValidatePhoneValidationResponseObject, error)
 	// CreatePhoneValidation Send a phone code to a registrant
 	// (POST /v2/phone-validations/app-registration)
 	CreatePhoneValidation(ctx context.Context, request CreatePhoneValidationRequestObject) (CreatePhoneValidationResponseObject, error)
+	// ValidatePhoneValidationByPhone Check a phone code (the web SDK's route)
+	// (POST /v2/phone-validations/validate)
+	ValidatePhoneValidationByPhone(ctx context.Context, request ValidatePhoneValidationByPhoneRequestObject) (ValidatePhoneValidationByPhoneResponseObject, error)
 	// ListProjectFlows List project flows
 	// (GET /v2/project-flows)
 	ListProjectFlows(ctx context.Context, request ListProjectFlowsRequestObject) (ListProjectFlowsResponseObject, error)
@@ -17548,6 +27177,9 @@ type StrictServerInterface interface {
 	// CreateProject Create a project
 	// (POST /v2/projects)
 	CreateProject(ctx context.Context, request CreateProjectRequestObject) (CreateProjectResponseObject, error)
+	// GetPublicProject Read a project as its hosted sign-up page does
+	// (GET /v2/projects/kyc)
+	GetPublicProject(ctx context.Context, request GetPublicProjectRequestObject) (GetPublicProjectResponseObject, error)
 	// GetProject Retrieve a project
 	// (GET /v2/projects/{id})
 	GetProject(ctx context.Context, request GetProjectRequestObject) (GetProjectResponseObject, error)
@@ -17569,6 +27201,21 @@ type StrictServerInterface interface {
 	// UpdateWebhook Update a webhook
 	// (PUT /v2/webhooks/{id})
 	UpdateWebhook(ctx context.Context, request UpdateWebhookRequestObject) (UpdateWebhookResponseObject, error)
+	// ListProjectsV3 List projects (v3)
+	// (GET /v3/projects)
+	ListProjectsV3(ctx context.Context, request ListProjectsV3RequestObject) (ListProjectsV3ResponseObject, error)
+	// CreateProjectV3 Create a project (v3)
+	// (POST /v3/projects)
+	CreateProjectV3(ctx context.Context, request CreateProjectV3RequestObject) (CreateProjectV3ResponseObject, error)
+	// DeleteProjectV3 Delete a project (v3)
+	// (DELETE /v3/projects/{id})
+	DeleteProjectV3(ctx context.Context, request DeleteProjectV3RequestObject) (DeleteProjectV3ResponseObject, error)
+	// GetProjectV3 Retrieve a project (v3)
+	// (GET /v3/projects/{id})
+	GetProjectV3(ctx context.Context, request GetProjectV3RequestObject) (GetProjectV3ResponseObject, error)
+	// UpdateProjectV3 Update a project (v3)
+	// (PUT /v3/projects/{id})
+	UpdateProjectV3(ctx context.Context, request UpdateProjectV3RequestObject) (UpdateProjectV3ResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -17608,6 +27255,32 @@ type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
 	options     StrictHTTPServerOptions
+}
+
+// ListAppRegistrations operation middleware
+func (sh *strictHandler) ListAppRegistrations(w http.ResponseWriter, r *http.Request, params ListAppRegistrationsParams) {
+	var request ListAppRegistrationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAppRegistrations(ctx, request.(ListAppRegistrationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAppRegistrations")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAppRegistrationsResponseObject); ok {
+		if err := validResponse.VisitListAppRegistrationsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
 }
 
 // CreateAppRegistration operation middleware
@@ -17728,6 +27401,75 @@ func (sh *strictHandler) GetAppRegistration(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// UpdateAppRegistration operation middleware
+func (sh *strictHandler) UpdateAppRegistration(w http.ResponseWriter, r *http.Request, id ResourceID) {
+	var request UpdateAppRegistrationRequestObject
+
+	request.Id = id
+
+	var body UpdateAppRegistrationJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateAppRegistration(ctx, request.(UpdateAppRegistrationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateAppRegistration")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateAppRegistrationResponseObject); ok {
+		if err := validResponse.VisitUpdateAppRegistrationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ResendAppRegistrationLink operation middleware
+func (sh *strictHandler) ResendAppRegistrationLink(w http.ResponseWriter, r *http.Request, id ResourceID) {
+	var request ResendAppRegistrationLinkRequestObject
+
+	request.Id = id
+
+	var body ResendAppRegistrationLinkJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		if !errors.Is(err, io.EOF) {
+			sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+			return
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ResendAppRegistrationLink(ctx, request.(ResendAppRegistrationLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResendAppRegistrationLink")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ResendAppRegistrationLinkResponseObject); ok {
+		if err := validResponse.VisitResendAppRegistrationLinkResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // SyncAppRegistration operation middleware
 func (sh *strictHandler) SyncAppRegistration(w http.ResponseWriter, r *http.Request, id ResourceID) {
 	var request SyncAppRegistrationRequestObject
@@ -17792,6 +27534,58 @@ func (sh *strictHandler) CreateBiometricValidation(w http.ResponseWriter, r *htt
 	}
 }
 
+// DeleteBiometricValidation operation middleware
+func (sh *strictHandler) DeleteBiometricValidation(w http.ResponseWriter, r *http.Request, id ResourceID) {
+	var request DeleteBiometricValidationRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteBiometricValidation(ctx, request.(DeleteBiometricValidationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteBiometricValidation")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteBiometricValidationResponseObject); ok {
+		if err := validResponse.VisitDeleteBiometricValidationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDocumentValidations operation middleware
+func (sh *strictHandler) ListDocumentValidations(w http.ResponseWriter, r *http.Request, params ListDocumentValidationsParams) {
+	var request ListDocumentValidationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDocumentValidations(ctx, request.(ListDocumentValidationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDocumentValidations")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDocumentValidationsResponseObject); ok {
+		if err := validResponse.VisitListDocumentValidationsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // CreateDocumentValidation operation middleware
 func (sh *strictHandler) CreateDocumentValidation(w http.ResponseWriter, r *http.Request) {
 	var request CreateDocumentValidationRequestObject
@@ -17816,6 +27610,59 @@ func (sh *strictHandler) CreateDocumentValidation(w http.ResponseWriter, r *http
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(CreateDocumentValidationResponseObject); ok {
 		if err := validResponse.VisitCreateDocumentValidationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteDocumentValidation operation middleware
+func (sh *strictHandler) DeleteDocumentValidation(w http.ResponseWriter, r *http.Request, id ResourceID) {
+	var request DeleteDocumentValidationRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteDocumentValidation(ctx, request.(DeleteDocumentValidationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteDocumentValidation")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteDocumentValidationResponseObject); ok {
+		if err := validResponse.VisitDeleteDocumentValidationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDocumentValidation operation middleware
+func (sh *strictHandler) GetDocumentValidation(w http.ResponseWriter, r *http.Request, id ResourceID, params GetDocumentValidationParams) {
+	var request GetDocumentValidationRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDocumentValidation(ctx, request.(GetDocumentValidationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDocumentValidation")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDocumentValidationResponseObject); ok {
+		if err := validResponse.VisitGetDocumentValidationResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -17860,6 +27707,37 @@ func (sh *strictHandler) CreateNameValidation(w http.ResponseWriter, r *http.Req
 	}
 }
 
+// CreateEmailValidationForProject operation middleware
+func (sh *strictHandler) CreateEmailValidationForProject(w http.ResponseWriter, r *http.Request) {
+	var request CreateEmailValidationForProjectRequestObject
+
+	var body CreateEmailValidationForProjectJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateEmailValidationForProject(ctx, request.(CreateEmailValidationForProjectRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateEmailValidationForProject")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateEmailValidationForProjectResponseObject); ok {
+		if err := validResponse.VisitCreateEmailValidationForProjectResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // CreateEmailValidation operation middleware
 func (sh *strictHandler) CreateEmailValidation(w http.ResponseWriter, r *http.Request) {
 	var request CreateEmailValidationRequestObject
@@ -17884,6 +27762,37 @@ func (sh *strictHandler) CreateEmailValidation(w http.ResponseWriter, r *http.Re
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(CreateEmailValidationResponseObject); ok {
 		if err := validResponse.VisitCreateEmailValidationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ValidateEmailValidationByEmail operation middleware
+func (sh *strictHandler) ValidateEmailValidationByEmail(w http.ResponseWriter, r *http.Request) {
+	var request ValidateEmailValidationByEmailRequestObject
+
+	var body ValidateEmailValidationByEmailJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ValidateEmailValidationByEmail(ctx, request.(ValidateEmailValidationByEmailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ValidateEmailValidationByEmail")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ValidateEmailValidationByEmailResponseObject); ok {
+		if err := validResponse.VisitValidateEmailValidationByEmailResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -17958,6 +27867,30 @@ func (sh *strictHandler) CompareAppRegistrationFaces(w http.ResponseWriter, r *h
 	}
 }
 
+// GetIdentityImages operation middleware
+func (sh *strictHandler) GetIdentityImages(w http.ResponseWriter, r *http.Request) {
+	var request GetIdentityImagesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetIdentityImages(ctx, request.(GetIdentityImagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetIdentityImages")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetIdentityImagesResponseObject); ok {
+		if err := validResponse.VisitGetIdentityImagesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // RequestCriminalCheck operation middleware
 func (sh *strictHandler) RequestCriminalCheck(w http.ResponseWriter, r *http.Request, id ResourceID) {
 	var request RequestCriminalCheckRequestObject
@@ -17987,6 +27920,37 @@ func (sh *strictHandler) RequestCriminalCheck(w http.ResponseWriter, r *http.Req
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RequestCriminalCheckResponseObject); ok {
 		if err := validResponse.VisitRequestCriminalCheckResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreatePhoneValidationForProject operation middleware
+func (sh *strictHandler) CreatePhoneValidationForProject(w http.ResponseWriter, r *http.Request) {
+	var request CreatePhoneValidationForProjectRequestObject
+
+	var body CreatePhoneValidationForProjectJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePhoneValidationForProject(ctx, request.(CreatePhoneValidationForProjectRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePhoneValidationForProject")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreatePhoneValidationForProjectResponseObject); ok {
+		if err := validResponse.VisitCreatePhoneValidationForProjectResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -18049,6 +28013,37 @@ func (sh *strictHandler) CreatePhoneValidation(w http.ResponseWriter, r *http.Re
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(CreatePhoneValidationResponseObject); ok {
 		if err := validResponse.VisitCreatePhoneValidationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ValidatePhoneValidationByPhone operation middleware
+func (sh *strictHandler) ValidatePhoneValidationByPhone(w http.ResponseWriter, r *http.Request) {
+	var request ValidatePhoneValidationByPhoneRequestObject
+
+	var body ValidatePhoneValidationByPhoneJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ValidatePhoneValidationByPhone(ctx, request.(ValidatePhoneValidationByPhoneRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ValidatePhoneValidationByPhone")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ValidatePhoneValidationByPhoneResponseObject); ok {
+		if err := validResponse.VisitValidatePhoneValidationByPhoneResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -18255,6 +28250,32 @@ func (sh *strictHandler) CreateProject(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// GetPublicProject operation middleware
+func (sh *strictHandler) GetPublicProject(w http.ResponseWriter, r *http.Request, params GetPublicProjectParams) {
+	var request GetPublicProjectRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPublicProject(ctx, request.(GetPublicProjectRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPublicProject")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetPublicProjectResponseObject); ok {
+		if err := validResponse.VisitGetPublicProjectResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetProject operation middleware
 func (sh *strictHandler) GetProject(w http.ResponseWriter, r *http.Request, id ResourceID, params GetProjectParams) {
 	var request GetProjectRequestObject
@@ -18450,6 +28471,148 @@ func (sh *strictHandler) UpdateWebhook(w http.ResponseWriter, r *http.Request, i
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(UpdateWebhookResponseObject); ok {
 		if err := validResponse.VisitUpdateWebhookResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListProjectsV3 operation middleware
+func (sh *strictHandler) ListProjectsV3(w http.ResponseWriter, r *http.Request, params ListProjectsV3Params) {
+	var request ListProjectsV3RequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListProjectsV3(ctx, request.(ListProjectsV3RequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListProjectsV3")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListProjectsV3ResponseObject); ok {
+		if err := validResponse.VisitListProjectsV3Response(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateProjectV3 operation middleware
+func (sh *strictHandler) CreateProjectV3(w http.ResponseWriter, r *http.Request) {
+	var request CreateProjectV3RequestObject
+
+	var body CreateProjectV3JSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateProjectV3(ctx, request.(CreateProjectV3RequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateProjectV3")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateProjectV3ResponseObject); ok {
+		if err := validResponse.VisitCreateProjectV3Response(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteProjectV3 operation middleware
+func (sh *strictHandler) DeleteProjectV3(w http.ResponseWriter, r *http.Request, id ResourceID) {
+	var request DeleteProjectV3RequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteProjectV3(ctx, request.(DeleteProjectV3RequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteProjectV3")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteProjectV3ResponseObject); ok {
+		if err := validResponse.VisitDeleteProjectV3Response(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetProjectV3 operation middleware
+func (sh *strictHandler) GetProjectV3(w http.ResponseWriter, r *http.Request, id ResourceID) {
+	var request GetProjectV3RequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetProjectV3(ctx, request.(GetProjectV3RequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetProjectV3")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetProjectV3ResponseObject); ok {
+		if err := validResponse.VisitGetProjectV3Response(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateProjectV3 operation middleware
+func (sh *strictHandler) UpdateProjectV3(w http.ResponseWriter, r *http.Request, id ResourceID) {
+	var request UpdateProjectV3RequestObject
+
+	request.Id = id
+
+	var body UpdateProjectV3JSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateProjectV3(ctx, request.(UpdateProjectV3RequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateProjectV3")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateProjectV3ResponseObject); ok {
+		if err := validResponse.VisitUpdateProjectV3Response(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -277,7 +277,7 @@ const appScript = `
   function code(id) {
     const c = $(id).value.trim();
     if (!/^[0-9]{6}$/.test(c)) throw new Error("Enter the 6-digit code.");
-    return Number(c);
+    return c; // a string, as Verifik's web SDK sends it: "012345" keeps its zero
   }
 
   on("email-send", async () => {

@@ -4,6 +4,8 @@ package verifik
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -125,7 +127,9 @@ func (e *Emulator) codeFor(p *project) string {
 }
 
 // newCode is a 6-digit code without a leading zero: Verifik takes codes as JSON numbers.
-func (e *Emulator) newCode() string { return strconv.Itoa(100000 + rand.IntN(900000)) }
+// newCode is six digits, leading zeros included, as Verifik's are; the client sends codes
+// as strings (as Verifik's web SDK does), so "012345" stays 012345.
+func (e *Emulator) newCode() string { return fmt.Sprintf("%06d", rand.IntN(1_000_000)) }
 
 func (s *server) ValidateEmailValidation(ctx context.Context, req smartenroll.ValidateEmailValidationRequestObject) (smartenroll.ValidateEmailValidationResponseObject, error) {
 	v, fail := s.e.validateEmail(ctx, req.Id, req.Body)
@@ -156,14 +160,15 @@ func (e *Emulator) validateEmail(ctx context.Context, id string, body *smartenro
 	}
 	email := strings.ToLower(strings.TrimSpace(body.Email))
 	// Like the JavaScript backend, an empty email or a zero code counts as missing.
-	if email == "" || body.Otp == 0 {
+	otp := otpOf(body.Otp)
+	if email == "" || otp == "" {
 		return smartenroll.EmailValidation{}, classic(http.StatusConflict, smartenroll.ErrorCodeMissingParameter, "missing_email_and_otp")
 	}
 	v, ok := e.emailVals[id]
 	if !ok || v.reg != reg.id || v.email != email {
 		return smartenroll.EmailValidation{}, reason(http.StatusNotFound, smartenroll.ErrorCodeEmailValidationNotFound)
 	}
-	if fail := e.checkCode(v.code, v.expires, v.status, body.Otp, smartenroll.ErrorCodeEmailValidationHasExpired); fail != nil {
+	if fail := e.checkCode(v.code, v.expires, v.status, otp, smartenroll.ErrorCodeEmailValidationHasExpired); fail != nil {
 		v.updated = e.clock.Now()
 		e.emit(v.flow, codeEvent("email_validation_", fail), v.view(), nil)
 		return smartenroll.EmailValidation{}, fail
@@ -179,11 +184,11 @@ func (e *Emulator) validateEmail(ctx context.Context, id string, body *smartenro
 
 // checkCode applies the OTP rules: an expired code is 412 even if right; a wrong code 403.
 // A validated code may be confirmed again.
-func (e *Emulator) checkCode(code string, expires time.Time, status smartenroll.OTPStatus, otp int, expiredCode smartenroll.ErrorCode) *apiError {
+func (e *Emulator) checkCode(code string, expires time.Time, status smartenroll.OTPStatus, otp string, expiredCode smartenroll.ErrorCode) *apiError {
 	if status != smartenroll.OTPValidated && !e.clock.Now().Before(expires) {
 		return reason(http.StatusPreconditionFailed, expiredCode)
 	}
-	if strconv.Itoa(otp) != code {
+	if otp != code {
 		return reason(http.StatusForbidden, smartenroll.ErrorCodeOTPDoesNotMatch)
 	}
 	return nil
@@ -295,10 +300,7 @@ func (e *Emulator) validatePhone(ctx context.Context, body *smartenroll.PhoneVal
 		return smartenroll.PhoneValidation{}, fail
 	}
 	phone := digitsOnly(body.Phone)
-	otp := ""
-	if body.Otp != 0 {
-		otp = strconv.Itoa(body.Otp)
-	}
+	otp := otpOf(body.Otp)
 	if m := missingFields("phone", phone, "countryCode", body.CountryCode, "otp", otp); m != "" {
 		return smartenroll.PhoneValidation{}, classic(http.StatusConflict, smartenroll.ErrorCodeMissingParameter, m)
 	}
@@ -316,7 +318,7 @@ func (e *Emulator) validatePhone(ctx context.Context, body *smartenroll.PhoneVal
 	if v == nil {
 		return smartenroll.PhoneValidation{}, reason(http.StatusNotFound, smartenroll.ErrorCodePhoneValidationNotFound)
 	}
-	if fail := e.checkCode(v.code, v.expires, v.status, body.Otp, smartenroll.ErrorCodePhoneValidationHasExpired); fail != nil {
+	if fail := e.checkCode(v.code, v.expires, v.status, otp, smartenroll.ErrorCodePhoneValidationHasExpired); fail != nil {
 		v.updated = e.clock.Now()
 		e.emit(v.flow, codeEvent("phone_validation_", fail), v.view(), nil)
 		return smartenroll.PhoneValidation{}, fail
@@ -333,4 +335,19 @@ func (e *Emulator) validatePhone(ctx context.Context, body *smartenroll.PhoneVal
 		ID: v.id, Status: v.status, CountryCode: ptr(v.countryCode), Phone: ptr(v.phone),
 		Type: ptr(v.typ), ShowFaceLivenessRecommendation: ptr(false),
 	}, nil
+}
+
+// otpOf reads a code as Verifik's backend does: the web SDK sends a JSON string, the docs a
+// JSON number (which has lost any leading zero, so 12345 never matches "012345"). Zero and
+// the empty string count as missing; so does any other JSON type.
+func otpOf(v smartenroll.OTPCode) string {
+	switch v := v.(type) {
+	case string:
+		return strings.TrimSpace(v)
+	case float64:
+		if v > 0 && v <= 999999 && v == math.Trunc(v) {
+			return strconv.Itoa(int(v))
+		}
+	}
+	return ""
 }

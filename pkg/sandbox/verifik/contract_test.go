@@ -70,6 +70,7 @@ type statusCase struct {
 	status int
 	key    string // the spec's response key it covers when not the status itself ("5XX")
 	run    func(w *world) (int, error)
+	opts   []verifiksandbox.Option // the emulator's options for this case
 }
 
 func sc(op string, status int, run func(w *world) (int, error)) statusCase {
@@ -117,8 +118,45 @@ func (w *world) phoneSent(r reg) string {
 	return code
 }
 
-func phoneConfirm(code int) smartenroll.PhoneValidationConfirmRequest {
+func phoneConfirm(code smartenroll.OTPCode) smartenroll.PhoneValidationConfirmRequest {
 	return smartenroll.PhoneValidationConfirmRequest{Phone: "3001234567", CountryCode: "+57", Otp: code}
+}
+
+// projectV3Body is a v3 create body, with a flat v3 flow when withFlow.
+func projectV3Body(name string, withFlow bool) smartenroll.ProjectV3CreateRequest {
+	b := smartenroll.ProjectV3CreateRequest{
+		Name: name, AllowedCountries: []string{"All"}, ContactEmail: "support@acme.example",
+		PrivacyUrl: "https://acme.example/privacy", TermsAndConditionsUrl: "https://acme.example/terms",
+		DataProtection: smartenroll.DataProtection{Name: ptr("Dee Pio"), Email: ptr("dpo@acme.example"), Address: ptr("1 Main St"),
+			City: ptr("Bogotá"), Country: ptr("Colombia"), PostalCode: ptr("110111")},
+	}
+	if withFlow {
+		b.ProjectFlow = &smartenroll.ProjectFlowV3{
+			Target: ptr("personal"), Type: smartenroll.FlowTypeOnboarding,
+			SignUpForm:   &smartenroll.FlowV3Section{"email": true, "emailGateway": "mailgun", "showTermsAndConditions": true},
+			Documents:    &smartenroll.FlowV3Section{"attemptLimit": 3, "verificationMethods": []string{"SCAN_PROMPT"}},
+			Liveness:     &smartenroll.FlowV3Section{"minScore": 0.65, "searchMode": "FAST"},
+			Steps:        &smartenroll.OnboardingSteps{Document: ptr(smartenroll.StepMandatory), Liveness: ptr(smartenroll.StepMandatory)},
+			Integrations: &smartenroll.FlowV3Section{"redirectUrl": "https://acme.example/done"},
+		}
+		b.ProjectFlowType = ptr(smartenroll.FlowTypeOnboarding)
+	}
+	return b
+}
+
+// phoneConfirmString is the web SDK's body: the code as a JSON string.
+func phoneConfirmString(code string) smartenroll.PhoneValidationConfirmRequest {
+	return smartenroll.PhoneValidationConfirmRequest{Phone: "3001234567", CountryCode: "+57", Otp: code}
+}
+
+// aliceBiometric is the id of alice's selfie validation.
+func (w *world) aliceBiometric() string {
+	res, err := w.h.api.GetAppRegistrationWithResponse(ctx, w.alice.id, nil, w.h.client())
+	require.NoError(w.h.t, err)
+	require.Equal(w.h.t, http.StatusOK, res.StatusCode(), string(res.Body))
+	id, err := res.JSON200.Data.BiometricValidation.AsNullableObjectId()
+	require.NoError(w.h.t, err)
+	return id
 }
 
 func (w *world) deleted(r reg) reg {
@@ -165,8 +203,8 @@ var statusCases = []statusCase{
 	sc("getProject", 200, func(w *world) (int, error) {
 		res, err := w.h.api.GetProjectWithResponse(ctx, w.project, &smartenroll.GetProjectParams{With: &[]string{"projectFlows"}}, w.h.client())
 		if err == nil && res.JSON200 != nil {
-			flows := *res.JSON200.Data.ProjectFlows
-			if len(flows) != 1 {
+			flows, err := res.JSON200.Data.ProjectFlows.AsProjectFlowRefs()
+			if err != nil || len(flows) != 1 {
 				return 0, fmt.Errorf("want 1 embedded flow, got %d", len(flows))
 			}
 			if f, err := flows[0].AsProjectFlow(); err != nil || f.ID != w.flow {
@@ -203,6 +241,92 @@ var statusCases = []statusCase{
 	sc("updateProject", 409, func(w *world) (int, error) {
 		other, _ := w.basicFlow()
 		return statusOf(w.h.api.UpdateProjectWithResponse(ctx, other, smartenroll.ProjectUpdateRequest{Name: ptr("World")}, w.h.client()))
+	}),
+
+	// the v3 projects API
+	sc("createProjectV3", 201, func(w *world) (int, error) {
+		res, err := w.h.api.CreateProjectV3WithResponse(ctx, projectV3Body("Flat", true), w.h.client())
+		if err == nil && res.JSON201 != nil {
+			id, ferr := res.JSON201.Data.ProjectFlows.AsObjectId()
+			if ferr != nil || id == "" {
+				return 0, fmt.Errorf("the v3 answer names the new flow's id: %v", ferr)
+			}
+		}
+		return statusOf(res, err)
+	}),
+	sc("createProjectV3", 400, func(w *world) (int, error) {
+		b := projectV3Body("Atlantis", false)
+		b.AllowedCountries = []string{"Atlantis"}
+		return statusOf(w.h.api.CreateProjectV3WithResponse(ctx, b, w.h.client()))
+	}),
+	sc("createProjectV3", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.CreateProjectV3WithResponse(ctx, projectV3Body("X", false), invalid))
+	}),
+	sc("createProjectV3", 403, func(w *world) (int, error) {
+		return statusOf(w.h.api.CreateProjectV3WithResponse(ctx, projectV3Body("X", false), bearer(w.bob.token)))
+	}),
+	sc("createProjectV3", 409, func(w *world) (int, error) {
+		return statusOf(w.h.api.CreateProjectV3WithResponse(ctx, projectV3Body("World", false), w.h.client()))
+	}),
+	sc("listProjectsV3", 200, func(w *world) (int, error) {
+		res, err := w.h.api.ListProjectsV3WithResponse(ctx, &smartenroll.ListProjectsV3Params{LikeName: ptr("worl"), InStatus: &[]smartenroll.ProjectStatus{smartenroll.ProjectActive}}, w.h.client())
+		if err == nil && res.JSON200 != nil && len(res.JSON200.Data) != 1 {
+			return 0, fmt.Errorf("want the one project, got %d", len(res.JSON200.Data))
+		}
+		return statusOf(res, err)
+	}),
+	sc("listProjectsV3", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.ListProjectsV3WithResponse(ctx, nil, invalid))
+	}),
+	sc("listProjectsV3", 403, func(w *world) (int, error) {
+		return statusOf(w.h.api.ListProjectsV3WithResponse(ctx, nil, bearer(w.bob.token)))
+	}),
+	sc("getProjectV3", 200, func(w *world) (int, error) {
+		res, err := w.h.api.GetProjectV3WithResponse(ctx, w.project, w.h.client())
+		if err == nil && res.JSON200 != nil {
+			if flows, ferr := res.JSON200.Data.ProjectFlows.AsProjectFlowRefs(); ferr != nil || len(flows) != 1 {
+				return 0, fmt.Errorf("v3 embeds the flows: %v", ferr)
+			}
+		}
+		return statusOf(res, err)
+	}),
+	sc("getProjectV3", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.GetProjectV3WithResponse(ctx, w.project, invalid))
+	}),
+	sc("getProjectV3", 403, func(w *world) (int, error) {
+		return statusOf(w.h.api.GetProjectV3WithResponse(ctx, w.project, bearer(w.bob.token)))
+	}),
+	sc("getProjectV3", 404, func(w *world) (int, error) {
+		return statusOf(w.h.api.GetProjectV3WithResponse(ctx, noProject, w.h.client()))
+	}),
+	sc("updateProjectV3", 200, func(w *world) (int, error) {
+		return statusOf(w.h.api.UpdateProjectV3WithResponse(ctx, w.project, smartenroll.ProjectUpdateRequest{Branding: &smartenroll.Branding{BackgroundColor: ptr("#01236D")}}, w.h.client()))
+	}),
+	sc("updateProjectV3", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.UpdateProjectV3WithResponse(ctx, w.project, smartenroll.ProjectUpdateRequest{}, invalid))
+	}),
+	sc("updateProjectV3", 403, func(w *world) (int, error) {
+		return statusOf(w.h.api.UpdateProjectV3WithResponse(ctx, w.project, smartenroll.ProjectUpdateRequest{}, bearer(w.bob.token)))
+	}),
+	sc("updateProjectV3", 404, func(w *world) (int, error) {
+		return statusOf(w.h.api.UpdateProjectV3WithResponse(ctx, noProject, smartenroll.ProjectUpdateRequest{}, w.h.client()))
+	}),
+	sc("updateProjectV3", 409, func(w *world) (int, error) {
+		other, _ := w.basicFlow()
+		return statusOf(w.h.api.UpdateProjectV3WithResponse(ctx, other, smartenroll.ProjectUpdateRequest{Name: ptr("World")}, w.h.client()))
+	}),
+	sc("deleteProjectV3", 200, func(w *world) (int, error) {
+		other, _ := w.basicFlow()
+		return statusOf(w.h.api.DeleteProjectV3WithResponse(ctx, other, w.h.client()))
+	}),
+	sc("deleteProjectV3", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.DeleteProjectV3WithResponse(ctx, w.project, invalid))
+	}),
+	sc("deleteProjectV3", 403, func(w *world) (int, error) {
+		return statusOf(w.h.api.DeleteProjectV3WithResponse(ctx, w.project, bearer(w.bob.token)))
+	}),
+	sc("deleteProjectV3", 404, func(w *world) (int, error) {
+		return statusOf(w.h.api.DeleteProjectV3WithResponse(ctx, noProject, w.h.client()))
 	}),
 
 	// project flows
@@ -309,6 +433,10 @@ var statusCases = []statusCase{
 		}
 		return statusOf(res, err)
 	}),
+	{op: "createAppRegistration", status: 412, opts: []verifiksandbox.Option{verifiksandbox.WithReregistration(verifiksandbox.ReregisterPreconditionFailed)},
+		run: func(w *world) (int, error) {
+			return statusOf(w.h.api.CreateAppRegistrationWithResponse(ctx, smartenroll.AppRegistrationCreateRequest{Project: w.project, ProjectFlow: w.flow, Email: ptr(w.bob.email)}, w.h.client()))
+		}},
 	sc("createAppRegistration", 422, func(w *world) (int, error) {
 		return statusOf(w.h.api.CreateAppRegistrationWithResponse(ctx, smartenroll.AppRegistrationCreateRequest{Project: w.project, ProjectFlow: w.flow, Phone: ptr("3001234567")}, w.h.client()))
 	}),
@@ -399,7 +527,7 @@ var statusCases = []statusCase{
 	sc("validateEmailValidation", 200, func(w *world) (int, error) {
 		id := w.emailValidation(w.bob)
 		code, _ := w.h.emu.LastCode(w.bob.email)
-		return statusOf(w.h.api.ValidateEmailValidationWithResponse(ctx, id, smartenroll.EmailValidationConfirmRequest{Email: w.bob.email, Otp: atoi(w.h.t, code)}, bearer(w.bob.token)))
+		return statusOf(w.h.api.ValidateEmailValidationWithResponse(ctx, id, smartenroll.EmailValidationConfirmRequest{Email: w.bob.email, Otp: code}, bearer(w.bob.token)))
 	}),
 	sc("validateEmailValidation", 401, func(w *world) (int, error) {
 		id := w.emailValidation(w.bob)
@@ -421,7 +549,7 @@ var statusCases = []statusCase{
 		id := w.emailValidation(w.bob)
 		code, _ := w.h.emu.LastCode(w.bob.email)
 		w.h.clock.Advance(verifiksandbox.DefaultOTPTTL)
-		return statusOf(w.h.api.ValidateEmailValidationWithResponse(ctx, id, smartenroll.EmailValidationConfirmRequest{Email: w.bob.email, Otp: atoi(w.h.t, code)}, bearer(w.bob.token)))
+		return statusOf(w.h.api.ValidateEmailValidationWithResponse(ctx, id, smartenroll.EmailValidationConfirmRequest{Email: w.bob.email, Otp: code}, bearer(w.bob.token)))
 	}),
 
 	// phone codes
@@ -444,7 +572,7 @@ var statusCases = []statusCase{
 	}),
 	sc("validatePhoneValidation", 200, func(w *world) (int, error) {
 		code := w.phoneSent(w.bob)
-		return statusOf(w.h.api.ValidatePhoneValidationWithResponse(ctx, phoneConfirm(atoi(w.h.t, code)), bearer(w.bob.token)))
+		return statusOf(w.h.api.ValidatePhoneValidationWithResponse(ctx, phoneConfirm(code), bearer(w.bob.token)))
 	}),
 	sc("validatePhoneValidation", 401, func(w *world) (int, error) {
 		return statusOf(w.h.api.ValidatePhoneValidationWithResponse(ctx, phoneConfirm(123456), invalid))
@@ -463,7 +591,241 @@ var statusCases = []statusCase{
 	sc("validatePhoneValidation", 412, func(w *world) (int, error) {
 		code := w.phoneSent(w.bob)
 		w.h.clock.Advance(verifiksandbox.DefaultOTPTTL + time.Minute)
-		return statusOf(w.h.api.ValidatePhoneValidationWithResponse(ctx, phoneConfirm(atoi(w.h.t, code)), bearer(w.bob.token)))
+		return statusOf(w.h.api.ValidatePhoneValidationWithResponse(ctx, phoneConfirm(code), bearer(w.bob.token)))
+	}),
+
+	// the web SDK's code routes, codes as JSON strings
+	sc("createEmailValidationForProject", 200, func(w *world) (int, error) {
+		return statusOf(w.h.api.CreateEmailValidationForProjectWithResponse(ctx, emailBody(w, w.bob.email), bearer(w.bob.token)))
+	}),
+	sc("createEmailValidationForProject", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.CreateEmailValidationForProjectWithResponse(ctx, emailBody(w, w.bob.email), invalid))
+	}),
+	sc("createEmailValidationForProject", 403, func(w *world) (int, error) {
+		return statusOf(w.h.api.CreateEmailValidationForProjectWithResponse(ctx, emailBody(w, w.bob.email), w.h.client()))
+	}),
+	sc("createEmailValidationForProject", 404, func(w *world) (int, error) {
+		b := emailBody(w, w.bob.email)
+		b.Project = noProject
+		return statusOf(w.h.api.CreateEmailValidationForProjectWithResponse(ctx, b, bearer(w.bob.token)))
+	}),
+	sc("createEmailValidationForProject", 409, func(w *world) (int, error) {
+		return statusOf(w.h.api.CreateEmailValidationForProjectWithResponse(ctx, emailBody(w, "not-an-email"), bearer(w.bob.token)))
+	}),
+	sc("validateEmailValidationByEmail", 200, func(w *world) (int, error) {
+		w.emailValidation(w.bob)
+		code, _ := w.h.emu.LastCode(w.bob.email)
+		return statusOf(w.h.api.ValidateEmailValidationByEmailWithResponse(ctx, smartenroll.EmailValidationConfirmRequest{Email: w.bob.email, Otp: code}, bearer(w.bob.token)))
+	}),
+	sc("validateEmailValidationByEmail", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.ValidateEmailValidationByEmailWithResponse(ctx, smartenroll.EmailValidationConfirmRequest{Email: w.bob.email, Otp: "123456"}, invalid))
+	}),
+	sc("validateEmailValidationByEmail", 403, func(w *world) (int, error) {
+		w.emailValidation(w.bob)
+		code, _ := w.h.emu.LastCode(w.bob.email)
+		return statusOf(w.h.api.ValidateEmailValidationByEmailWithResponse(ctx, smartenroll.EmailValidationConfirmRequest{Email: w.bob.email, Otp: otherCode(w.h.t, code)}, bearer(w.bob.token)))
+	}),
+	sc("validateEmailValidationByEmail", 404, func(w *world) (int, error) {
+		// No code was sent to bob yet.
+		return statusOf(w.h.api.ValidateEmailValidationByEmailWithResponse(ctx, smartenroll.EmailValidationConfirmRequest{Email: w.bob.email, Otp: "123456"}, bearer(w.bob.token)))
+	}),
+	sc("validateEmailValidationByEmail", 409, func(w *world) (int, error) {
+		w.emailValidation(w.bob)
+		return statusOf(w.h.api.ValidateEmailValidationByEmailWithResponse(ctx, smartenroll.EmailValidationConfirmRequest{Email: "", Otp: "123456"}, bearer(w.bob.token)))
+	}),
+	sc("validateEmailValidationByEmail", 412, func(w *world) (int, error) {
+		w.emailValidation(w.bob)
+		code, _ := w.h.emu.LastCode(w.bob.email)
+		w.h.clock.Advance(verifiksandbox.DefaultOTPTTL)
+		return statusOf(w.h.api.ValidateEmailValidationByEmailWithResponse(ctx, smartenroll.EmailValidationConfirmRequest{Email: w.bob.email, Otp: code}, bearer(w.bob.token)))
+	}),
+	sc("createPhoneValidationForProject", 200, func(w *world) (int, error) {
+		return statusOf(w.h.api.CreatePhoneValidationForProjectWithResponse(ctx, phoneBody(w, "+57"), bearer(w.bob.token)))
+	}),
+	sc("createPhoneValidationForProject", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.CreatePhoneValidationForProjectWithResponse(ctx, phoneBody(w, "+57"), invalid))
+	}),
+	sc("createPhoneValidationForProject", 403, func(w *world) (int, error) {
+		return statusOf(w.h.api.CreatePhoneValidationForProjectWithResponse(ctx, phoneBody(w, "+57"), w.h.client()))
+	}),
+	sc("createPhoneValidationForProject", 404, func(w *world) (int, error) {
+		b := phoneBody(w, "+57")
+		b.ProjectFlow = ptr(noProject)
+		return statusOf(w.h.api.CreatePhoneValidationForProjectWithResponse(ctx, b, bearer(w.bob.token)))
+	}),
+	sc("createPhoneValidationForProject", 409, func(w *world) (int, error) {
+		return statusOf(w.h.api.CreatePhoneValidationForProjectWithResponse(ctx, phoneBody(w, "57"), bearer(w.bob.token)))
+	}),
+	sc("validatePhoneValidationByPhone", 200, func(w *world) (int, error) {
+		code := w.phoneSent(w.bob)
+		return statusOf(w.h.api.ValidatePhoneValidationByPhoneWithResponse(ctx, phoneConfirmString(code), bearer(w.bob.token)))
+	}),
+	sc("validatePhoneValidationByPhone", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.ValidatePhoneValidationByPhoneWithResponse(ctx, phoneConfirmString("123456"), invalid))
+	}),
+	sc("validatePhoneValidationByPhone", 403, func(w *world) (int, error) {
+		code := w.phoneSent(w.bob)
+		return statusOf(w.h.api.ValidatePhoneValidationByPhoneWithResponse(ctx, phoneConfirmString(otherCode(w.h.t, code)), bearer(w.bob.token)))
+	}),
+	sc("validatePhoneValidationByPhone", 404, func(w *world) (int, error) {
+		return statusOf(w.h.api.ValidatePhoneValidationByPhoneWithResponse(ctx, phoneConfirmString("123456"), bearer(w.bob.token)))
+	}),
+	sc("validatePhoneValidationByPhone", 409, func(w *world) (int, error) {
+		w.phoneSent(w.bob)
+		return statusOf(w.h.api.ValidatePhoneValidationByPhoneWithResponse(ctx, phoneConfirm(0), bearer(w.bob.token)))
+	}),
+	sc("validatePhoneValidationByPhone", 412, func(w *world) (int, error) {
+		code := w.phoneSent(w.bob)
+		w.h.clock.Advance(verifiksandbox.DefaultOTPTTL + time.Minute)
+		return statusOf(w.h.api.ValidatePhoneValidationByPhoneWithResponse(ctx, phoneConfirmString(code), bearer(w.bob.token)))
+	}),
+
+	// the web SDK's writes
+	sc("updateAppRegistration", 200, func(w *world) (int, error) {
+		id := w.emailValidation(w.bob)
+		return statusOf(w.h.api.UpdateAppRegistrationWithResponse(ctx, w.bob.id, smartenroll.AppRegistrationUpdateRequest{EmailValidation: ptr(id)}, bearer(w.bob.token)))
+	}),
+	sc("updateAppRegistration", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.UpdateAppRegistrationWithResponse(ctx, w.bob.id, smartenroll.AppRegistrationUpdateRequest{FullName: ptr("Bob B")}, invalid))
+	}),
+	sc("updateAppRegistration", 403, func(w *world) (int, error) {
+		return statusOf(w.h.api.UpdateAppRegistrationWithResponse(ctx, w.alice.id, smartenroll.AppRegistrationUpdateRequest{FullName: ptr("Mallory")}, bearer(w.bob.token)))
+	}),
+	sc("updateAppRegistration", 404, func(w *world) (int, error) {
+		return statusOf(w.h.api.UpdateAppRegistrationWithResponse(ctx, noProject, smartenroll.AppRegistrationUpdateRequest{FullName: ptr("Nobody")}, w.h.client()))
+	}),
+	sc("updateAppRegistration", 409, func(w *world) (int, error) {
+		return statusOf(w.h.api.UpdateAppRegistrationWithResponse(ctx, w.bob.id, smartenroll.AppRegistrationUpdateRequest{Phone: ptr("3007654321"), ReplacePhone: ptr(true)}, bearer(w.bob.token)))
+	}),
+	sc("deleteBiometricValidation", 200, func(w *world) (int, error) {
+		return statusOf(w.h.api.DeleteBiometricValidationWithResponse(ctx, w.aliceBiometric(), bearer(w.alice.token)))
+	}),
+	sc("deleteBiometricValidation", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.DeleteBiometricValidationWithResponse(ctx, w.aliceBiometric(), invalid))
+	}),
+	sc("deleteBiometricValidation", 403, func(w *world) (int, error) {
+		return statusOf(w.h.api.DeleteBiometricValidationWithResponse(ctx, w.aliceBiometric(), w.h.client()))
+	}),
+	sc("deleteBiometricValidation", 404, func(w *world) (int, error) {
+		// Another registrant's validation is as unknown as a made-up id.
+		return statusOf(w.h.api.DeleteBiometricValidationWithResponse(ctx, w.aliceBiometric(), bearer(w.bob.token)))
+	}),
+	sc("deleteBiometricValidation", 409, func(w *world) (int, error) {
+		bio := w.aliceBiometric()
+		end, err := w.h.api.SyncAppRegistrationWithResponse(ctx, w.alice.id, syncReq(smartenroll.StepEnd, smartenroll.AppRegistrationFailed), bearer(w.alice.token))
+		require.NoError(w.h.t, err)
+		require.Equal(w.h.t, http.StatusOK, end.StatusCode(), string(end.Body))
+		return statusOf(w.h.api.DeleteBiometricValidationWithResponse(ctx, bio, bearer(w.alice.token)))
+	}),
+
+	// listing registrants
+	sc("listAppRegistrations", 200, func(w *world) (int, error) {
+		return statusOf(w.h.api.ListAppRegistrationsWithResponse(ctx, &smartenroll.ListAppRegistrationsParams{InStatus: &[]smartenroll.AppRegistrationStatus{smartenroll.AppRegistrationStarted}, Populates: &[]smartenroll.Populate{smartenroll.PopulateProject}}, w.h.client()))
+	}),
+	sc("listAppRegistrations", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.ListAppRegistrationsWithResponse(ctx, nil, invalid))
+	}),
+	sc("listAppRegistrations", 403, func(w *world) (int, error) {
+		return statusOf(w.h.api.ListAppRegistrationsWithResponse(ctx, nil, bearer(w.bob.token)))
+	}),
+
+	// resuming a registrant
+	sc("resendAppRegistrationLink", 200, func(w *world) (int, error) {
+		send := smartenroll.LooseBoolean("true")
+		return statusOf(w.h.api.ResendAppRegistrationLinkWithResponse(ctx, w.bob.id, smartenroll.ResendLinkRequest{SendEmail: &send}, w.h.client()))
+	}),
+	sc("resendAppRegistrationLink", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.ResendAppRegistrationLinkWithResponse(ctx, w.bob.id, smartenroll.ResendLinkRequest{}, invalid))
+	}),
+	sc("resendAppRegistrationLink", 403, func(w *world) (int, error) {
+		return statusOf(w.h.api.ResendAppRegistrationLinkWithResponse(ctx, w.bob.id, smartenroll.ResendLinkRequest{RecipientEmail: ptr("someone@example.com")}, w.h.client()))
+	}),
+	sc("resendAppRegistrationLink", 404, func(w *world) (int, error) {
+		return statusOf(w.h.api.ResendAppRegistrationLinkWithResponse(ctx, noProject, smartenroll.ResendLinkRequest{}, w.h.client()))
+	}),
+	sc("resendAppRegistrationLink", 409, func(w *world) (int, error) {
+		end, err := w.h.api.SyncAppRegistrationWithResponse(ctx, w.alice.id, syncReq(smartenroll.StepEnd, smartenroll.AppRegistrationFailed), bearer(w.alice.token))
+		require.NoError(w.h.t, err)
+		require.Equal(w.h.t, http.StatusOK, end.StatusCode(), string(end.Body))
+		return statusOf(w.h.api.ResendAppRegistrationLinkWithResponse(ctx, w.alice.id, smartenroll.ResendLinkRequest{}, w.h.client()))
+	}),
+
+	// the hosted sign-up page's public read
+	sc("getPublicProject", 200, func(w *world) (int, error) {
+		return statusOf(w.h.api.GetPublicProjectWithResponse(ctx, &smartenroll.GetPublicProjectParams{Id: w.project}, noAuth()))
+	}),
+	sc("getPublicProject", 404, func(w *world) (int, error) {
+		return statusOf(w.h.api.GetPublicProjectWithResponse(ctx, &smartenroll.GetPublicProjectParams{Id: noProject}, noAuth()))
+	}),
+
+	// the registrant's images
+	sc("getIdentityImages", 200, func(w *world) (int, error) {
+		return statusOf(w.h.api.GetIdentityImagesWithResponse(ctx, bearer(w.alice.token)))
+	}),
+	sc("getIdentityImages", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.GetIdentityImagesWithResponse(ctx, invalid))
+	}),
+	sc("getIdentityImages", 403, func(w *world) (int, error) {
+		return statusOf(w.h.api.GetIdentityImagesWithResponse(ctx, w.h.client()))
+	}),
+	sc("getIdentityImages", 404, func(w *world) (int, error) {
+		gone := w.deleted(w.bob)
+		return statusOf(w.h.api.GetIdentityImagesWithResponse(ctx, bearer(gone.token)))
+	}),
+
+	// document validations read with the client token
+	sc("listDocumentValidations", 200, func(w *world) (int, error) {
+		res, err := w.h.api.ListDocumentValidationsWithResponse(ctx, &smartenroll.ListDocumentValidationsParams{
+			WhereStatus: ptr(string(smartenroll.DocumentValidated)), Populates: &[]string{"appRegistration", "projectFlow"}}, w.h.client())
+		if err == nil && res.JSON200 != nil {
+			if len(res.JSON200.Data) != 1 {
+				return 0, fmt.Errorf("want alice's document, got %d", len(res.JSON200.Data))
+			}
+			if r, rerr := res.JSON200.Data[0].AppRegistration.AsRecord(); rerr != nil || r.ID != w.alice.id {
+				return 0, fmt.Errorf("appRegistration not populated: %v", rerr)
+			}
+		}
+		return statusOf(res, err)
+	}),
+	sc("listDocumentValidations", 400, func(w *world) (int, error) {
+		return statusOf(w.h.api.ListDocumentValidationsWithResponse(ctx, &smartenroll.ListDocumentValidationsParams{WhereStatus: ptr("DONE")}, w.h.client()))
+	}),
+	sc("listDocumentValidations", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.ListDocumentValidationsWithResponse(ctx, nil, invalid))
+	}),
+	sc("listDocumentValidations", 403, func(w *world) (int, error) {
+		return statusOf(w.h.api.ListDocumentValidationsWithResponse(ctx, nil, bearer(w.alice.token)))
+	}),
+	sc("getDocumentValidation", 200, func(w *world) (int, error) {
+		return statusOf(w.h.api.GetDocumentValidationWithResponse(ctx, w.aliceDoc, nil, w.h.client()))
+	}),
+	sc("getDocumentValidation", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.GetDocumentValidationWithResponse(ctx, w.aliceDoc, nil, invalid))
+	}),
+	sc("getDocumentValidation", 403, func(w *world) (int, error) {
+		return statusOf(w.h.api.GetDocumentValidationWithResponse(ctx, w.aliceDoc, nil, bearer(w.alice.token)))
+	}),
+	sc("getDocumentValidation", 404, func(w *world) (int, error) {
+		return statusOf(w.h.api.GetDocumentValidationWithResponse(ctx, noProject, nil, w.h.client()))
+	}),
+	sc("deleteDocumentValidation", 200, func(w *world) (int, error) {
+		res, err := w.h.api.DeleteDocumentValidationWithResponse(ctx, w.aliceDoc, w.h.client())
+		if err == nil && res.StatusCode() == http.StatusOK {
+			again, gerr := w.h.api.GetDocumentValidationWithResponse(ctx, w.aliceDoc, nil, w.h.client())
+			if gerr != nil || again.StatusCode() != http.StatusNotFound {
+				return 0, fmt.Errorf("the deleted document is still there")
+			}
+		}
+		return statusOf(res, err)
+	}),
+	sc("deleteDocumentValidation", 401, func(w *world) (int, error) {
+		return statusOf(w.h.api.DeleteDocumentValidationWithResponse(ctx, w.aliceDoc, invalid))
+	}),
+	sc("deleteDocumentValidation", 403, func(w *world) (int, error) {
+		return statusOf(w.h.api.DeleteDocumentValidationWithResponse(ctx, w.aliceDoc, bearer(w.alice.token)))
+	}),
+	sc("deleteDocumentValidation", 404, func(w *world) (int, error) {
+		return statusOf(w.h.api.DeleteDocumentValidationWithResponse(ctx, noProject, w.h.client()))
 	}),
 
 	// documents
@@ -601,7 +963,7 @@ func TestEveryOperationAndStatus(t *testing.T) {
 		t.Run(fmt.Sprintf("%s/%d", c.op, c.status), func(t *testing.T) {
 			t.Parallel()
 			// A fresh emulator per case keeps the cases independent.
-			hc := newHarness(t)
+			hc := newHarness(t, c.opts...)
 			w := newWorld(hc)
 			got, err := c.run(w)
 			require.NoError(t, err)
@@ -641,7 +1003,7 @@ func TestEveryOperationAndStatus(t *testing.T) {
 func rateLimited(cases []statusCase) []statusCase {
 	var out []statusCase
 	for _, c := range cases {
-		if c.status != http.StatusOK {
+		if c.status != http.StatusOK && c.status != http.StatusCreated {
 			continue
 		}
 		ok := c
@@ -659,7 +1021,7 @@ func rateLimited(cases []statusCase) []statusCase {
 func serverErrors(cases []statusCase) []statusCase {
 	var out []statusCase
 	for _, c := range cases {
-		if c.status != http.StatusOK {
+		if c.status != http.StatusOK && c.status != http.StatusCreated {
 			continue
 		}
 		ok := c
@@ -692,6 +1054,21 @@ func rawRequest(t *testing.T, method, target, token, body string) *http.Request 
 var invalidParameterCases = []statusCase{
 	sc("listProjects", 409, func(w *world) (int, error) {
 		return rawStatus(w, rawRequest(w.h.t, "GET", "/v2/projects?page=abc", w.h.emu.ClientToken(), ""), "InvalidArgument", "query.page")
+	}),
+	sc("listAppRegistrations", 409, func(w *world) (int, error) {
+		return rawStatus(w, rawRequest(w.h.t, "GET", "/v2/app-registrations?limit=101", w.h.emu.ClientToken(), ""), "InvalidArgument", "query.limit")
+	}),
+	sc("getPublicProject", 409, func(w *world) (int, error) {
+		return rawStatus(w, rawRequest(w.h.t, "GET", "/v2/projects/kyc?type=onboarding", "", ""), "MissingParameter", "query.id")
+	}),
+	sc("listProjectsV3", 409, func(w *world) (int, error) {
+		return rawStatus(w, rawRequest(w.h.t, "GET", "/v3/projects?limit=101", w.h.emu.ClientToken(), ""), "InvalidArgument", "query.limit")
+	}),
+	sc("listDocumentValidations", 409, func(w *world) (int, error) {
+		return rawStatus(w, rawRequest(w.h.t, "GET", "/v2/document-validations?page=abc", w.h.emu.ClientToken(), ""), "InvalidArgument", "query.page")
+	}),
+	sc("getDocumentValidation", 409, func(w *world) (int, error) {
+		return rawStatus(w, rawRequest(w.h.t, "GET", "/v2/document-validations/"+w.aliceDoc+"?populates[]=everything", w.h.emu.ClientToken(), ""), "InvalidArgument", "populates")
 	}),
 	sc("listProjectFlows", 409, func(w *world) (int, error) {
 		return rawStatus(w, rawRequest(w.h.t, "GET", "/v2/project-flows?page=abc", w.h.emu.ClientToken(), ""), "InvalidArgument", "query.page")
@@ -779,12 +1156,10 @@ func TestHarnessCatchesDrift(t *testing.T) {
 	h.problems = nil // expected: do not fail the cleanup check
 }
 
-func otherCode(t *testing.T, code string) int {
+// otherCode is a six-digit code that is not code.
+func otherCode(t *testing.T, code string) string {
 	n := atoi(t, code)
-	if n == 999999 {
-		return 100000
-	}
-	return n + 1
+	return fmt.Sprintf("%06d", (n+1)%1_000_000)
 }
 
 func deref[T any](p *T) T {

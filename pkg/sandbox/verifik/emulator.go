@@ -215,6 +215,7 @@ type Emulator struct {
 	accounts       []*account
 	otpTTL         time.Duration
 	blockedDomains map[string]bool
+	reregistration Reregistration
 	watchlist      []string
 	credits        *int
 	log            *slog.Logger
@@ -402,7 +403,8 @@ type callerKey struct{}
 // whether that kind of token may call it.
 func withCaller(f smartenroll.StrictHandlerFunc, _ string) smartenroll.StrictHandlerFunc {
 	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, req any) (any, error) {
-		return f(context.WithValue(ctx, callerKey{}, r.Header.Get("Authorization")), w, r, req)
+		ctx = context.WithValue(ctx, callerKey{}, r.Header.Get("Authorization"))
+		return f(context.WithValue(ctx, publicURLKey{}, publicURL(r)), w, r, req)
 	}
 }
 
@@ -449,9 +451,12 @@ type claims struct {
 
 var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
 
-func (e *Emulator) issueToken(c claims) string {
+func (e *Emulator) issueToken(c claims) string { return e.issueTokenFor(c, TokenTTL) }
+
+// issueTokenFor issues a token valid for ttl (resend-link's is shorter).
+func (e *Emulator) issueTokenFor(c claims, ttl time.Duration) string {
 	now := e.clock.Now()
-	c.IssuedAt, c.Expires, c.Nonce = now.Unix(), now.Add(TokenTTL).Unix(), sandbox.RandomHex(8)
+	c.IssuedAt, c.Expires, c.Nonce = now.Unix(), now.Add(ttl).Unix(), sandbox.RandomHex(8)
 	payload, _ := json.Marshal(c)
 	head := jwtHeader + "." + base64.RawURLEncoding.EncodeToString(payload)
 	return head + "." + base64.RawURLEncoding.EncodeToString(e.sign(head))

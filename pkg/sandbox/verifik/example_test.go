@@ -61,11 +61,9 @@ func ExampleEmulator_LastCode() {
 		log.Fatal(err)
 	}
 
-	code, _ := emu.LastCode(email) // what Bob finds in his mailbox
-	otp := 0
-	fmt.Sscan(code, &otp)
+	code, _ := emu.LastCode(email) // what Bob finds in his mailbox: six digits, maybe a leading zero
 	ok, err := api.ValidateEmailValidationWithResponse(ctx, sent.JSON200.Data.ID,
-		smartenroll.EmailValidationConfirmRequest{Email: email, Otp: otp}, as(token))
+		smartenroll.EmailValidationConfirmRequest{Email: email, Otp: code}, as(token))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -157,7 +157,7 @@ func TestControlEndpointsAreGuarded(t *testing.T) {
 func TestUnknownRouteIsVerifiks404(t *testing.T) {
 	spec := contract.Default().Spec("verifik/smartenroll")
 	h := verifiksandbox.New().Handler()
-	for _, target := range []string{"GET /v2/nowhere", "DELETE /v2/projects", "POST /v3/projects"} {
+	for _, target := range []string{"GET /v2/nowhere", "DELETE /v2/projects", "POST /v3/nowhere"} {
 		method, path, _ := strings.Cut(target, " ")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(method, path, nil))

@@ -208,7 +208,7 @@ func (h *harness) confirmEmail(projectID, token, email string) {
 	require.Equal(h.t, http.StatusOK, v.StatusCode(), string(v.Body))
 	code, ok := h.emu.LastCode(email)
 	require.True(h.t, ok)
-	ok2, err := h.api.ValidateEmailValidationWithResponse(ctx, v.JSON200.Data.ID, smartenroll.EmailValidationConfirmRequest{Email: email, Otp: atoi(h.t, code)}, bearer(token))
+	ok2, err := h.api.ValidateEmailValidationWithResponse(ctx, v.JSON200.Data.ID, smartenroll.EmailValidationConfirmRequest{Email: email, Otp: code}, bearer(token))
 	require.NoError(h.t, err)
 	require.Equal(h.t, http.StatusOK, ok2.StatusCode(), string(ok2.Body))
 }

@@ -14,7 +14,8 @@ import (
 
 // unrefusable are the operations whose requests the spec cannot reject: no body, and
 // parameters of any string. They document no 409, and the middleware never refuses them.
-var unrefusable = map[string]bool{"getProject": true, "getProjectFlow": true, "deleteProjectFlow": true, "deleteAppRegistration": true, "getWebhook": true, "deleteWebhook": true}
+var unrefusable = map[string]bool{"getProject": true, "getProjectFlow": true, "deleteProjectFlow": true, "deleteAppRegistration": true, "getWebhook": true, "deleteWebhook": true,
+	"getProjectV3": true, "deleteProjectV3": true, "getIdentityImages": true, "deleteDocumentValidation": true}
 
 // TestRefusalsAreDocumented holds every refusal the middleware can make, on every
 // operation, against the spec: Verifik's body and a status the operation documents. The
@@ -40,6 +41,9 @@ func TestRefusalsAreDocumented(t *testing.T) {
 			for _, k := range kinds {
 				if k.want == 409 && unrefusable[op.OperationID] {
 					continue
+				}
+				if k.want == 401 && op.Security != nil && len(*op.Security) == 0 {
+					continue // a public operation asks no credential to miss
 				}
 				t.Run(op.OperationID+"/"+k.name, func(t *testing.T) {
 					req := httptest.NewRequest(method, strings.ReplaceAll(p, "{id}", "000000000000000000000000"), nil)

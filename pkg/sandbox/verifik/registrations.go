@@ -34,6 +34,8 @@ func (s *server) CreateAppRegistration(ctx context.Context, req smartenroll.Crea
 		return smartenroll.CreateAppRegistration404JSONResponse(fail.body), nil
 	case http.StatusConflict:
 		return smartenroll.CreateAppRegistration409JSONResponse(fail.body), nil
+	case http.StatusPreconditionFailed:
+		return smartenroll.CreateAppRegistration412JSONResponse(fail.body), nil
 	case http.StatusUnprocessableEntity:
 		return smartenroll.CreateAppRegistration422JSONResponse(fail.body), nil
 	}
@@ -42,8 +44,9 @@ func (s *server) CreateAppRegistration(ctx context.Context, req smartenroll.Crea
 
 // createRegistration follows the documented checks: the call works with a client token
 // or none (Verifik's hosted sign-up sends none); a token that is sent must be valid.
-// Registering again with the same email or phone in a flow returns the same registration
-// with a new token and drops its earlier email and phone validations.
+// Registering again with the same email or phone in a flow follows the emulator's
+// Reregistration (by default the same registration with a new token, its earlier email and
+// phone validations dropped).
 func (e *Emulator) createRegistration(ctx context.Context, body *smartenroll.AppRegistrationCreateRequest) (smartenroll.AppRegistrationCreated, *apiError) {
 	c := e.callerOf(ctx)
 	switch {
@@ -93,6 +96,9 @@ func (e *Emulator) createRegistration(ctx context.Context, body *smartenroll.App
 	now := e.clock.Now()
 	reg := e.findRegistration(f.id, email, phone, cc)
 	if reg != nil {
+		if fail := e.registeredAlready(reg, email); fail != nil {
+			return smartenroll.AppRegistrationCreated{}, fail
+		}
 		e.dropOTPs(reg)
 	} else {
 		if p.regCount >= e.limits.registrations {
@@ -175,7 +181,7 @@ func (e *Emulator) registrationView(r *registration, populate []smartenroll.Popu
 		if want(smartenroll.PopulateProject) {
 			_ = v.Project.FromProject(p.view(nil))
 		} else {
-			_ = v.Project.FromObjectId(p.id)
+			_ = v.Project.FromNullableObjectId(p.id)
 		}
 		if p.collection != "" && r.person != "" {
 			v.AssignedCollection = ptr(p.collection)
@@ -185,14 +191,14 @@ func (e *Emulator) registrationView(r *registration, populate []smartenroll.Popu
 	if f := e.flows[r.flow]; f != nil && want(smartenroll.PopulateProjectFlow) {
 		_ = v.ProjectFlow.FromProjectFlow(f.view())
 	} else {
-		_ = v.ProjectFlow.FromObjectId(r.flow)
+		_ = v.ProjectFlow.FromNullableObjectId(r.flow)
 	}
 	if x := e.infoVals[r.infoVal]; x != nil {
 		v.InformationValidation = &smartenroll.InformationValidationRef{}
 		if want(smartenroll.PopulateInformationValidation) {
 			_ = v.InformationValidation.FromInformationValidation(x.view())
 		} else {
-			_ = v.InformationValidation.FromObjectId(x.id)
+			_ = v.InformationValidation.FromNullableObjectId(x.id)
 		}
 	}
 	if x := e.emailVals[r.emailVal]; x != nil {
@@ -200,7 +206,7 @@ func (e *Emulator) registrationView(r *registration, populate []smartenroll.Popu
 		if want(smartenroll.PopulateEmailValidation) {
 			_ = v.EmailValidation.FromEmailValidation(x.view())
 		} else {
-			_ = v.EmailValidation.FromObjectId(x.id)
+			_ = v.EmailValidation.FromNullableObjectId(x.id)
 		}
 	}
 	if x := e.phoneVals[r.phoneVal]; x != nil {
@@ -208,7 +214,7 @@ func (e *Emulator) registrationView(r *registration, populate []smartenroll.Popu
 		if want(smartenroll.PopulatePhoneValidation) {
 			_ = v.PhoneValidation.FromPhoneValidation(x.view())
 		} else {
-			_ = v.PhoneValidation.FromObjectId(x.id)
+			_ = v.PhoneValidation.FromNullableObjectId(x.id)
 		}
 	}
 	if x := e.docVals[r.docVal]; x != nil {
@@ -216,7 +222,7 @@ func (e *Emulator) registrationView(r *registration, populate []smartenroll.Popu
 		if want(smartenroll.PopulateDocumentValidation) {
 			_ = v.DocumentValidation.FromDocumentValidation(x.view())
 		} else {
-			_ = v.DocumentValidation.FromObjectId(x.id)
+			_ = v.DocumentValidation.FromNullableObjectId(x.id)
 		}
 	}
 	if x := e.bioVals[r.bioVal]; x != nil {
@@ -224,7 +230,7 @@ func (e *Emulator) registrationView(r *registration, populate []smartenroll.Popu
 		if want(smartenroll.PopulateBiometricValidation) {
 			_ = v.BiometricValidation.FromBiometricValidation(x.view())
 		} else {
-			_ = v.BiometricValidation.FromObjectId(x.id)
+			_ = v.BiometricValidation.FromNullableObjectId(x.id)
 		}
 	}
 	if x := e.comparisons[r.compare]; x != nil {
@@ -232,7 +238,7 @@ func (e *Emulator) registrationView(r *registration, populate []smartenroll.Popu
 		if want(smartenroll.PopulateCompareFaceVerification) {
 			_ = v.CompareFaceVerification.FromCompareFaceVerification(x.view())
 		} else {
-			_ = v.CompareFaceVerification.FromObjectId(x.id)
+			_ = v.CompareFaceVerification.FromNullableObjectId(x.id)
 		}
 	}
 	v.Person = e.recordRef(r.person, want(smartenroll.PopulatePerson))
@@ -253,7 +259,7 @@ func (e *Emulator) recordRef(id string, populate bool) *smartenroll.RecordRef {
 		}
 		_ = ref.FromRecord(rec)
 	} else {
-		_ = ref.FromObjectId(id)
+		_ = ref.FromNullableObjectId(id)
 	}
 	return ref
 }

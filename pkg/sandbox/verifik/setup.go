@@ -68,7 +68,7 @@ func (e *Emulator) createProject(ctx context.Context, body *smartenroll.ProjectC
 		return smartenroll.Project{}, classic(http.StatusConflict, smartenroll.ErrorCodeMissingParameter, missing)
 	}
 	for _, c := range body.AllowedCountries {
-		if !knownCountries[c] {
+		if !knownCountries[c] && c != "All" { // "All": every country (v3)
 			return smartenroll.Project{}, legacy(http.StatusBadRequest, "Invalid country", "INVALID_COUNTRY")
 		}
 	}
@@ -167,7 +167,7 @@ func (e *Emulator) getProject(ctx context.Context, id string, with *[]string) (s
 		if embed {
 			_ = r.FromProjectFlow(f.view())
 		} else {
-			_ = r.FromObjectId(f.id)
+			_ = r.FromNullableObjectId(f.id)
 		}
 		refs = append(refs, &r)
 	}

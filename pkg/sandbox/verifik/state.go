@@ -59,9 +59,20 @@ func (p *project) view(flows []*smartenroll.ProjectFlowRef) smartenroll.Project 
 		v.AssignedCollection = ptr(p.collection)
 	}
 	if flows != nil {
-		v.ProjectFlows = &flows
+		v.ProjectFlows = flowList(flows)
 	}
 	return v
+}
+
+// flowList is a project's flows as its projectFlows field holds them (an array).
+func flowList(refs []*smartenroll.ProjectFlowRef) *smartenroll.ProjectFlowList {
+	items := make(smartenroll.ProjectFlowRefs, 0, len(refs))
+	for _, r := range refs {
+		items = append(items, *r)
+	}
+	var l smartenroll.ProjectFlowList
+	_ = l.FromProjectFlowRefs(items)
+	return &l
 }
 
 type flow struct {

@@ -35,11 +35,16 @@ func allowedStatus(step smartenroll.SyncStep, status smartenroll.AppRegistration
 	case smartenroll.StepSkipKYC:
 		return status == smartenroll.AppRegistrationCompletedWithoutKYC
 	case smartenroll.StepEnd:
-		return status == smartenroll.AppRegistrationCompleted || status == smartenroll.AppRegistrationFailed ||
-			status == smartenroll.AppRegistrationNeedsManualVerification
+		return finalStatus(status)
 	default:
 		return status == smartenroll.AppRegistrationOngoing
 	}
+}
+
+// finalStatus reports whether status is one an end sync may set.
+func finalStatus(status smartenroll.AppRegistrationStatus) bool {
+	return status == smartenroll.AppRegistrationCompleted || status == smartenroll.AppRegistrationFailed ||
+		status == smartenroll.AppRegistrationNeedsManualVerification
 }
 
 func conflict(message string) *apiError {
@@ -68,6 +73,12 @@ func (e *Emulator) sync(ctx context.Context, id string, body *smartenroll.SyncRe
 		return smartenroll.SyncOutcome{}, notFound
 	}
 	step, status := body.Step, body.Status
+	if step == smartenroll.StepEnd && (status == smartenroll.AppRegistrationStarted || status == smartenroll.AppRegistrationOngoing) {
+		// Verifik's web SDK ends with the registration's current (in-progress) status
+		// and lets the server decide; the emulator decides COMPLETED, and the
+		// mandatory-step check below refuses it when a step is missing.
+		status = smartenroll.AppRegistrationCompleted
+	}
 	switch step {
 	case smartenroll.StepSignUpForm, smartenroll.StepBasicInformation, smartenroll.StepDocument, smartenroll.StepLiveness, smartenroll.StepForm:
 		if f.step(step) == smartenroll.StepSkip {
