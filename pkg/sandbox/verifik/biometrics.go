@@ -67,21 +67,17 @@ func (e *Emulator) createBiometric(ctx context.Context, body *smartenroll.Biomet
 		return smartenroll.AppRegistration{}, reason(http.StatusConflict, smartenroll.ErrorCodeLivenessFailed, strconv.FormatFloat(liveness, 'f', 2, 64))
 	}
 	if !force {
-		for _, other := range e.persons {
-			if other.project == reg.project && other.reg != reg.id && faceScore(other.face, face) >= f.searchMin() {
-				e.emitPersonAlreadySet(reg, f)
-				return smartenroll.AppRegistration{}, reason(http.StatusConflict, smartenroll.ErrorCodePersonAlreadySet)
-			}
+		if e.duplicateOf(reg.project, reg.id, face, f.searchMin()) {
+			e.emitPersonAlreadySet(reg, f)
+			return smartenroll.AppRegistration{}, reason(http.StatusConflict, smartenroll.ErrorCodePersonAlreadySet)
 		}
 	}
 	b.passed = true
 	e.bioVals[b.id] = b
 	delete(e.bioVals, reg.bioVal) // a forced selfie replaces the earlier one
-	if old := e.persons[reg.person]; old != nil {
-		delete(e.persons, old.id)
-	}
+	e.removePerson(reg.person)
 	pr := &person{id: e.newID(), project: reg.project, reg: reg.id, face: face, created: now}
-	e.persons[pr.id] = pr
+	e.addPerson(pr)
 	reg.bioVal, reg.person, reg.face = b.id, pr.id, e.newID()
 	reg.updated = now
 	e.emit(reg.flow, "biometric_validation_validated", b.view(), nil)

@@ -242,10 +242,11 @@ type Emulator struct {
 	infoVals    map[string]*informationValidation
 	comparisons map[string]*comparison
 	persons     map[string]*person
-	contacts    map[string]*registration // by emailKey and phoneKey: createAppRegistration's lookup
-	codes       []codeRef                // email and phone validations awaiting expiry, oldest first
-	goneCodes   int                      // entries of codes whose validation was deleted
-	outbox      []Message                // oldest first
+	byFace      map[faceKey]map[string]*person // persons by project and face (persons.go)
+	contacts    map[string]*registration       // by emailKey and phoneKey: createAppRegistration's lookup
+	codes       []codeRef                      // email and phone validations awaiting expiry, oldest first
+	goneCodes   int                            // entries of codes whose validation was deleted
+	outbox      []Message                      // oldest first
 	webhooks    map[string]*webhook
 	hooks       hooks // webhook deliveries (webhook_delivery.go)
 }
@@ -275,6 +276,7 @@ func New(opts ...Option) *Emulator {
 		infoVals:       map[string]*informationValidation{},
 		comparisons:    map[string]*comparison{},
 		persons:        map[string]*person{},
+		byFace:         map[faceKey]map[string]*person{},
 		contacts:       map[string]*registration{},
 		webhooks:       map[string]*webhook{},
 		hooks:          newHooks(),

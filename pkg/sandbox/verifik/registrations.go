@@ -368,7 +368,7 @@ func (e *Emulator) deleteRegistration(ctx context.Context, id string) (smartenro
 	delete(e.bioVals, r.bioVal)
 	delete(e.infoVals, r.infoVal)
 	delete(e.comparisons, r.compare)
-	delete(e.persons, r.person)
+	e.removePerson(r.person)
 	delete(e.regs, r.id)
 	e.unindex(r)
 	if p := e.projects[r.project]; p != nil {

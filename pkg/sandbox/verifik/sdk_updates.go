@@ -142,7 +142,7 @@ func (e *Emulator) deleteBiometric(ctx context.Context, id string) (smartenroll.
 	}
 	v := b.view()
 	delete(e.bioVals, id)
-	delete(e.persons, reg.person)
+	e.removePerson(reg.person)
 	delete(e.comparisons, reg.compare) // it compared the selfie that goes
 	reg.bioVal, reg.person, reg.face, reg.compare = "", "", "", ""
 	reg.updated = e.clock.Now()
