@@ -142,8 +142,8 @@ type SessionInfo struct {
 
 // Session returns what the emulator knows about a session.
 func (e *Emulator) Session(id string) (SessionInfo, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.mu.RLock()
+	defer e.mu.RUnlock()
 	s, ok := e.sessions[strings.ToLower(id)]
 	if !ok {
 		return SessionInfo{}, false
@@ -170,8 +170,8 @@ type Enrollment struct {
 // Enrollments lists every enrolment the emulator recorded, oldest first: what a client's
 // own records should agree with.
 func (e *Emulator) Enrollments() []Enrollment {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.mu.RLock()
+	defer e.mu.RUnlock()
 	var out []Enrollment
 	for _, p := range e.projects {
 		for _, a := range p.accounts {

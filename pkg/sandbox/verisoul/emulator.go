@@ -191,7 +191,9 @@ type Emulator struct {
 	calls           *sandbox.CallLog // recent calls, for the dashboard (Inspect)
 	handler         http.Handler
 
-	mu       sync.Mutex
+	// mu guards the state below; verify calls (the 1:N reads) take it shared, so they
+	// run in parallel and wait only for writes (sessions created, captured, enrolled).
+	mu       sync.RWMutex
 	projects map[string]*project // by project id
 	byKey    map[string]*project
 	sessions map[string]*session
@@ -202,6 +204,7 @@ type Emulator struct {
 type project struct {
 	Project
 	accounts map[string]*account
+	gallery  gallery // the enrolled sessions indexed for links
 	// keyed and redirects hold the unenrolled sessions created with the API key and by
 	// the public redirect, each under its own cap.
 	keyed, redirects *pool
@@ -261,7 +264,7 @@ func New(opts ...Option) *Emulator {
 		if _, err := uuid.Parse(p.ID); err != nil || len(p.ID) != 36 {
 			panic("verisoul sandbox: project id must be a UUID")
 		}
-		pr := &project{Project: p, accounts: map[string]*account{},
+		pr := &project{Project: p, accounts: map[string]*account{}, gallery: newGallery(),
 			keyed: newPool(e.maxSessions, false), redirects: newPool(e.maxRedirectSessions, true)}
 		e.projects[strings.ToLower(p.ID)] = pr
 		if p.APIKey != "" {

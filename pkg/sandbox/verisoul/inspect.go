@@ -18,7 +18,7 @@ const InspectItems = 200
 // failed with and the account it is enrolled to. No images, document data, addresses or
 // API keys.
 func (e *Emulator) Inspect() sandbox.Inspection {
-	e.mu.Lock()
+	e.mu.RLock()
 	all := make([]*session, 0, len(e.sessions))
 	for _, s := range e.sessions {
 		all = append(all, s)
@@ -45,6 +45,6 @@ func (e *Emulator) Inspect() sandbox.Inspection {
 		}
 		items = append(items, sandbox.Item{Kind: "session", ID: s.id, State: string(s.state), Detail: d, Updated: s.updated})
 	}
-	e.mu.Unlock()
+	e.mu.RUnlock()
 	return sandbox.Inspection{Vendor: "verisoul", Items: items, Calls: e.calls.Calls()}
 }

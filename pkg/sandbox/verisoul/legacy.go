@@ -52,8 +52,8 @@ func (s *server) VerifyUniqueness(ctx context.Context, req facematch.VerifyUniqu
 // uniqueness checks a session for verify-uniqueness as verify-face does and returns its
 // links.
 func (e *Emulator) uniqueness(p *project, sessionID string) ([]link, string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.mu.RLock()
+	defer e.mu.RUnlock()
 	s := e.lookup(p, sessionID)
 	switch {
 	case s == nil:

@@ -90,7 +90,7 @@ func (e *Emulator) newSession(p *project, product Product, referring, simulate s
 }
 
 // lookup finds a session of project p; another project's session does not exist for p.
-// Callers hold e.mu.
+// Callers hold e.mu (a read lock is enough).
 func (e *Emulator) lookup(p *project, id string) *session {
 	s, ok := e.sessions[strings.ToLower(id)]
 	if !ok || s.project != p {
@@ -137,6 +137,7 @@ func (e *Emulator) enroll(p *project, sessionID, accountID string) string {
 	}
 	a.sessions = append(a.sessions, s)
 	s.accountID, s.enrolledAt = accountID, e.clock.Now()
+	p.gallery.add(a, s)
 	e.place(s)
 	return ""
 }
@@ -150,8 +151,8 @@ type verification struct {
 // verify answers verify-face (product FaceMatch) or verify-id (IDCheck) for a session.
 // Each product's verify call accepts only its own sessions.
 func (e *Emulator) verify(p *project, sessionID string, endpoint Product) (verification, string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.mu.RLock()
+	defer e.mu.RUnlock()
 	s := e.lookup(p, sessionID)
 	switch {
 	case s == nil:
@@ -166,8 +167,8 @@ func (e *Emulator) verify(p *project, sessionID string, endpoint Product) (verif
 }
 
 func (e *Emulator) verifyIdentity(p *project, sessionID, accountID string) (success, match bool, code string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.mu.RLock()
+	defer e.mu.RUnlock()
 	s := e.lookup(p, sessionID)
 	switch {
 	case s == nil:
@@ -201,36 +202,45 @@ type link struct {
 }
 
 // links lists the enrolled accounts of s's project, other than the one s is enrolled to,
-// that share a face, an IP address, a document number or a document name with s.
-// Callers hold e.mu.
+// that share a face, an IP address, a document number or a document name with s. It
+// asks the project's gallery index, so its cost follows the number of accounts linked,
+// not the number enrolled. Callers hold e.mu (a read lock is enough).
 func (e *Emulator) links(s *session) []link {
-	var out []link
-	for _, a := range s.project.accounts {
-		if a.id == s.accountID {
-			continue
-		}
-		var face, ip, number, name bool
-		for _, o := range a.sessions {
-			face = face || o.face == s.face
-			ip = ip || (o.ip != "" && o.ip == s.ip)
-			if s.document != nil && o.document != nil {
-				number = number || (o.document.Number == s.document.Number && strings.EqualFold(o.document.Country, s.document.Country))
-				name = name || (strings.EqualFold(o.document.FirstName, s.document.FirstName) &&
-					strings.EqualFold(o.document.LastName, s.document.LastName))
+	const (
+		face = 1 << iota
+		ip
+		number
+		name
+	)
+	g := &s.project.gallery
+	found := map[*account]int{}
+	mark := func(accounts []*account, how int) {
+		for _, a := range accounts {
+			if a.id != s.accountID {
+				found[a] |= how
 			}
 		}
+	}
+	mark(g.byFace[s.face], face)
+	if s.ip != "" {
+		mark(g.byIP[s.ip], ip)
+	}
+	if s.document != nil {
+		mark(g.byNumber[numberKeyOf(s)], number)
+		mark(g.byName[nameKeyOf(s)], name)
+	}
+	out := make([]link, 0, len(found))
+	for a, how := range found {
 		var types []string
 		for _, t := range []struct {
-			on   bool
+			bit  int
 			name string
 		}{{face, "face"}, {ip, "ip_address"}, {number, "document_number"}, {name, "document_name"}} {
-			if t.on {
+			if how&t.bit != 0 {
 				types = append(types, t.name)
 			}
 		}
-		if len(types) > 0 {
-			out = append(out, link{account: a.id, types: types})
-		}
+		out = append(out, link{account: a.id, types: types})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].account < out[j].account })
 	return out

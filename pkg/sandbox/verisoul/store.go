@@ -186,8 +186,8 @@ type Stats struct {
 
 // Stats returns what the emulator holds now.
 func (e *Emulator) Stats() Stats {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.mu.RLock()
+	defer e.mu.RUnlock()
 	st := Stats{Sessions: len(e.sessions), EvictedSessions: e.evicted, RateLimitKeys: len(e.hits)}
 	for _, p := range e.projects {
 		st.RedirectSessions += p.redirects.len()
