@@ -41,17 +41,11 @@ bench-peers:
 	GO=$(GO) ./scripts/bench-peers.sh $(BENCHPEERSFLAGS)
 
 ## fuzz: a bounded run of every fuzz target, FUZZTIME each (their seed corpora also run
-## in make test). Targets are found by name, so no test binary is built just to list them;
-## new inputs are minimized briefly so the time goes to fuzzing.
+## in make test); see scripts/fuzz.sh for how a finding is told from a slow stop.
 FUZZTIME ?= 10s
 FUZZMINIMIZETIME ?= 1s
 fuzz:
-	@for file in $$(grep -rl --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*(f \*testing.F)' pkg | sort); do \
-	  for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(f \*testing.F).*/\1/p' $$file); do \
-	    echo "fuzz ./$$(dirname $$file) $$t"; \
-	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./$$(dirname $$file) || exit 1; \
-	  done; \
-	done
+	GO=$(GO) FUZZTIME=$(FUZZTIME) FUZZMINIMIZETIME=$(FUZZMINIMIZETIME) ./scripts/fuzz.sh
 
 ## soak: the long soak run (the 1,000-journey one is part of make test): SOAK_JOURNEYS
 ## journeys across the three vendors with SOAK_FAULTS of the calls faulted, race detector on.

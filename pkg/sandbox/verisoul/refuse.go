@@ -74,8 +74,9 @@ func (e *Emulator) badRequest(ref contract.Refusal) any {
 			code = facematch.VerifyIdentityErrorCodeAccountNotFound
 		}
 		return facematch.VerifyIdentityError{RequestId: rid, Success: no, Error: ptr(code)}
-	case "verifyFace", "verifyID":
-		// verify-face and verify-id share the error body and these codes.
+	case "verifyFace", "verifyID", "verifyUniqueness", "verifyDocument":
+		// verify-face and verify-id share the error body and these codes, and so do their
+		// legacy forms, verify-uniqueness and verify-document.
 		return facematch.VerifyFaceError{RequestId: rid, Success: no, Error: ptr(facematch.VerifyFaceErrorCodeSessionNotFound)}
 	}
 	return gatewayBody(http.StatusBadRequest)
