@@ -41,7 +41,7 @@ func newVerifikDemo() (*verifikDemo, error) {
 			d.mu.Unlock()
 		}
 	}
-	d.emu = fsandbox.New(fsandbox.WithContractProblems(collect("emulator")))
+	d.emu = fsandbox.New(fsandbox.WithOnProblem(collect("emulator")))
 	d.srv = httptest.NewServer(d.emu.Handler())
 	var err error
 	d.client, err = verifik.New(fsandbox.DefaultClientToken,

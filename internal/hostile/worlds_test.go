@@ -176,8 +176,8 @@ func newVerifikWorld(t *testing.T, emuOpts ...verifiksbx.Option) *verifikWorld {
 	p.check(t)
 	w := &verifikWorld{clock: sandbox.NewFakeClock(t0), logs: &hostile.Buffer{}, emuLogs: &hostile.Buffer{}}
 	w.emu = verifiksbx.New(append([]verifiksbx.Option{
-		verifiksbx.WithClock(w.clock),
-		verifiksbx.WithContractProblems(p.add),
+		verifiksbx.WithClock(w.clock.Now),
+		verifiksbx.WithOnProblem(p.add),
 		verifiksbx.WithLogger(debugLogger(w.emuLogs)),
 	}, emuOpts...)...)
 	w.count = hostile.Count(w.emu.Handler())

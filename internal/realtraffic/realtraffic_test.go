@@ -548,7 +548,7 @@ func newVerisoulHarness(t *testing.T) *harness {
 
 func newVerifikHarness(t *testing.T) *harness {
 	h := &harness{t: t}
-	emu := verifiksandbox.New(verifiksandbox.WithContractProblems(h.record))
+	emu := verifiksandbox.New(verifiksandbox.WithOnProblem(h.record))
 	t.Cleanup(func() { _ = emu.Close() })
 	h.srv = httptest.NewServer(emu.Handler())
 	t.Cleanup(h.srv.Close)

@@ -24,6 +24,13 @@ type systemClock struct{}
 
 func (systemClock) Now() time.Time { return time.Now() }
 
+// ClockFunc adapts a func() time.Time, the shape every constructor's WithClock takes
+// (clients and emulators alike), to a Clock: one fake clock's Now drives both.
+type ClockFunc func() time.Time
+
+// Now calls f.
+func (f ClockFunc) Now() time.Time { return f() }
+
 // SystemClock is the wall clock.
 func SystemClock() Clock { return systemClock{} }
 

@@ -48,7 +48,7 @@ func newEnv(t *testing.T, opts ...verifiksandbox.Option) *env {
 		e.mu.Unlock()
 	}
 	e.emu = verifiksandbox.New(append([]verifiksandbox.Option{
-		verifiksandbox.WithClock(e.clock), verifiksandbox.WithContractProblems(record),
+		verifiksandbox.WithClock(e.clock.Now), verifiksandbox.WithOnProblem(record),
 	}, opts...)...)
 	e.srv = httptest.NewServer(e.emu.Handler())
 	t.Cleanup(e.srv.Close)

@@ -101,7 +101,7 @@ func New(ctx context.Context, vendor string, o Options) (*Sandbox, error) {
 	case "verifik":
 		var eopts []fsandbox.Option
 		if o.OnProblem != nil {
-			eopts = append(eopts, fsandbox.WithContractProblems(o.OnProblem))
+			eopts = append(eopts, fsandbox.WithOnProblem(o.OnProblem))
 		}
 		s.verifik = fsandbox.New(eopts...)
 		s.srv = httptest.NewServer(s.verifik.Handler())

@@ -119,15 +119,10 @@ type config struct {
 func WithClock(now func() time.Time) Option {
 	return func(cfg *config) {
 		if now != nil {
-			cfg.clock = clockFunc(now)
+			cfg.clock = sandbox.ClockFunc(now)
 		}
 	}
 }
-
-// clockFunc adapts WithClock's func to the sandbox.Clock the emulator's parts share.
-type clockFunc func() time.Time
-
-func (f clockFunc) Now() time.Time { return f() }
 
 // WithCredentials sets the service provider's api_key and secret.
 func WithCredentials(apiKey, secret string) Option {

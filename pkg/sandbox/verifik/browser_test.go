@@ -58,7 +58,7 @@ func newIntegrator(t *testing.T) *integrator {
 	in := &integrator{t: t, sessions: map[string]*verifik.Registrant{}, outcomes: map[string]verifik.Review{}}
 	var problems []*contract.Error
 	var pmu sync.Mutex
-	in.emu = verifiksandbox.New(verifiksandbox.WithContractProblems(func(e *contract.Error) {
+	in.emu = verifiksandbox.New(verifiksandbox.WithOnProblem(func(e *contract.Error) {
 		pmu.Lock()
 		problems = append(problems, e)
 		pmu.Unlock()

@@ -57,7 +57,7 @@ func (e *Emulator) checkedControls(h http.Handler) http.Handler {
 }
 
 // refuseControl answers what the controls spec middleware refuses. Only an answer of the
-// emulator outside its own spec reaches WithContractProblems: a bad control request is
+// emulator outside its own spec reaches WithOnProblem: a bad control request is
 // the caller's mistake, answered 400, not the emulator's.
 func (e *Emulator) refuseControl(w http.ResponseWriter, r *http.Request, ref contract.Refusal) {
 	switch ref.Status {

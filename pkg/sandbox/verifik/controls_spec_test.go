@@ -74,7 +74,7 @@ func TestControlsSpecDescribesEveryControl(t *testing.T) {
 // not parse is answered with what the endpoint expects.
 func TestControlsSpecEnforced(t *testing.T) {
 	var problems []*contract.Error
-	e := New(WithContractProblems(func(err *contract.Error) { problems = append(problems, err) }))
+	e := New(WithOnProblem(func(err *contract.Error) { problems = append(problems, err) }))
 	h := controls(t, e)
 	for _, tc := range []struct {
 		name, method, path, body string
@@ -110,7 +110,7 @@ func TestControlsSpecEnforced(t *testing.T) {
 // An answer outside the controls spec is the emulator's bug: 500 and a contract problem.
 func TestControlsSpecHoldsTheAnswers(t *testing.T) {
 	var problems []*contract.Error
-	e := New(WithContractProblems(func(err *contract.Error) { problems = append(problems, err) }))
+	e := New(WithOnProblem(func(err *contract.Error) { problems = append(problems, err) }))
 	h := sandbox.GuardControl(e.checkedControls(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		sandbox.WriteJSON(w, http.StatusOK, map[string]any{"messages": "not a list"})
 	})))

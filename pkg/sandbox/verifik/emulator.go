@@ -124,9 +124,16 @@ var DefaultWatchlist = []string{"Wanted"}
 // Option configures an Emulator.
 type Option func(*Emulator)
 
-// WithClock sets the clock that stamps records and expires codes and tokens. Tests pass a
-// *sandbox.FakeClock to cross the OTP expiry in an instant.
-func WithClock(c sandbox.Clock) Option { return func(e *Emulator) { e.clock = c } }
+// WithClock sets the clock that stamps records and expires codes and tokens (default
+// time.Now). Tests pass a *sandbox.FakeClock's Now to cross the OTP expiry in an instant;
+// the clients take the same option, so one fake clock drives both. nil keeps the default.
+func WithClock(now func() time.Time) Option {
+	return func(e *Emulator) {
+		if now != nil {
+			e.clock = sandbox.ClockFunc(now)
+		}
+	}
+}
 
 // WithClientToken replaces the default account's client token.
 func WithClientToken(token string) Option { return func(e *Emulator) { e.accounts[0].token = token } }
@@ -165,9 +172,10 @@ func WithNameValidationCredits(n int) Option {
 // WithLogger receives contract problems of the emulator's own traffic and control errors.
 func WithLogger(l *slog.Logger) Option { return func(e *Emulator) { e.log = l } }
 
-// WithContractProblems receives every contract problem the middleware finds in the
-// emulator's traffic, drift included (tests assert there are none).
-func WithContractProblems(f func(*contract.Error)) Option {
+// WithOnProblem receives every contract problem the middleware finds in the emulator's
+// traffic, drift included (tests assert there are none); the name is the contract kit's
+// (MiddlewareOptions.OnProblem), as in the other emulators.
+func WithOnProblem(f func(*contract.Error)) Option {
 	return func(e *Emulator) { e.onProblem = f }
 }
 

@@ -82,7 +82,7 @@ type fuzzWorld struct {
 func newFuzzWorld(t *testing.T) *fuzzWorld {
 	t.Helper()
 	clock := sandbox.NewFakeClock(start)
-	w := &fuzzWorld{emu: verifiksandbox.New(verifiksandbox.WithClock(clock))}
+	w := &fuzzWorld{emu: verifiksandbox.New(verifiksandbox.WithClock(clock.Now))}
 	w.h = w.emu.Handler()
 	var err error
 	w.client, err = verifik.New(verifiksandbox.DefaultClientToken, verifik.WithBaseURL("http://sandbox.test"), verifik.WithClock(clock.Now),

@@ -46,7 +46,7 @@ func newHarness(t *testing.T, opts ...verifiksandbox.Option) *harness {
 		h.problems = append(h.problems, e)
 		h.mu.Unlock()
 	}
-	all := append([]verifiksandbox.Option{verifiksandbox.WithClock(h.clock), verifiksandbox.WithContractProblems(record)}, opts...)
+	all := append([]verifiksandbox.Option{verifiksandbox.WithClock(h.clock.Now), verifiksandbox.WithOnProblem(record)}, opts...)
 	h.emu = verifiksandbox.New(all...)
 	t.Cleanup(func() { _ = h.emu.Close() }) // webhook deliveries stop with the test
 	h.srv = httptest.NewServer(h.emu.Handler())

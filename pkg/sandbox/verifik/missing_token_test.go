@@ -18,7 +18,7 @@ import (
 // is still reported as a contract problem.
 func TestMissingTokenIsUnauthorized(t *testing.T) {
 	var problems []*contract.Error
-	emu := vk.New(vk.WithContractProblems(func(e *contract.Error) { problems = append(problems, e) }))
+	emu := vk.New(vk.WithOnProblem(func(e *contract.Error) { problems = append(problems, e) }))
 	srv := httptest.NewServer(emu.Handler())
 	defer srv.Close()
 

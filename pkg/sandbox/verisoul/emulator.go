@@ -117,15 +117,10 @@ type Option func(*Emulator)
 func WithClock(now func() time.Time) Option {
 	return func(e *Emulator) {
 		if now != nil {
-			e.clock = clockFunc(now)
+			e.clock = sandbox.ClockFunc(now)
 		}
 	}
 }
-
-// clockFunc adapts WithClock's func to the sandbox.Clock the emulator's parts share.
-type clockFunc func() time.Time
-
-func (f clockFunc) Now() time.Time { return f() }
 
 // WithAPIKey replaces the default project's API key.
 func WithAPIKey(key string) Option { return func(e *Emulator) { e.defaultProject.APIKey = key } }
