@@ -105,6 +105,9 @@ func New(clientToken string, opts ...Option) (*Client, error) {
 
 // String never shows the client token, nor a user:password in the base URL.
 func (c *Client) String() string {
+	if c.ready("") != nil {
+		return "verifik.Client{not configured}"
+	}
 	return "verifik.Client{" + transport.RedactURL(c.tc.BaseURL()) + ", token: " + redacted + "}"
 }
 
@@ -113,6 +116,9 @@ func (c *Client) GoString() string { return c.String() }
 
 // LogValue never shows the client token.
 func (c *Client) LogValue() slog.Value {
+	if c.ready("") != nil {
+		return slog.StringValue("not configured")
+	}
 	return slog.GroupValue(slog.String("base_url", transport.RedactURL(c.tc.BaseURL())), slog.String("token", redacted))
 }
 

@@ -21,3 +21,12 @@ func CodeOf(err error) ErrorCode {
 	}
 	return ""
 }
+
+// ready refuses a Client that New did not build (its zero value, a nil pointer) with a
+// typed error instead of a panic, before any network call.
+func (c *Client) ready(op string) error {
+	if c == nil || c.tc == nil || c.api == nil {
+		return transport.Invalid(vendor, op, "client", "is not configured: build it with New")
+	}
+	return nil
+}

@@ -13,6 +13,9 @@ import (
 // Verifik: DELETE /v2/document-validations/{id} (client token).
 func (c *Client) DeleteDocument(ctx context.Context, documentValidationID string) error {
 	const op = "deleteDocumentValidation"
+	if err := c.ready(op); err != nil {
+		return err
+	}
 	if err := checkID(op, "document validation id", documentValidationID); err != nil {
 		return err
 	}

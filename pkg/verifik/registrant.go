@@ -142,6 +142,9 @@ func cloneSteps(m map[string]Requirement) map[string]Requirement {
 
 // Resume continues a stored journey.
 func (c *Client) Resume(s State) (*Registrant, error) {
+	if err := c.ready(""); err != nil {
+		return nil, err
+	}
 	if s.AppRegistrationID == "" || s.Token == "" {
 		return nil, transport.Invalid(vendor, "", "state", "has no app registration id or token")
 	}
@@ -169,6 +172,9 @@ func (c *Client) Resume(s State) (*Registrant, error) {
 // Verifik: POST /v2/app-registrations (client token).
 func (c *Client) Register(ctx context.Context, flow Flow, who Registration) (*Registrant, error) {
 	const op = "createAppRegistration"
+	if err := c.ready(op); err != nil {
+		return nil, err
+	}
 	if err := checkID(op, "project id", flow.ProjectID); err != nil {
 		return nil, err
 	}

@@ -38,6 +38,9 @@ type RegistrationPage struct {
 // &where_projectFlow=&populates[]=… (client token).
 func (c *Client) Registrations(ctx context.Context, f RegistrationFilter) (RegistrationPage, error) {
 	const op = "listAppRegistrations"
+	if err := c.ready(op); err != nil {
+		return RegistrationPage{}, err
+	}
 	params := smartenroll.ListAppRegistrationsParams{}
 	switch {
 	case f.Page < 0:

@@ -41,6 +41,9 @@ func (l ResumeLink) GoString() string { return l.String() }
 // Verifik: POST /v2/app-registrations/{id}/resend-link (client token).
 func (c *Client) ResendLink(ctx context.Context, appRegistrationID string, email bool) (ResumeLink, error) {
 	const op = "resendAppRegistrationLink"
+	if err := c.ready(op); err != nil {
+		return ResumeLink{}, err
+	}
 	if err := checkID(op, "app registration id", appRegistrationID); err != nil {
 		return ResumeLink{}, err
 	}

@@ -37,6 +37,9 @@ var reviewPopulates = []smartenroll.Populate{
 // Verifik: GET /v2/app-registrations/{id}?populates[]=….
 func (c *Client) Review(ctx context.Context, appRegistrationID string) (Review, error) {
 	const op = "getAppRegistration"
+	if err := c.ready(op); err != nil {
+		return Review{}, err
+	}
 	if err := checkID(op, "app registration id", appRegistrationID); err != nil {
 		return Review{}, err
 	}
@@ -86,6 +89,9 @@ func (r *Registrant) Refresh(ctx context.Context) (Review, error) {
 // Verifik: DELETE /v2/app-registrations/{id} (route known from Verifik's client panel).
 func (c *Client) DeleteRegistration(ctx context.Context, appRegistrationID string) error {
 	const op = "deleteAppRegistration"
+	if err := c.ready(op); err != nil {
+		return err
+	}
 	if err := checkID(op, "app registration id", appRegistrationID); err != nil {
 		return err
 	}

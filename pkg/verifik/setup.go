@@ -140,6 +140,9 @@ func (f Flow) kycMandatory() []string {
 // when its settings differ — or created. Verifik: POST/GET/PUT /v2/projects,
 // POST/GET/PUT /v2/project-flows.
 func (c *Client) Setup(ctx context.Context, p ProjectConfig, f FlowConfig) (Flow, error) {
+	if err := c.ready("createProject"); err != nil {
+		return Flow{}, err
+	}
 	if err := validateSetup(p, f); err != nil {
 		return Flow{}, err
 	}
@@ -181,6 +184,9 @@ func (c *Client) Setup(ctx context.Context, p ProjectConfig, f FlowConfig) (Flow
 // Verifik: GET /v2/project-flows/{id}, GET /v2/projects/{id}.
 func (c *Client) Flow(ctx context.Context, flowID string) (Flow, error) {
 	const op = "getProjectFlow"
+	if err := c.ready(op); err != nil {
+		return Flow{}, err
+	}
 	if err := checkID(op, "flow id", flowID); err != nil {
 		return Flow{}, err
 	}

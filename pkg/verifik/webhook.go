@@ -78,6 +78,9 @@ func checkWebhookURL(op, raw string) error {
 // Verifik: POST /v2/webhooks (https://docs.verifik.co/resources/create-a-webhook).
 func (c *Client) CreateWebhook(ctx context.Context, cfg WebhookConfig) (Webhook, error) {
 	const op = "createWebhook"
+	if err := c.ready(op); err != nil {
+		return Webhook{}, err
+	}
 	if err := checkWebhookURL(op, cfg.URL); err != nil {
 		return Webhook{}, err
 	}
@@ -109,6 +112,9 @@ func (c *Client) CreateWebhook(ctx context.Context, cfg WebhookConfig) (Webhook,
 // Verifik: GET /v2/webhooks/{id} (https://docs.verifik.co/resources/retrieve-a-webhook).
 func (c *Client) Webhook(ctx context.Context, id string) (Webhook, error) {
 	const op = "getWebhook"
+	if err := c.ready(op); err != nil {
+		return Webhook{}, err
+	}
 	if err := checkID(op, "webhook id", id); err != nil {
 		return Webhook{}, err
 	}
@@ -124,6 +130,9 @@ func (c *Client) Webhook(ctx context.Context, id string) (Webhook, error) {
 // Verifik: GET /v2/webhooks (https://docs.verifik.co/resources/list-all-webhooks).
 func (c *Client) Webhooks(ctx context.Context) ([]Webhook, error) {
 	const op = "listWebhooks"
+	if err := c.ready(op); err != nil {
+		return nil, err
+	}
 	ctx = transport.WithOperation(ctx, op)
 	per := 100
 	res, err := c.api.ListWebhooksWithResponse(ctx, &smartenroll.ListWebhooksParams{PerPage: &per}, bearer(c.token))
@@ -142,6 +151,9 @@ func (c *Client) Webhooks(ctx context.Context) ([]Webhook, error) {
 // Verifik: PUT /v2/webhooks/{id} (https://docs.verifik.co/resources/update-a-webhook).
 func (c *Client) UpdateWebhook(ctx context.Context, id string, u WebhookUpdate) (Webhook, error) {
 	const op = "updateWebhook"
+	if err := c.ready(op); err != nil {
+		return Webhook{}, err
+	}
 	if err := checkID(op, "webhook id", id); err != nil {
 		return Webhook{}, err
 	}
@@ -190,6 +202,9 @@ type WebhookUpdate struct {
 // Verifik: DELETE /v2/webhooks/{id} (https://docs.verifik.co/resources/delete-a-webhook).
 func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
 	const op = "deleteWebhook"
+	if err := c.ready(op); err != nil {
+		return err
+	}
 	if err := checkID(op, "webhook id", id); err != nil {
 		return err
 	}
