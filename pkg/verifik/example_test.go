@@ -216,3 +216,61 @@ func ExampleClient_Resume() {
 	// printed without the token: true
 	// confirmed: true
 }
+
+// Store the state after every step, failures included: a refused selfie counted an
+// attempt, and a journey resumed from the stored copy knows it.
+func ExampleRegistrant_State() {
+	client, emu, stop := emulated()
+	defer stop()
+	ctx := context.Background()
+	db := map[string][]byte{} // the integrator's user records
+	save := func(r *verifik.Registrant) {
+		b, err := json.Marshal(r.State())
+		if err != nil {
+			log.Fatal(err)
+		}
+		db["dana"] = b
+	}
+	load := func() *verifik.Registrant {
+		var st verifik.State
+		if err := json.Unmarshal(db["dana"], &st); err != nil {
+			log.Fatal(err)
+		}
+		r, err := client.Resume(st)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return r
+	}
+
+	flow, err := client.Setup(ctx, acme, verifik.FullVerification("https://acme.example/welcome"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	r, err := client.Register(ctx, flow, verifik.Registration{Email: "dana@example.com", FullName: "Dana Scully"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	save(r)
+	if _, err := r.SendEmailCode(ctx); err != nil {
+		log.Fatal(err)
+	}
+	save(r)
+	code, _ := emu.LastCode("dana@example.com")
+	r = load()
+	if err := r.ConfirmEmailCode(ctx, code); err != nil {
+		log.Fatal(err)
+	}
+	save(r)
+
+	// A spoofed selfie is refused, and the refusal still changed the state: store it.
+	r = load()
+	_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiksandbox.SpoofSelfie("dana", 0.2)), OS: verifik.IOS})
+	save(r)
+	fmt.Println("refused:", err != nil)
+
+	fmt.Println("attempts after resuming:", load().State().SelfieAttempts)
+	// Output:
+	// refused: true
+	// attempts after resuming: 1
+}

@@ -97,6 +97,12 @@ func orNone(s string) string {
 // it with Client.Register or Client.Resume; persist State() between requests. Methods
 // check the flow's rules before any network call. A Registrant is safe for concurrent
 // use, but steps of one journey are meant to run one after another.
+//
+// Every step method changes the state the Registrant holds, failures included: a refused
+// selfie counts an attempt, a sent code sets its validation and expiry, a confirmed one
+// marks the contact verified. Store State() again after every call, whatever it returned
+// (ExampleRegistrant_State); a journey resumed from an older copy repeats attempts the
+// flow already counted.
 type Registrant struct {
 	c  *Client
 	mu sync.Mutex
