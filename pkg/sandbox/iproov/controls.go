@@ -1,20 +1,13 @@
 package iproov
 
 import (
-	"context"
 	"fmt"
-	"io/fs"
 	"net/http"
-	"net/url"
-	"path"
-	"strings"
 	"sync"
-
-	"github.com/getkin/kin-openapi/openapi3"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/idvkit/idvkit/api"
 	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/sandbox"
 )
 
 // ControlsSpec is the name of the controls' OpenAPI document in package api
@@ -61,43 +54,8 @@ func (e *Emulator) refuseControl(w http.ResponseWriter, r *http.Request, ref con
 // faults fragment, iProov's ClaimValidateResponse) inlined as a component, so a client
 // generator given its URL needs no other file.
 var controlsDocument = sync.OnceValues(func() ([]byte, error) {
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
-		if u.Scheme != "" || u.Host != "" {
-			return nil, fmt.Errorf("ref %s: only refs inside the spec tree are allowed", u.Redacted())
-		}
-		return fs.ReadFile(api.FS, path.Clean(strings.TrimPrefix(u.Path, "/")))
-	}
-	doc, err := loader.LoadFromDataWithPath(mustRead(api.FS, "sandbox/iproov.yaml"), &url.URL{Path: "sandbox/iproov.yaml"})
-	if err != nil {
-		return nil, err
-	}
-	doc.InternalizeRefs(context.Background(), nil)
-	js, err := doc.MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	// JSON is YAML: read it as nodes (keeping the order) and write it in block style.
-	var n yaml.Node
-	if err := yaml.Unmarshal(js, &n); err != nil {
-		return nil, err
-	}
-	blockStyle(&n)
-	return yaml.Marshal(&n)
+	return sandbox.InlinedSpec(api.FS, "sandbox/iproov.yaml")
 })
-
-func blockStyle(n *yaml.Node) {
-	n.Style = 0
-	for _, c := range n.Content {
-		blockStyle(c)
-	}
-}
-
-func mustRead(fsys fs.FS, name string) []byte {
-	b, _ := fs.ReadFile(fsys, name)
-	return b
-}
 
 // serveControlsSpec serves the controls' document. Any origin may read it (a Swagger UI
 // elsewhere, a client generator): it holds no secret.

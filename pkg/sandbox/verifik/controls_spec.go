@@ -4,18 +4,9 @@ package verifik
 // /_sandbox/openapi.yaml.
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"io/fs"
 	"net/http"
-	"net/url"
-	"path"
 	"strings"
 	"sync"
-
-	"github.com/getkin/kin-openapi/openapi3"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/idvkit/idvkit/api"
 	"github.com/idvkit/idvkit/pkg/contract"
@@ -119,39 +110,8 @@ func expectsOf(operation string) string { return expects()[operation] }
 // controlsSpecYAML is api/sandbox/verifik.yaml with the shared fragment inlined, so that a
 // tool reading it from its URL needs nothing else.
 var controlsSpecYAML = sync.OnceValues(func() ([]byte, error) {
-	return inlinedSpec(api.FS, controlsSpecName+".yaml")
+	return sandbox.InlinedSpec(api.FS, controlsSpecName+".yaml")
 })
-
-// inlinedSpec loads the spec at name in fsys, moves every $ref to another file of fsys
-// into its components, and returns it as YAML.
-func inlinedSpec(fsys fs.FS, name string) ([]byte, error) {
-	data, err := fs.ReadFile(fsys, name)
-	if err != nil {
-		return nil, err
-	}
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
-		if u.Scheme != "" || u.Host != "" {
-			return nil, fmt.Errorf("ref %s: only refs inside the spec tree are allowed", u.Redacted())
-		}
-		return fs.ReadFile(fsys, path.Clean(strings.TrimPrefix(u.Path, "/")))
-	}
-	doc, err := loader.LoadFromDataWithPath(data, &url.URL{Path: name})
-	if err != nil {
-		return nil, err
-	}
-	doc.InternalizeRefs(context.Background(), nil)
-	js, err := json.Marshal(doc)
-	if err != nil {
-		return nil, err
-	}
-	var tree any
-	if err := json.Unmarshal(js, &tree); err != nil {
-		return nil, err
-	}
-	return yaml.Marshal(tree)
-}
 
 func serveControlsSpec(w http.ResponseWriter, _ *http.Request) {
 	data, err := controlsSpecYAML()

@@ -3,17 +3,13 @@ package verisoul
 import (
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"maps"
 	"net/http"
-	"net/url"
-	"path"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/idvkit/idvkit/api"
 	"github.com/idvkit/idvkit/pkg/contract"
@@ -164,49 +160,5 @@ func (e *Emulator) serveSpec(w http.ResponseWriter, _ *http.Request) {
 // bundledSpec loads api/sandbox/verisoul.yaml afresh (the contract kit's copy is shared
 // and read-only), moves every external $ref into the document and renders it as YAML.
 var bundledSpec = sync.OnceValues(func() ([]byte, error) {
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
-		if u.Scheme != "" || u.Host != "" {
-			return nil, fmt.Errorf("ref %s: only refs inside the spec tree are allowed", u.Redacted())
-		}
-		return fs.ReadFile(api.FS, path.Clean(strings.TrimPrefix(u.Path, "/")))
-	}
-	src, err := fs.ReadFile(api.FS, ControlsSpec+".yaml")
-	if err != nil {
-		return nil, err
-	}
-	doc, err := loader.LoadFromDataWithPath(src, &url.URL{Path: ControlsSpec + ".yaml"})
-	if err != nil {
-		return nil, err
-	}
-	doc.InternalizeRefs(loader.Context, nil)
-	// A path item $ref has no components section to move to: inline it.
-	for _, item := range doc.Paths.Map() {
-		item.Ref = ""
-	}
-	js, err := doc.MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	var node yaml.Node
-	if err := yaml.Unmarshal(js, &node); err != nil {
-		return nil, err
-	}
-	blockStyle(&node)
-	return yaml.Marshal(&node)
+	return sandbox.InlinedSpec(api.FS, ControlsSpec+".yaml")
 })
-
-// blockStyle turns the JSON's flow style into YAML's block style, keeping key order.
-func blockStyle(n *yaml.Node) {
-	n.Style &^= yaml.FlowStyle
-	if n.Kind == yaml.ScalarNode && n.Style&(yaml.DoubleQuotedStyle) != 0 && n.Tag == "!!str" {
-		n.Style &^= yaml.DoubleQuotedStyle
-		if strings.Contains(n.Value, "\n") {
-			n.Style |= yaml.LiteralStyle
-		}
-	}
-	for _, c := range n.Content {
-		blockStyle(c)
-	}
-}
