@@ -25,9 +25,9 @@ import (
 	"github.com/idvkit/idvkit/internal/hostile"
 	"github.com/idvkit/idvkit/pkg/iproov"
 	"github.com/idvkit/idvkit/pkg/sandbox/dashboard"
-	iproovsandbox "github.com/idvkit/idvkit/pkg/sandbox/iproov"
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
-	verisoulsandbox "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/verifik"
 	"github.com/idvkit/idvkit/pkg/verisoul"
 )
@@ -66,9 +66,9 @@ func runJourneys(t *testing.T, ctx context.Context, s *sandboxServer) *journeySe
 	sec := &journeySecrets{}
 
 	// Verisoul: Face Match uniqueness at sign-up, the face typed in as "alice".
-	vs := s.mounts["verisoul"].emulator.(*verisoulsandbox.Emulator)
-	vc, err := verisoul.New(verisoulsandbox.DefaultAPIKey, verisoul.WithEnvironment(verisoul.Sandbox),
-		verisoul.WithBaseURL(s.URL+"/verisoul"), verisoul.WithAppURL(s.URL+"/verisoul"+verisoulsandbox.AppPath))
+	vs := s.mounts["verisoul"].emulator.(*verisoultest.Emulator)
+	vc, err := verisoul.New(verisoultest.DefaultAPIKey, verisoul.WithEnvironment(verisoul.Sandbox),
+		verisoul.WithBaseURL(s.URL+"/verisoul"), verisoul.WithAppURL(s.URL+"/verisoul"+verisoultest.AppPath))
 	require.NoError(t, err)
 	session, err := vc.StartSession(ctx, verisoul.SessionOptions{})
 	require.NoError(t, err)
@@ -79,8 +79,8 @@ func runJourneys(t *testing.T, ctx context.Context, s *sandboxServer) *journeySe
 	sec.verisoulSession, sec.verisoulClient = session, vc
 
 	// iProov: enrol with the SDK's flash as "bob".
-	ip := s.mounts["iproov"].emulator.(*iproovsandbox.Emulator)
-	ic, err := iproov.New(iproovsandbox.DefaultAPIKey, iproovsandbox.DefaultSecret, iproov.WithBaseURL(s.URL+"/iproov"))
+	ip := s.mounts["iproov"].emulator.(*iproovtest.Emulator)
+	ic, err := iproov.New(iproovtest.DefaultAPIKey, iproovtest.DefaultSecret, iproov.WithBaseURL(s.URL+"/iproov"))
 	require.NoError(t, err)
 	claim, err := ic.EnrolToken(ctx, iproov.TokenRequest{UserID: "user-dash-1", Resource: "onboarding"})
 	require.NoError(t, err)
@@ -91,8 +91,8 @@ func runJourneys(t *testing.T, ctx context.Context, s *sandboxServer) *journeySe
 	require.True(t, res.Passed)
 
 	// Verifik: basic Smart Enroll with an email code, KYC skipped.
-	vf := s.mounts["verifik"].emulator.(*verifiksandbox.Emulator)
-	fc, err := verifik.New(verifiksandbox.DefaultClientToken, verifik.WithBaseURL(s.URL+"/verifik"))
+	vf := s.mounts["verifik"].emulator.(*verifiktest.Emulator)
+	fc, err := verifik.New(verifiktest.DefaultClientToken, verifik.WithBaseURL(s.URL+"/verifik"))
 	require.NoError(t, err)
 	flow, err := fc.Setup(ctx, verifik.ProjectConfig{Name: "Dashboard test", AllowedCountries: []string{"Colombia"},
 		ContactEmail: "support@yourapp.example", PrivacyURL: "https://yourapp.example/privacy", TermsURL: "https://yourapp.example/terms"},
@@ -158,8 +158,8 @@ func TestDashboardShowsJourneysAndNoSecrets(t *testing.T) {
 		})
 	}
 
-	published := []string{verisoulsandbox.DefaultAPIKey, verisoulsandbox.DefaultProjectID, iproovsandbox.DefaultAPIKey,
-		iproovsandbox.DefaultSecret, iproovsandbox.DefaultOAuthUsername, iproovsandbox.DefaultOAuthPassword, verifiksandbox.DefaultClientToken}
+	published := []string{verisoultest.DefaultAPIKey, verisoultest.DefaultProjectID, iproovtest.DefaultAPIKey,
+		iproovtest.DefaultSecret, iproovtest.DefaultOAuthUsername, iproovtest.DefaultOAuthPassword, verifiktest.DefaultClientToken}
 	for name, page := range map[string]string{"html": html, "json": body} {
 		assert.Empty(t, sec.Find(page), "%s shows a secret", name)
 		for _, m := range credentialLike.FindAllString(page, -1) {

@@ -11,7 +11,7 @@ import (
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/iproov"
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	isandbox "github.com/idvkit/idvkit/pkg/sandbox/iproov"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
 	"github.com/idvkit/idvkit/pkg/transport"
 )
 
@@ -24,7 +24,7 @@ func init() {
 // iproovDemo is the emulator behind httptest and a client held to the spec (enforce) on
 // both sides; problems of either side are collected per step.
 type iproovDemo struct {
-	emu    *isandbox.Emulator
+	emu    *iproovtest.Emulator
 	srv    *httptest.Server
 	client *iproov.Client
 
@@ -41,7 +41,7 @@ func newIProovDemo() (*iproovDemo, error) {
 			d.mu.Unlock()
 		}
 	}
-	d.emu = isandbox.New(isandbox.WithOnProblem(collect("emulator")))
+	d.emu = iproovtest.New(iproovtest.WithOnProblem(collect("emulator")))
 	d.srv = httptest.NewServer(d.emu.Handler())
 	user, pass := d.emu.OAuthCredentials()
 	var err error

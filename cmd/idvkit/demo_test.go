@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	iproovsandbox "github.com/idvkit/idvkit/pkg/sandbox/iproov"
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
-	verisoulsandbox "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 )
 
 // TestDemo runs the README's main command: every journey of every vendor against the
@@ -56,8 +56,8 @@ func TestDemo(t *testing.T) {
 	assert.Contains(t, text, "→ verisoul: decision:Fake flag:repeat_face")
 
 	// The demo prints ids, decisions and codes, never credentials.
-	for _, secret := range []string{verisoulsandbox.DefaultAPIKey, iproovsandbox.DefaultAPIKey, iproovsandbox.DefaultSecret,
-		iproovsandbox.DefaultOAuthPassword, verifiksandbox.DefaultClientToken} {
+	for _, secret := range []string{verisoultest.DefaultAPIKey, iproovtest.DefaultAPIKey, iproovtest.DefaultSecret,
+		iproovtest.DefaultOAuthPassword, verifiktest.DefaultClientToken} {
 		assert.NotContains(t, text, secret)
 	}
 }

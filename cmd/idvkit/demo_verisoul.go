@@ -11,7 +11,7 @@ import (
 	"sync"
 
 	"github.com/idvkit/idvkit/pkg/contract"
-	vsandbox "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/transport"
 	"github.com/idvkit/idvkit/pkg/verisoul"
 )
@@ -25,7 +25,7 @@ func init() {
 // verisoulDemo is the emulator behind httptest and a client held to the specs (enforce)
 // on both sides; problems of either side are collected per step.
 type verisoulDemo struct {
-	emu    *vsandbox.Emulator
+	emu    *verisoultest.Emulator
 	srv    *httptest.Server
 	client *verisoul.Client
 
@@ -42,13 +42,13 @@ func newVerisoulDemo() (*verisoulDemo, error) {
 			d.mu.Unlock()
 		}
 	}
-	d.emu = vsandbox.New(vsandbox.WithOnProblem(collect("emulator")))
+	d.emu = verisoultest.New(verisoultest.WithOnProblem(collect("emulator")))
 	d.srv = httptest.NewServer(d.emu.Handler())
 	var err error
-	d.client, err = verisoul.New(vsandbox.DefaultAPIKey,
+	d.client, err = verisoul.New(verisoultest.DefaultAPIKey,
 		verisoul.WithEnvironment(verisoul.Sandbox),
 		verisoul.WithBaseURL(d.srv.URL),
-		verisoul.WithAppURL(d.srv.URL+vsandbox.AppPath),
+		verisoul.WithAppURL(d.srv.URL+verisoultest.AppPath),
 		verisoul.WithContract(contract.ModeEnforce),
 		verisoul.WithTransport(transport.WithContractOptions(contract.RoundTripperOptions{OnProblem: collect("client")})),
 	)

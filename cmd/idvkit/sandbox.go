@@ -12,9 +12,9 @@ import (
 
 	"github.com/idvkit/idvkit/pkg/sandbox"
 	"github.com/idvkit/idvkit/pkg/sandbox/dashboard"
-	iproovsandbox "github.com/idvkit/idvkit/pkg/sandbox/iproov"
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
-	verisoulsandbox "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 )
 
 // emulatorMount is one vendor emulator served under a path prefix.
@@ -23,7 +23,7 @@ type emulatorMount struct {
 	name    string // the vendor's short name: its controls spec is api/sandbox/<name>.yaml
 	vendor  string
 	handler http.Handler
-	// emulator is the emulator value (*verisoulsandbox.Emulator, …), for tests that
+	// emulator is the emulator value (*verisoultest.Emulator, …), for tests that
 	// play the end user's part through its Go helpers.
 	emulator any
 	// state is the emulator itself when it reports its state to the dashboard.
@@ -85,36 +85,36 @@ func newSandboxMux(o muxOptions) (http.Handler, []emulatorMount) {
 		// verdictHandler notes them on the call for its log line.
 		logger = slog.New(verdictHandler{next: logger.Handler()})
 	}
-	vsOpts := []verisoulsandbox.Option{verisoulsandbox.WithLogger(logger), verisoulsandbox.WithAllowedHosts(allowHosts...)}
-	ipOpts := []iproovsandbox.Option{iproovsandbox.WithLogger(logger), iproovsandbox.WithAllowedHosts(allowHosts...)}
+	vsOpts := []verisoultest.Option{verisoultest.WithLogger(logger), verisoultest.WithAllowedHosts(allowHosts...)}
+	ipOpts := []iproovtest.Option{iproovtest.WithLogger(logger), iproovtest.WithAllowedHosts(allowHosts...)}
 	if o.noRateLimits {
 		// Verisoul's documented 300 a minute per key; iProov's emulator limits only when
 		// asked to, and Verifik's has no limit to turn off.
-		vsOpts = append(vsOpts, verisoulsandbox.WithRateLimit(0, time.Minute))
-		ipOpts = append(ipOpts, iproovsandbox.WithRateLimit(0, time.Minute))
+		vsOpts = append(vsOpts, verisoultest.WithRateLimit(0, time.Minute))
+		ipOpts = append(ipOpts, iproovtest.WithRateLimit(0, time.Minute))
 	}
-	vs := verisoulsandbox.New(vsOpts...)
-	ip := iproovsandbox.New(ipOpts...)
-	vf := verifiksandbox.New(verifiksandbox.WithLogger(logger), verifiksandbox.WithAllowedHosts(allowHosts...))
+	vs := verisoultest.New(vsOpts...)
+	ip := iproovtest.New(ipOpts...)
+	vf := verifiktest.New(verifiktest.WithLogger(logger), verifiktest.WithAllowedHosts(allowHosts...))
 	mounts := []emulatorMount{
-		{prefix: "/verisoul", name: "verisoul", vendor: "Verisoul (Face Match, ID Check)", controlPrefix: verisoulsandbox.ControlPrefix,
-			pages: []dashboard.Link{{Label: "hosted capture page", URL: verisoulsandbox.AppPath + "?session_id=…&redirect_url=…"},
+		{prefix: "/verisoul", name: "verisoul", vendor: "Verisoul (Face Match, ID Check)", controlPrefix: verisoultest.ControlPrefix,
+			pages: []dashboard.Link{{Label: "hosted capture page", URL: verisoultest.AppPath + "?session_id=…&redirect_url=…"},
 				// The public redirect creates a session and opens the page: a journey a person
 				// can start by clicking, with no backend of their own.
-				{Label: "try a Face Match journey", URL: "/public/liveness-redirect?project_id=" + verisoulsandbox.DefaultProjectID},
-				{Label: "try an ID Check journey", URL: "/public/liveness-redirect?id=true&project_id=" + verisoulsandbox.DefaultProjectID}},
+				{Label: "try a Face Match journey", URL: "/public/liveness-redirect?project_id=" + verisoultest.DefaultProjectID},
+				{Label: "try an ID Check journey", URL: "/public/liveness-redirect?id=true&project_id=" + verisoultest.DefaultProjectID}},
 			handler: vs.Handler(), emulator: vs, state: inspector(vs),
-			credentials: []dashboard.Credential{{Name: "x-api-key", Value: verisoulsandbox.DefaultAPIKey}, {Name: "project", Value: verisoulsandbox.DefaultProjectID}}},
-		{prefix: "/iproov", name: "iproov", vendor: "iProov (claim API v2)", controlPrefix: iproovsandbox.ControlPrefix, basePath: iproovsandbox.BasePath,
-			pages:   []dashboard.Link{{Label: "Web SDK (<iproov-me>)", URL: iproovsandbox.SDKScriptPath}, {Label: "SDK demo page", URL: iproovsandbox.SDKDemoPath}},
+			credentials: []dashboard.Credential{{Name: "x-api-key", Value: verisoultest.DefaultAPIKey}, {Name: "project", Value: verisoultest.DefaultProjectID}}},
+		{prefix: "/iproov", name: "iproov", vendor: "iProov (claim API v2)", controlPrefix: iproovtest.ControlPrefix, basePath: iproovtest.BasePath,
+			pages:   []dashboard.Link{{Label: "Web SDK (<iproov-me>)", URL: iproovtest.SDKScriptPath}, {Label: "SDK demo page", URL: iproovtest.SDKDemoPath}},
 			handler: ip.Handler(), emulator: ip, state: inspector(ip),
-			credentials: []dashboard.Credential{{Name: "api_key", Value: iproovsandbox.DefaultAPIKey}, {Name: "secret", Value: iproovsandbox.DefaultSecret},
-				{Name: "OAuth", Value: iproovsandbox.DefaultOAuthUsername + ":" + iproovsandbox.DefaultOAuthPassword}}},
-		{prefix: "/verifik", name: "verifik", vendor: "Verifik (Smart Enroll)", controlPrefix: verifiksandbox.ControlPrefix,
-			pages: []dashboard.Link{{Label: "hosted sign-up", URL: verifiksandbox.AppPath + "{projectId}?token=…"},
-				{Label: "try a journey", URL: verifiksandbox.AppStartPath}},
+			credentials: []dashboard.Credential{{Name: "api_key", Value: iproovtest.DefaultAPIKey}, {Name: "secret", Value: iproovtest.DefaultSecret},
+				{Name: "OAuth", Value: iproovtest.DefaultOAuthUsername + ":" + iproovtest.DefaultOAuthPassword}}},
+		{prefix: "/verifik", name: "verifik", vendor: "Verifik (Smart Enroll)", controlPrefix: verifiktest.ControlPrefix,
+			pages: []dashboard.Link{{Label: "hosted sign-up", URL: verifiktest.AppPath + "{projectId}?token=…"},
+				{Label: "try a journey", URL: verifiktest.AppStartPath}},
 			handler: vf.Handler(), emulator: vf, state: inspector(vf),
-			credentials: []dashboard.Credential{{Name: "client token", Value: verifiksandbox.DefaultClientToken}}},
+			credentials: []dashboard.Credential{{Name: "client token", Value: verifiktest.DefaultClientToken}}},
 	}
 	mux := http.NewServeMux()
 	for _, m := range mounts {

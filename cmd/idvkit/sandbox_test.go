@@ -25,9 +25,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	iproovsandbox "github.com/idvkit/idvkit/pkg/sandbox/iproov"
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
-	verisoulsandbox "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 )
 
 // runMainEnv makes the test binary run idvkit's main instead of the tests, so a test can
@@ -66,15 +66,15 @@ func TestSandboxServeMountsEveryEmulator(t *testing.T) {
 		{"index lists base URLs", "GET", "/", nil, "", 200, "/iproov/api/v2"},
 		{"index lists controls", "GET", "/", nil, "", 200, "/verifik/_sandbox/verifik/"},
 		{"verisoul session with key", "GET", "/verisoul/liveness/session",
-			map[string]string{"x-api-key": verisoulsandbox.DefaultAPIKey}, "", 200, `"session_id"`},
+			map[string]string{"x-api-key": verisoultest.DefaultAPIKey}, "", 200, `"session_id"`},
 		{"verisoul session with wrong key", "GET", "/verisoul/liveness/session",
 			map[string]string{"x-api-key": "wrong"}, "", 401, ""},
-		{"iproov availability", "GET", "/iproov/api/v2/availability?api_key=" + iproovsandbox.DefaultAPIKey, nil, "", 200, `"up"`},
+		{"iproov availability", "GET", "/iproov/api/v2/availability?api_key=" + iproovtest.DefaultAPIKey, nil, "", 200, `"up"`},
 		{"iproov token with bad credentials", "POST", "/iproov/api/v2/claim/enrol/token",
 			map[string]string{"Content-Type": "application/json"},
-			`{"api_key":"` + iproovsandbox.DefaultAPIKey + `","secret":"wrong","resource":"idvkit","user_id":"alice@example.com"}`, 401, "invalid_key"},
+			`{"api_key":"` + iproovtest.DefaultAPIKey + `","secret":"wrong","resource":"idvkit","user_id":"alice@example.com"}`, 401, "invalid_key"},
 		{"verifik projects with client token", "GET", "/verifik/v2/projects",
-			map[string]string{"Authorization": "Bearer " + verifiksandbox.DefaultClientToken}, "", 200, `"data"`},
+			map[string]string{"Authorization": "Bearer " + verifiktest.DefaultClientToken}, "", 200, `"data"`},
 		{"verifik projects with wrong token", "GET", "/verifik/v2/projects",
 			map[string]string{"Authorization": "Bearer wrong"}, "", 401, ""},
 		{"unknown vendor", "GET", "/onfido/v3/applicants", nil, "", 404, ""},
@@ -295,7 +295,7 @@ func TestServeCutsOffSlowBody(t *testing.T) {
 	s := startServe(t, "-read-timeout", "300ms")
 	c := dial(t, s.addr)
 	_, err := fmt.Fprintf(c, "POST /verifik/v2/app-registrations HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"+
-		"Authorization: Bearer %s\r\nContent-Length: 100000\r\n\r\n{", s.addr, verifiksandbox.DefaultClientToken)
+		"Authorization: Bearer %s\r\nContent-Length: 100000\r\n\r\n{", s.addr, verifiktest.DefaultClientToken)
 	require.NoError(t, err)
 	done := make(chan struct{})
 	defer close(done)
@@ -546,7 +546,7 @@ func TestServeGracefulOnSIGTERM(t *testing.T) {
 	inflight := make(chan answer, 1)
 	go func() {
 		req, _ := http.NewRequest(http.MethodGet, base+"/verisoul/liveness/session", nil)
-		req.Header.Set("x-api-key", verisoulsandbox.DefaultAPIKey)
+		req.Header.Set("x-api-key", verisoultest.DefaultAPIKey)
 		res, err := client.Do(req)
 		if err != nil {
 			inflight <- answer{err: err}

@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	iproovsandbox "github.com/idvkit/idvkit/pkg/sandbox/iproov"
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
-	verisoulsandbox "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 )
 
 // TestServeVerboseLogsEveryCall: with -v, each emulated call is one log line with its
@@ -38,28 +38,28 @@ func TestServeVerboseLogsEveryCall(t *testing.T) {
 		wantLine string // a regexp of the call's line
 	}{
 		{"face match session", "GET", "/verisoul/liveness/session",
-			map[string]string{"x-api-key": verisoulsandbox.DefaultAPIKey}, "",
+			map[string]string{"x-api-key": verisoultest.DefaultAPIKey}, "",
 			`vendor=verisoul method=GET operation=createFaceMatchSession status=200 duration=\S+ verdict=ok`},
 		{"id check session", "GET", "/verisoul/liveness/session?id=true",
-			map[string]string{"x-api-key": verisoulsandbox.DefaultAPIKey}, "",
+			map[string]string{"x-api-key": verisoultest.DefaultAPIKey}, "",
 			`vendor=verisoul method=GET operation=createIDCheckSession status=200 duration=\S+ verdict=ok`},
 		{"wrong key", "GET", "/verisoul/liveness/session",
 			map[string]string{"x-api-key": "wrong-key-9f2c"}, "",
 			`vendor=verisoul method=GET operation=createFaceMatchSession status=401 duration=\S+ verdict=ok`},
 		{"a request the vendor refuses", "POST", "/iproov/api/v2/claim/enrol/token", json,
-			`{"api_key":"` + iproovsandbox.DefaultAPIKey + `","secret":"` + iproovsandbox.DefaultSecret + `","resource":7}`,
+			`{"api_key":"` + iproovtest.DefaultAPIKey + `","secret":"` + iproovtest.DefaultSecret + `","resource":7}`,
 			`vendor=iproov method=POST operation=userEnrolServerToken status=400 duration=\S+ verdict=ok`},
 		{"a control body that breaks its spec", "PUT", "/verisoul/_sandbox/faults", json, `{"rules":[]}`,
 			`vendor=verisoul method=PUT operation=setFaults status=400 duration=\S+ verdict=violation`},
-		{"the API key in the path", "POST", "/iproov/api/v2/" + iproovsandbox.DefaultAPIKey + "/access_token",
+		{"the API key in the path", "POST", "/iproov/api/v2/" + iproovtest.DefaultAPIKey + "/access_token",
 			map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, "grant_type=client_credentials",
 			`vendor=iproov method=POST operation=\w+ status=\d+ duration=\S+ verdict=\w+`},
 		{"verifik list projects", "GET", "/verifik/v2/projects",
-			map[string]string{"Authorization": "Bearer " + verifiksandbox.DefaultClientToken}, "",
+			map[string]string{"Authorization": "Bearer " + verifiktest.DefaultClientToken}, "",
 			`vendor=verifik method=GET operation=listProjects status=200 duration=\S+ verdict=ok`},
 		{"a control call", "GET", "/verisoul/_sandbox/faults", json, "",
 			`vendor=verisoul method=GET operation=getFaults status=200 duration=\S+ verdict=ok`},
-		{"a hosted page", "GET", "/verisoul" + verisoulsandbox.AppPath + "?session_id=s-1&redirect_url=https://example.com/back", nil, "",
+		{"a hosted page", "GET", "/verisoul" + verisoultest.AppPath + "?session_id=s-1&redirect_url=https://example.com/back", nil, "",
 			`vendor=verisoul method=GET operation=openCapturePage status=\d+ duration=\S+ verdict=\w+`},
 	}
 	for _, tc := range tests {
@@ -81,8 +81,8 @@ func TestServeVerboseLogsEveryCall(t *testing.T) {
 		})
 	}
 	all := logs.String()
-	for _, secret := range []string{verisoulsandbox.DefaultAPIKey, iproovsandbox.DefaultAPIKey, iproovsandbox.DefaultSecret,
-		verifiksandbox.DefaultClientToken, "wrong-key-9f2c", "/liveness/", "access_token", "s-1", "example.com"} {
+	for _, secret := range []string{verisoultest.DefaultAPIKey, iproovtest.DefaultAPIKey, iproovtest.DefaultSecret,
+		verifiktest.DefaultClientToken, "wrong-key-9f2c", "/liveness/", "access_token", "s-1", "example.com"} {
 		assert.NotContains(t, all, secret)
 	}
 }
@@ -106,7 +106,7 @@ func TestServeQuietLogsNoCalls(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	req, _ := http.NewRequest("GET", srv.URL+"/verisoul/liveness/session", nil)
-	req.Header.Set("x-api-key", verisoulsandbox.DefaultAPIKey)
+	req.Header.Set("x-api-key", verisoultest.DefaultAPIKey)
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	_ = resp.Body.Close()
@@ -130,7 +130,7 @@ func TestServeRateLimitOff(t *testing.T) {
 			first429 := 0
 			for i := 1; i <= 320 && first429 == 0; i++ {
 				req := httptest.NewRequest("GET", "/verisoul/liveness/session", nil)
-				req.Header.Set("x-api-key", verisoulsandbox.DefaultAPIKey)
+				req.Header.Set("x-api-key", verisoultest.DefaultAPIKey)
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, req)
 				if rec.Code == http.StatusTooManyRequests {

@@ -27,7 +27,7 @@ func TestServeControlBodiesSayWhatIsExpected(t *testing.T) {
 		{"PUT", "/verisoul/_sandbox/faults", `[{"kind":`, ""},
 		{"PUT", "/iproov/_sandbox/faults", `[{"kind":`, ""},
 		{"PUT", "/verifik/_sandbox/faults", `[{"kind":`,
-			`pkg/sandbox/verifik answers invalid_rules with Go's decode error ("unexpected EOF", "cannot unmarshal object into Go value of type []sandbox.FaultRule")`},
+			`pkg/sandbox/verifiktest answers invalid_rules with Go's decode error ("unexpected EOF", "cannot unmarshal object into Go value of type []sandbox.FaultRule")`},
 		{"POST", "/verisoul/_sandbox/verisoul/sessions/" + session + "/complete", `{"face":"alice"}`, ""},
 		{"POST", "/verisoul/_sandbox/verisoul/sessions/" + session + "/fail", `{"error_message":`, ""},
 		{"POST", "/iproov/_sandbox/iproov/claims", `{"type":"enrol"|"verify"`, ""},

@@ -27,7 +27,7 @@ import (
 	"strings"
 	"time"
 
-	vs "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 )
 
 func main() {
@@ -197,7 +197,7 @@ func run(ctx context.Context, cfg config) error {
 }
 
 func (t *target) request(rt route) request {
-	h := http.Header{"X-Api-Key": {vs.DefaultAPIKey}}
+	h := http.Header{"X-Api-Key": {verisoultest.DefaultAPIKey}}
 	body := rt.body(t.sessionID)
 	if body != nil {
 		h.Set("Content-Type", "application/json")
@@ -218,7 +218,7 @@ func completedSession(ctx context.Context, addr string) (string, error) {
 	if err := json.Unmarshal(body, &s); err != nil || s.SessionID == "" {
 		return "", fmt.Errorf("idvkit: no session id in %q", body)
 	}
-	_, err = call(ctx, http.MethodPost, "http://"+addr+"/verisoul"+vs.ControlPrefix+"/sessions/"+s.SessionID+"/complete", []byte(`{"face":"alice"}`), http.StatusOK)
+	_, err = call(ctx, http.MethodPost, "http://"+addr+"/verisoul"+verisoultest.ControlPrefix+"/sessions/"+s.SessionID+"/complete", []byte(`{"face":"alice"}`), http.StatusOK)
 	return s.SessionID, err
 }
 
@@ -255,7 +255,7 @@ func call(ctx context.Context, method, url string, body []byte, want int) ([]byt
 	if err != nil {
 		return nil, err
 	}
-	r.Header.Set("x-api-key", vs.DefaultAPIKey)
+	r.Header.Set("x-api-key", verisoultest.DefaultAPIKey)
 	if body != nil {
 		r.Header.Set("Content-Type", "application/json")
 	}

@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	vs "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 )
 
 // answer is one captured answer the bare handler replays.
@@ -45,7 +45,7 @@ func serveBare(addr, answersFile string) error {
 // room for every session the load creates (at the default 10,000 open sessions GET
 // /liveness/session answers 429, which is cheap and not the work measured).
 func serveIdvkit(addr string) error {
-	e := vs.New(vs.WithRateLimit(0, time.Minute), vs.WithMaxSessions(1<<22))
+	e := verisoultest.New(verisoultest.WithRateLimit(0, time.Minute), verisoultest.WithMaxSessions(1<<22))
 	mux := http.NewServeMux()
 	mux.Handle("/verisoul/", http.StripPrefix("/verisoul", e.Handler()))
 	return serve(addr, mux)

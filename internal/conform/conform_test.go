@@ -23,7 +23,7 @@ import (
 	"github.com/idvkit/idvkit/internal/hostile"
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
 )
 
 // standInCreds are distinctive so a leak is found by value.
@@ -368,11 +368,11 @@ func TestRecordingsHoldNoSecrets(t *testing.T) {
 
 func fetchOutbox(t *testing.T, base string) []string {
 	t.Helper()
-	resp, err := http.Get(base + "/verifik" + verifiksandbox.ControlPrefix + "outbox")
+	resp, err := http.Get(base + "/verifik" + verifiktest.ControlPrefix + "outbox")
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	var body struct {
-		Messages []verifiksandbox.Message `json:"messages"`
+		Messages []verifiktest.Message `json:"messages"`
 	}
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
 	var out []string

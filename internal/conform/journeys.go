@@ -18,9 +18,9 @@ import (
 
 	"github.com/idvkit/idvkit/pkg/iproov"
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	iproovsandbox "github.com/idvkit/idvkit/pkg/sandbox/iproov"
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
-	verisoulsandbox "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/verifik"
 	"github.com/idvkit/idvkit/pkg/verisoul"
 )
@@ -193,14 +193,14 @@ func (j *journeyEnv) verisoulCapture(ctx context.Context, s verisoul.Session, fa
 	if doc != nil {
 		body["document"] = doc
 	}
-	return j.person.control(ctx, j.creds.verisoulCtl+verisoulsandbox.ControlPrefix+"sessions/"+s.ID+"/complete", body)
+	return j.person.control(ctx, j.creds.verisoulCtl+verisoultest.ControlPrefix+"sessions/"+s.ID+"/complete", body)
 }
 
 // iproovCapture: the user completes the iProov SDK with the claim's token as face. On an
 // emulator its control endpoint plays it; on a live platform a person does.
 func (j *journeyEnv) iproovCapture(ctx context.Context, cl *iproov.Claim, face string) error {
 	if j.creds.iproovCtl != "" {
-		return j.person.control(ctx, j.creds.iproovCtl+iproovsandbox.ControlPrefix+"claims/"+cl.Token+"/capture", map[string]string{"face": face})
+		return j.person.control(ctx, j.creds.iproovCtl+iproovtest.ControlPrefix+"claims/"+cl.Token+"/capture", map[string]string{"face": face})
 	}
 	return j.person.waitFor(ctx, fmt.Sprintf("complete an iProov capture in the iProov SDK with claim token %s (region %s)", cl.Token, redactURL(j.creds.iproovURL)))
 }
@@ -211,7 +211,7 @@ func (j *journeyEnv) verifikCode(ctx context.Context, email string) (string, err
 	if j.strategy == Conventions {
 		return j.demoOTP, nil
 	}
-	return verifiksandbox.FetchCode(ctx, j.person.hc, j.creds.verifikCtl, email)
+	return verifiktest.FetchCode(ctx, j.person.hc, j.creds.verifikCtl, email)
 }
 
 func (j *journeyEnv) verifikProject(name string) verifik.ProjectConfig {
@@ -422,11 +422,11 @@ func verifikFullKYC(ctx context.Context, j *journeyEnv) error {
 	doc := sandbox.Document{Kind: "national_id", Country: "CO", Number: "1020304050", FirstName: "Conform", LastName: "Registrant full",
 		DateOfBirth: "1990-04-01", Expiry: "2031-01-01", Face: j.face("dana")}
 	j.step("submit the document")
-	if _, err := r.SubmitDocument(ctx, verifik.Document{Front: verifik.Image(verifiksandbox.DocumentPhoto(doc))}); err != nil {
+	if _, err := r.SubmitDocument(ctx, verifik.Document{Front: verifik.Image(verifiktest.DocumentPhoto(doc))}); err != nil {
 		return err
 	}
 	j.step("submit the selfie")
-	if _, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiksandbox.Selfie(doc.Face)), OS: verifik.IOS}); err != nil {
+	if _, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie(doc.Face)), OS: verifik.IOS}); err != nil {
 		return err
 	}
 	j.step("compare faces")

@@ -12,9 +12,9 @@ import (
 
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/iproov"
-	iproovsandbox "github.com/idvkit/idvkit/pkg/sandbox/iproov"
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
-	verisoulsandbox "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/transport"
 	"github.com/idvkit/idvkit/pkg/verifik"
 	"github.com/idvkit/idvkit/pkg/verisoul"
@@ -151,7 +151,7 @@ func (c Credentials) Env(base string) map[string]string {
 		EnvVerisoulAPIKey: c.VerisoulAPIKey, EnvVerisoulBaseURL: base + "/verisoul",
 		EnvIProovAPIKey: c.IProovAPIKey, EnvIProovSecret: c.IProovSecret,
 		EnvIProovOAuthUser: c.IProovOAuthUser, EnvIProovOAuthPass: c.IProovOAuthPass,
-		EnvIProovBaseURL:      base + "/iproov" + iproovsandbox.BasePath,
+		EnvIProovBaseURL:      base + "/iproov" + iproovtest.BasePath,
 		EnvVerifikClientToken: c.VerifikClientToken, EnvVerifikBaseURL: base + "/verifik",
 	}
 }
@@ -161,25 +161,25 @@ func (c Credentials) Env(base string) map[string]string {
 // (/<vendor>/_sandbox/faults).
 func EmulatorsAccepting(c Credentials) http.Handler {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	vs := []verisoulsandbox.Option{verisoulsandbox.WithLogger(quiet)}
+	vs := []verisoultest.Option{verisoultest.WithLogger(quiet)}
 	if c.VerisoulAPIKey != "" {
-		vs = append(vs, verisoulsandbox.WithAPIKey(c.VerisoulAPIKey))
+		vs = append(vs, verisoultest.WithAPIKey(c.VerisoulAPIKey))
 	}
-	is := []iproovsandbox.Option{iproovsandbox.WithLogger(quiet)}
+	is := []iproovtest.Option{iproovtest.WithLogger(quiet)}
 	if c.IProovAPIKey != "" {
-		is = append(is, iproovsandbox.WithCredentials(c.IProovAPIKey, c.IProovSecret))
+		is = append(is, iproovtest.WithCredentials(c.IProovAPIKey, c.IProovSecret))
 	}
 	if c.IProovOAuthUser != "" {
-		is = append(is, iproovsandbox.WithOAuthCredentials(c.IProovOAuthUser, c.IProovOAuthPass))
+		is = append(is, iproovtest.WithOAuthCredentials(c.IProovOAuthUser, c.IProovOAuthPass))
 	}
-	fs := []verifiksandbox.Option{verifiksandbox.WithLogger(quiet)}
+	fs := []verifiktest.Option{verifiktest.WithLogger(quiet)}
 	if c.VerifikClientToken != "" {
-		fs = append(fs, verifiksandbox.WithClientToken(c.VerifikClientToken))
+		fs = append(fs, verifiktest.WithClientToken(c.VerifikClientToken))
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/verisoul/", http.StripPrefix("/verisoul", verisoulsandbox.New(vs...).Handler()))
-	mux.Handle("/iproov/", http.StripPrefix("/iproov", iproovsandbox.New(is...).Handler()))
-	mux.Handle("/verifik/", http.StripPrefix("/verifik", verifiksandbox.New(fs...).Handler()))
+	mux.Handle("/verisoul/", http.StripPrefix("/verisoul", verisoultest.New(vs...).Handler()))
+	mux.Handle("/iproov/", http.StripPrefix("/iproov", iproovtest.New(is...).Handler()))
+	mux.Handle("/verifik/", http.StripPrefix("/verifik", verifiktest.New(fs...).Handler()))
 	return mux
 }
 
@@ -193,14 +193,14 @@ func urlTarget(base string, getenv func(string) string, useEnv bool) *Target {
 		return def
 	}
 	c := credentials{
-		verisoulKey:  pick(EnvVerisoulAPIKey, verisoulsandbox.DefaultAPIKey),
-		iproovKey:    pick(EnvIProovAPIKey, iproovsandbox.DefaultAPIKey),
-		iproovSecret: pick(EnvIProovSecret, iproovsandbox.DefaultSecret),
-		iproovUser:   pick(EnvIProovOAuthUser, iproovsandbox.DefaultOAuthUsername),
-		iproovPass:   pick(EnvIProovOAuthPass, iproovsandbox.DefaultOAuthPassword),
-		verifikToken: pick(EnvVerifikClientToken, verifiksandbox.DefaultClientToken),
+		verisoulKey:  pick(EnvVerisoulAPIKey, verisoultest.DefaultAPIKey),
+		iproovKey:    pick(EnvIProovAPIKey, iproovtest.DefaultAPIKey),
+		iproovSecret: pick(EnvIProovSecret, iproovtest.DefaultSecret),
+		iproovUser:   pick(EnvIProovOAuthUser, iproovtest.DefaultOAuthUsername),
+		iproovPass:   pick(EnvIProovOAuthPass, iproovtest.DefaultOAuthPassword),
+		verifikToken: pick(EnvVerifikClientToken, verifiktest.DefaultClientToken),
 		verisoulURL:  base + "/verisoul",
-		iproovURL:    base + "/iproov" + iproovsandbox.BasePath,
+		iproovURL:    base + "/iproov" + iproovtest.BasePath,
 		verifikURL:   base + "/verifik",
 		verisoulCtl:  base + "/verisoul",
 		iproovCtl:    base + "/iproov",
@@ -287,7 +287,7 @@ func (t *Target) newClients(tp *tape, kit *contract.Kit) (*clients, error) {
 			verisoul.WithTransport(quiet, hc("verisoul", kit.Spec("verisoul/facematch"), kit.Spec("verisoul/idcheck"))),
 		}
 		if c.verisoulCtl != "" {
-			opts = append(opts, verisoul.WithAppURL(c.verisoulCtl+verisoulsandbox.AppPath))
+			opts = append(opts, verisoul.WithAppURL(c.verisoulCtl+verisoultest.AppPath))
 		}
 		if out.verisoul, err = verisoul.New(c.verisoulKey, opts...); err != nil {
 			return nil, err

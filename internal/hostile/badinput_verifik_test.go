@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	verifiksbx "github.com/idvkit/idvkit/pkg/sandbox/verifik"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
 	"github.com/idvkit/idvkit/pkg/verifik"
 )
 
@@ -34,8 +34,8 @@ func verifikCatalogue(w *verifikWorld) []badInput {
 	}
 	doc := sandbox.Document{Kind: "national_id", Country: "CO", Number: "1020304050", FirstName: "Hostile", LastName: "Tester",
 		DateOfBirth: "1990-04-01", Expiry: "2031-01-01", Face: "hostile-face"}
-	front := verifik.Image(verifiksbx.DocumentPhoto(doc))
-	selfie := verifik.Image(verifiksbx.Selfie("hostile-face"))
+	front := verifik.Image(verifiktest.DocumentPhoto(doc))
+	selfie := verifik.Image(verifiktest.Selfie("hostile-face"))
 	gif := []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x00\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 	text := base64.StdEncoding.EncodeToString([]byte("this is a passport photo, honest"))
 	setupWith := func(p func(*verifik.ProjectConfig), f func(*verifik.FlowConfig)) func() error {
@@ -183,7 +183,7 @@ func verifikCatalogue(w *verifikWorld) []badInput {
 			_, err := r.SendEmailCode(ctx)
 			require.NoError(t, err)
 			code, _ := w.emu.LastCode(r.State().Email)
-			w.clock.Advance(verifiksbx.DefaultOTPTTL + time.Second)
+			w.clock.Advance(verifiktest.DefaultOTPTTL + time.Second)
 			return func() error { return r.ConfirmEmailCode(ctx, code) }
 		}},
 		{name: "send phone code: unknown gateway", field: "gateway", bad: func(t *testing.T) func() error {

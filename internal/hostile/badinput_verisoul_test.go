@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	verisoulsbx "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/verisoul"
 )
 
@@ -200,7 +200,7 @@ func verisoulCatalogue(w *verisoulWorld) []badInput {
 		}},
 		{name: "verify-face after a failed liveness capture (vendor-side)", code: "liveness_check_failed", status: 400, bad: func(t *testing.T) func() error {
 			s := started(t)
-			require.NoError(t, w.emu.Fail(s.ID, verisoulsbx.FailLiveness))
+			require.NoError(t, w.emu.Fail(s.ID, verisoultest.FailLiveness))
 			return func() error { _, err := c.VerifyFace(ctx, s); return err }
 		}},
 		{name: "verify-identity before the account was enrolled (vendor-side)", code: "account_not_found", status: 400, bad: func(t *testing.T) func() error {

@@ -16,9 +16,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	iproovsandbox "github.com/idvkit/idvkit/pkg/sandbox/iproov"
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
-	verisoulsandbox "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 )
 
 // maxServerRead bounds what an emulator may read of a 1 GiB body before refusing it: the
@@ -39,12 +39,12 @@ func TestHugeBodiesAreRefused(t *testing.T) {
 		header  string
 		prefix  string
 	}{
-		{name: "verisoul", handler: verisoulsandbox.New().Handler(), path: "/liveness/enroll",
-			header: "x-api-key: " + verisoulsandbox.DefaultAPIKey, prefix: `{"session_id":"`},
-		{name: "verifik", handler: verifiksandbox.New().Handler(), path: "/v2/app-registrations",
-			header: "Authorization: Bearer " + verifiksandbox.DefaultClientToken, prefix: `{"email":"`},
-		{name: "iproov", handler: iproovsandbox.New().Handler(), path: iproovsandbox.BasePath + "/claim/enrol/token",
-			prefix: `{"api_key":"` + iproovsandbox.DefaultAPIKey + `","secret":"` + iproovsandbox.DefaultSecret + `","resource":"`},
+		{name: "verisoul", handler: verisoultest.New().Handler(), path: "/liveness/enroll",
+			header: "x-api-key: " + verisoultest.DefaultAPIKey, prefix: `{"session_id":"`},
+		{name: "verifik", handler: verifiktest.New().Handler(), path: "/v2/app-registrations",
+			header: "Authorization: Bearer " + verifiktest.DefaultClientToken, prefix: `{"email":"`},
+		{name: "iproov", handler: iproovtest.New().Handler(), path: iproovtest.BasePath + "/claim/enrol/token",
+			prefix: `{"api_key":"` + iproovtest.DefaultAPIKey + `","secret":"` + iproovtest.DefaultSecret + `","resource":"`},
 	}
 	for _, tg := range targets {
 		for _, chunked := range []bool{false, true} {

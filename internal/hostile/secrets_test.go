@@ -17,8 +17,8 @@ import (
 	"github.com/idvkit/idvkit/internal/hostile"
 	"github.com/idvkit/idvkit/pkg/iproov"
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	iproovsbx "github.com/idvkit/idvkit/pkg/sandbox/iproov"
-	verifiksbx "github.com/idvkit/idvkit/pkg/sandbox/verifik"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
 	"github.com/idvkit/idvkit/pkg/verifik"
 	"github.com/idvkit/idvkit/pkg/verisoul"
 )
@@ -221,7 +221,7 @@ func iproovSecrets(t *testing.T) {
 		oauthUser = "ip-oauth-user-SECRET"
 		oauthPass = "ip-oauth-pass-SECRET-5c4b3a"
 	)
-	w := newIProovWorld(t, iproovsbx.WithCredentials(apiKey, secret), iproovsbx.WithOAuthCredentials(oauthUser, oauthPass), iproovsbx.WithFrames())
+	w := newIProovWorld(t, iproovtest.WithCredentials(apiKey, secret), iproovtest.WithOAuthCredentials(oauthUser, oauthPass), iproovtest.WithFrames())
 	x := newExposure(map[string]*hostile.Buffer{"client": w.logs, "emulator": w.emuLogs})
 	for name, v := range map[string]string{"api key": apiKey, "secret": secret, "oauth username": oauthUser, "oauth password": oauthPass} {
 		x.secrets.Add(name, v)
@@ -249,7 +249,7 @@ func iproovSecrets(t *testing.T) {
 
 	// Capture enrol and verify, frames returned.
 	enrol := claim(c.EnrolToken(ctx, iproov.TokenRequest{UserID: "user-zelda", Resource: "onboarding"}))
-	require.NoError(t, w.emu.Capture(enrol.Token, iproovsbx.Capture{Image: zelda}))
+	require.NoError(t, w.emu.Capture(enrol.Token, iproovtest.Capture{Image: zelda}))
 	enrolled, err := c.EnrolValidate(ctx, enrol, iproov.ValidateOptions{Client: "Mozilla/5.0", IP: "198.51.100.7"})
 	require.NoError(t, err)
 	require.True(t, enrolled.Passed)
@@ -260,14 +260,14 @@ func iproovSecrets(t *testing.T) {
 	x.value("enrol result pointer", enrolled)
 	for _, who := range [][]byte{zelda, mallory} {
 		v := claim(c.VerifyToken(ctx, iproov.TokenRequest{UserID: "user-zelda", Resource: "login", AssuranceType: iproov.Liveness}))
-		require.NoError(t, w.emu.Capture(v.Token, iproovsbx.Capture{Image: who}))
+		require.NoError(t, w.emu.Capture(v.Token, iproovtest.Capture{Image: who}))
 		res, err := c.VerifyValidate(ctx, v, iproov.ValidateOptions{})
 		require.NoError(t, err)
 		x.value("verify result "+sandbox.FaceOf(who), res)
 	}
 	// Liveness failure.
 	v := claim(c.VerifyToken(ctx, iproov.TokenRequest{UserID: "user-zelda", Resource: "login"}))
-	require.NoError(t, w.emu.Capture(v.Token, iproovsbx.Capture{Image: zelda, LivenessFailure: "Please Keep Still"}))
+	require.NoError(t, w.emu.Capture(v.Token, iproovtest.Capture{Image: zelda, LivenessFailure: "Please Keep Still"}))
 	failed, err := c.VerifyValidate(ctx, v, iproov.ValidateOptions{})
 	require.NoError(t, err)
 	require.False(t, failed.Passed)
@@ -278,7 +278,7 @@ func iproovSecrets(t *testing.T) {
 		TokenRequest: iproov.TokenRequest{UserID: "user-mallory", Resource: "onboarding"},
 		Photo:        iproov.Photo{Image: mallory, Source: iproov.SourceOID},
 	}))
-	require.NoError(t, w.emu.Capture(photoClaim.Token, iproovsbx.Capture{Image: mallory}))
+	require.NoError(t, w.emu.Capture(photoClaim.Token, iproovtest.Capture{Image: mallory}))
 	res, err := c.VerifyValidate(ctx, photoClaim, iproov.ValidateOptions{})
 	require.NoError(t, err)
 	require.True(t, res.Passed)
@@ -343,7 +343,7 @@ func iproovSecrets(t *testing.T) {
 
 func verifikSecrets(t *testing.T) {
 	const clientToken = "vf-client-token-SECRET-3e4f5a6b7c"
-	w := newVerifikWorld(t, verifiksbx.WithClientToken(clientToken))
+	w := newVerifikWorld(t, verifiktest.WithClientToken(clientToken))
 	x := newExposure(map[string]*hostile.Buffer{"client": w.logs, "emulator": w.emuLogs})
 	x.secrets.Add("client token", clientToken)
 	c := w.client
@@ -445,7 +445,7 @@ func verifikSecrets(t *testing.T) {
 	}
 	x.failed(t, re.ConfirmEmailCode(ctx, wrongCode))
 	require.NoError(t, re.ConfirmEmailCode(ctx, right))
-	spoof := verifiksbx.SpoofSelfie(eve.Face, 0.3)
+	spoof := verifiktest.SpoofSelfie(eve.Face, 0.3)
 	x.secrets.AddBytes("spoofed selfie", []byte(spoof))
 	_, err = re.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(spoof), OS: verifik.Android})
 	x.failed(t, err)

@@ -15,13 +15,13 @@ import (
 	"github.com/idvkit/idvkit/gen/iproov/claim"
 	"github.com/idvkit/idvkit/pkg/iproov"
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	iproovsbx "github.com/idvkit/idvkit/pkg/sandbox/iproov"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
 )
 
 func iproovTenancy(t *testing.T) (map[string]tenancyCase, []string) {
-	spB := iproovsbx.ServiceProvider{APIKey: "tenantbkey000000000000000000000000000000", Secret: "tenantbsecret000000000000000000000000000",
+	spB := iproovtest.ServiceProvider{APIKey: "tenantbkey000000000000000000000000000000", Secret: "tenantbsecret000000000000000000000000000",
 		OAuthUsername: "tenant-b-oauth", OAuthPassword: "tenant-b-oauth-password"}
-	emu := iproovsbx.New(iproovsbx.WithServiceProvider(spB))
+	emu := iproovtest.New(iproovtest.WithServiceProvider(spB))
 	h := emu.Handler()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -55,7 +55,7 @@ func iproovTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 	abortA, err := a.EnrolToken(ctx, iproov.TokenRequest{UserID: "tenant-a-aborted", Resource: "onboarding"})
 	require.NoError(t, err)
 
-	base := rawServer + iproovsbx.BasePath + "/" // the builders resolve paths relative to it
+	base := rawServer + iproovtest.BasePath + "/" // the builders resolve paths relative to it
 	accessToken := func(key, user, pass string) string {
 		r, err := claim.NewGenerateTokenRequestWithBody(base, key, "application/x-www-form-urlencoded", strings.NewReader("grant_type=client_credentials"))
 		require.NoError(t, err)

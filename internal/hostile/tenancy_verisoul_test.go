@@ -13,16 +13,16 @@ import (
 
 	"github.com/idvkit/idvkit/gen/verisoul/facematch"
 	"github.com/idvkit/idvkit/gen/verisoul/idcheck"
-	verisoulsbx "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/verisoul"
 )
 
 func verisoulTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 	const (
-		keyA, keyB = verisoulsbx.DefaultAPIKey, "tenant-b-verisoul-key"
+		keyA, keyB = verisoultest.DefaultAPIKey, "tenant-b-verisoul-key"
 		projB      = "00000000-0000-4000-8000-0000000000b2"
 	)
-	emu := verisoulsbx.New(verisoulsbx.WithProject(verisoulsbx.Project{ID: projB, APIKey: keyB}))
+	emu := verisoultest.New(verisoultest.WithProject(verisoultest.Project{ID: projB, APIKey: keyB}))
 	h := emu.Handler()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -132,10 +132,10 @@ func verisoulTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 	redirect := func(id bool) func(t *testing.T) (int, string) {
 		return func(t *testing.T) (int, string) {
 			if id {
-				r, err := idcheck.NewRedirectToIDCheckRequest(rawServer, &idcheck.RedirectToIDCheckParams{ProjectId: uuid.MustParse(verisoulsbx.DefaultProjectID), Id: "true"})
+				r, err := idcheck.NewRedirectToIDCheckRequest(rawServer, &idcheck.RedirectToIDCheckParams{ProjectId: uuid.MustParse(verisoultest.DefaultProjectID), Id: "true"})
 				return send(t, h, r, err)
 			}
-			r, err := facematch.NewRedirectToFaceMatchRequest(rawServer, &facematch.RedirectToFaceMatchParams{ProjectId: uuid.MustParse(verisoulsbx.DefaultProjectID)})
+			r, err := facematch.NewRedirectToFaceMatchRequest(rawServer, &facematch.RedirectToFaceMatchParams{ProjectId: uuid.MustParse(verisoultest.DefaultProjectID)})
 			return send(t, h, r, err)
 		}
 	}

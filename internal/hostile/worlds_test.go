@@ -14,9 +14,9 @@ import (
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/iproov"
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	iproovsbx "github.com/idvkit/idvkit/pkg/sandbox/iproov"
-	verifiksbx "github.com/idvkit/idvkit/pkg/sandbox/verifik"
-	verisoulsbx "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/transport"
 	"github.com/idvkit/idvkit/pkg/verifik"
 	"github.com/idvkit/idvkit/pkg/verisoul"
@@ -55,7 +55,7 @@ func (p *problems) check(t *testing.T) {
 // verisoulWorld is the Verisoul emulator behind a request counter and an httptest
 // server, a client against it, and their logs, on one fake clock.
 type verisoulWorld struct {
-	emu     *verisoulsbx.Emulator
+	emu     *verisoultest.Emulator
 	count   *hostile.Counter
 	srv     *httptest.Server
 	clock   *sandbox.FakeClock
@@ -64,20 +64,20 @@ type verisoulWorld struct {
 	emuLogs *hostile.Buffer // emulator log, Debug
 }
 
-func newVerisoulWorld(t *testing.T, apiKey string, emuOpts ...verisoulsbx.Option) *verisoulWorld {
+func newVerisoulWorld(t *testing.T, apiKey string, emuOpts ...verisoultest.Option) *verisoulWorld {
 	t.Helper()
 	var p problems
 	p.check(t)
 	w := &verisoulWorld{clock: sandbox.NewFakeClock(t0), logs: &hostile.Buffer{}, emuLogs: &hostile.Buffer{}}
-	base := []verisoulsbx.Option{
-		verisoulsbx.WithClock(w.clock.Now),
-		verisoulsbx.WithOnProblem(p.add),
-		verisoulsbx.WithLogger(debugLogger(w.emuLogs)),
+	base := []verisoultest.Option{
+		verisoultest.WithClock(w.clock.Now),
+		verisoultest.WithOnProblem(p.add),
+		verisoultest.WithLogger(debugLogger(w.emuLogs)),
 	}
 	if apiKey != "" {
-		base = append(base, verisoulsbx.WithAPIKey(apiKey))
+		base = append(base, verisoultest.WithAPIKey(apiKey))
 	}
-	w.emu = verisoulsbx.New(append(base, emuOpts...)...)
+	w.emu = verisoultest.New(append(base, emuOpts...)...)
 	w.count = hostile.Count(w.emu.Handler())
 	w.srv = httptest.NewServer(w.count)
 	t.Cleanup(w.srv.Close)
@@ -91,7 +91,7 @@ func (w *verisoulWorld) newClient(t *testing.T, key string, opts ...verisoul.Opt
 	c, err := verisoul.New(key, append([]verisoul.Option{
 		verisoul.WithEnvironment(verisoul.Sandbox),
 		verisoul.WithBaseURL(w.srv.URL),
-		verisoul.WithAppURL(w.srv.URL + verisoulsbx.AppPath),
+		verisoul.WithAppURL(w.srv.URL + verisoultest.AppPath),
 		verisoul.WithContract(contract.ModeEnforce),
 		verisoul.WithClock(w.clock.Now),
 		verisoul.WithTransport(transport.WithLogger(debugLogger(w.logs)), noRetry),
@@ -103,7 +103,7 @@ func (w *verisoulWorld) newClient(t *testing.T, key string, opts ...verisoul.Opt
 // iproovWorld is the iProov emulator behind a request counter and an httptest server, a
 // client against it, and their logs, on one fake clock.
 type iproovWorld struct {
-	emu     *iproovsbx.Emulator
+	emu     *iproovtest.Emulator
 	count   *hostile.Counter
 	srv     *httptest.Server
 	clock   *sandbox.FakeClock
@@ -112,15 +112,15 @@ type iproovWorld struct {
 	emuLogs *hostile.Buffer
 }
 
-func newIProovWorld(t *testing.T, emuOpts ...iproovsbx.Option) *iproovWorld {
+func newIProovWorld(t *testing.T, emuOpts ...iproovtest.Option) *iproovWorld {
 	t.Helper()
 	var p problems
 	p.check(t)
 	w := &iproovWorld{clock: sandbox.NewFakeClock(t0), logs: &hostile.Buffer{}, emuLogs: &hostile.Buffer{}}
-	w.emu = iproovsbx.New(append([]iproovsbx.Option{
-		iproovsbx.WithClock(w.clock.Now),
-		iproovsbx.WithOnProblem(p.add),
-		iproovsbx.WithLogger(debugLogger(w.emuLogs)),
+	w.emu = iproovtest.New(append([]iproovtest.Option{
+		iproovtest.WithClock(w.clock.Now),
+		iproovtest.WithOnProblem(p.add),
+		iproovtest.WithLogger(debugLogger(w.emuLogs)),
 	}, emuOpts...)...)
 	w.count = hostile.Count(w.emu.Handler())
 	w.srv = httptest.NewServer(w.count)
@@ -161,7 +161,7 @@ func debugLogger(b *hostile.Buffer) *slog.Logger {
 // verifikWorld is the Verifik emulator behind a request counter and an httptest server,
 // a client against it, and their logs, on one fake clock.
 type verifikWorld struct {
-	emu     *verifiksbx.Emulator
+	emu     *verifiktest.Emulator
 	count   *hostile.Counter
 	srv     *httptest.Server
 	clock   *sandbox.FakeClock
@@ -170,15 +170,15 @@ type verifikWorld struct {
 	emuLogs *hostile.Buffer
 }
 
-func newVerifikWorld(t *testing.T, emuOpts ...verifiksbx.Option) *verifikWorld {
+func newVerifikWorld(t *testing.T, emuOpts ...verifiktest.Option) *verifikWorld {
 	t.Helper()
 	var p problems
 	p.check(t)
 	w := &verifikWorld{clock: sandbox.NewFakeClock(t0), logs: &hostile.Buffer{}, emuLogs: &hostile.Buffer{}}
-	w.emu = verifiksbx.New(append([]verifiksbx.Option{
-		verifiksbx.WithClock(w.clock.Now),
-		verifiksbx.WithOnProblem(p.add),
-		verifiksbx.WithLogger(debugLogger(w.emuLogs)),
+	w.emu = verifiktest.New(append([]verifiktest.Option{
+		verifiktest.WithClock(w.clock.Now),
+		verifiktest.WithOnProblem(p.add),
+		verifiktest.WithLogger(debugLogger(w.emuLogs)),
 	}, emuOpts...)...)
 	w.count = hostile.Count(w.emu.Handler())
 	w.srv = httptest.NewServer(w.count)

@@ -31,9 +31,9 @@ import (
 	"time"
 
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	iproovsandbox "github.com/idvkit/idvkit/pkg/sandbox/iproov"
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
-	verisoulsandbox "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 )
 
 type options struct {
@@ -176,9 +176,9 @@ func routes() []route {
 		return map[string]string{"Content-Type": "application/json", k: v}
 	}
 	return []route{
-		{"POST", "/verisoul/liveness/enroll", with("x-api-key", verisoulsandbox.DefaultAPIKey), `{"session_id":"`},
-		{"POST", "/verifik/v2/app-registrations", with("Authorization", "Bearer "+verifiksandbox.DefaultClientToken), `{"project":"`},
-		{"POST", "/iproov/api/v2/claim/enrol/token", json, `{"api_key":"` + iproovsandbox.DefaultAPIKey + `","resource":"`},
+		{"POST", "/verisoul/liveness/enroll", with("x-api-key", verisoultest.DefaultAPIKey), `{"session_id":"`},
+		{"POST", "/verifik/v2/app-registrations", with("Authorization", "Bearer "+verifiktest.DefaultClientToken), `{"project":"`},
+		{"POST", "/iproov/api/v2/claim/enrol/token", json, `{"api_key":"` + iproovtest.DefaultAPIKey + `","resource":"`},
 		{"POST", "/iproov/api/v2/claim/enrol/image", map[string]string{"Content-Type": "multipart/form-data; boundary=probe"},
 			"--probe\r\nContent-Disposition: form-data; name=\"image\"; filename=\"face.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"},
 		{"PUT", "/verisoul" + sandbox.ControlPath, json, `[{"kind":"`},
@@ -364,7 +364,7 @@ func (c *child) slowBody(ctx context.Context, limit time.Duration) timedResult {
 	defer conn.Close()
 	begin := time.Now()
 	_, err = fmt.Fprintf(conn, "POST /verifik/v2/app-registrations HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"+
-		"Authorization: Bearer %s\r\nContent-Length: 100000\r\n\r\n", c.addr, verifiksandbox.DefaultClientToken)
+		"Authorization: Bearer %s\r\nContent-Length: 100000\r\n\r\n", c.addr, verifiktest.DefaultClientToken)
 	if err != nil {
 		return timedResult{note: "write: " + err.Error()}
 	}
@@ -440,7 +440,7 @@ func (c *child) stalledConns(ctx context.Context, n int) stalledResult {
 	var r stalledResult
 	r.fdsBefore, _ = openFDs(c.pid)
 	head := fmt.Sprintf("POST /verifik/v2/app-registrations HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"+
-		"Authorization: Bearer %s\r\nContent-Length: 1024\r\n\r\n{\"project\":", c.addr, verifiksandbox.DefaultClientToken)
+		"Authorization: Bearer %s\r\nContent-Length: 1024\r\n\r\n{\"project\":", c.addr, verifiktest.DefaultClientToken)
 	conns := make([]net.Conn, 0, n)
 	defer func() {
 		for _, conn := range conns {

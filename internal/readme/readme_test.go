@@ -52,7 +52,7 @@ func snippets(t *testing.T, readme string) []snippet {
 
 // harness is what every snippet may use without declaring it: the imports a reader
 // would have and the values their own code already holds (a key, the request, the
-// user). Imports keep the README's aliases, so a renamed package only changes a path here.
+// user). Imports are the packages' own names, as a reader would write them.
 const harness = `package snippets
 
 import (
@@ -66,7 +66,7 @@ import (
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/idv"
 	"github.com/idvkit/idvkit/pkg/iproov"
-	verisoulsandbox "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/verifik"
 	"github.com/idvkit/idvkit/pkg/verisoul"
 )
@@ -81,7 +81,7 @@ var (
 	_ = contract.ModeEnforce
 	_ = idv.Verisoul
 	_ = iproov.New
-	_ = verisoulsandbox.New
+	_ = verisoultest.New
 	_ = verifik.New
 	_ = verisoul.New
 )

@@ -23,9 +23,9 @@ import (
 	"github.com/idvkit/idvkit/internal/realtraffic"
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	iproovsandbox "github.com/idvkit/idvkit/pkg/sandbox/iproov"
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
-	verisoulsandbox "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 )
 
 const corpusDir = "../../testdata/real"
@@ -377,10 +377,10 @@ func basic(user, pass string) string {
 
 func newIProovHarness(t *testing.T) *harness {
 	h := &harness{t: t}
-	emu := iproovsandbox.New(iproovsandbox.WithOnProblem(h.record))
+	emu := iproovtest.New(iproovtest.WithOnProblem(h.record))
 	h.srv = httptest.NewServer(emu.Handler())
 	t.Cleanup(h.srv.Close)
-	const base = iproovsandbox.BasePath
+	const base = iproovtest.BasePath
 
 	claim := func(kind, user string) (string, error) {
 		out, err := h.call(http.MethodPost, base+"/claim/"+kind+"/token", nil, map[string]any{
@@ -495,7 +495,7 @@ func (h *harness) varsOf(st map[string]string) realtraffic.Vars {
 
 func newVerisoulHarness(t *testing.T) *harness {
 	h := &harness{t: t}
-	emu := verisoulsandbox.New(verisoulsandbox.WithOnProblem(h.record))
+	emu := verisoultest.New(verisoultest.WithOnProblem(h.record))
 	h.srv = httptest.NewServer(emu.Handler())
 	t.Cleanup(h.srv.Close)
 	key := map[string]string{"x-api-key": emu.APIKey()}
@@ -548,7 +548,7 @@ func newVerisoulHarness(t *testing.T) *harness {
 
 func newVerifikHarness(t *testing.T) *harness {
 	h := &harness{t: t}
-	emu := verifiksandbox.New(verifiksandbox.WithOnProblem(h.record))
+	emu := verifiktest.New(verifiktest.WithOnProblem(h.record))
 	t.Cleanup(func() { _ = emu.Close() })
 	h.srv = httptest.NewServer(emu.Handler())
 	t.Cleanup(h.srv.Close)
@@ -675,18 +675,18 @@ func newVerifikHarness(t *testing.T) *harness {
 			_, err = h.call(http.MethodPut, "/v2/app-registrations/"+id+"/sync", hdr, map[string]string{"step": "signUpForm", "status": "ONGOING"})
 			return id, err
 		case "document_image":
-			return verifiksandbox.DocumentPhoto(documentFor("alice")), nil
+			return verifiktest.DocumentPhoto(documentFor("alice")), nil
 		case "face_image":
 			return base64.StdEncoding.EncodeToString(sandbox.FaceJPEG("alice")), nil
 		case "selfie":
-			return verifiksandbox.Selfie("alice"), nil
+			return verifiktest.Selfie("alice"), nil
 		case "document_validation_id":
 			hdr, err := bearer()
 			if err != nil {
 				return "", err
 			}
 			out, err := h.call(http.MethodPost, "/v2/document-validations/app-registration", hdr, map[string]any{
-				"image": verifiksandbox.DocumentPhoto(documentFor("alice")), "force": false,
+				"image": verifiktest.DocumentPhoto(documentFor("alice")), "force": false,
 			})
 			if err != nil {
 				return "", err
@@ -699,7 +699,7 @@ func newVerifikHarness(t *testing.T) *harness {
 			}
 			// A face of its own: the emulator refuses a face another registrant enrolled.
 			out, err := h.call(http.MethodPost, "/v2/biometric-validations/app-registration", hdr, map[string]any{
-				"image": verifiksandbox.Selfie(unique("rt-face-")), "os": "DESKTOP",
+				"image": verifiktest.Selfie(unique("rt-face-")), "os": "DESKTOP",
 			})
 			if err != nil {
 				return "", err

@@ -12,7 +12,7 @@ import (
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/iproov"
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	sbx "github.com/idvkit/idvkit/pkg/sandbox/iproov"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
 	"github.com/idvkit/idvkit/pkg/transport"
 )
 
@@ -23,7 +23,7 @@ const (
 
 type iproovRig struct {
 	w   *wire
-	emu *sbx.Emulator
+	emu *iproovtest.Emulator
 	c   *iproov.Client
 }
 
@@ -34,7 +34,7 @@ type iproovJourney struct {
 }
 
 func newIProovRig(t *testing.T, seed uint64) *iproovRig {
-	emu := sbx.New(sbx.WithFaultSeed(seed))
+	emu := iproovtest.New(iproovtest.WithFaultSeed(seed))
 	w := newWire("iproov", emu.Handler(), contract.Default().Spec("iproov/claim"))
 	user, pass := emu.OAuthCredentials()
 	c, err := iproov.New(emu.APIKey(), emu.Secret(),

@@ -12,7 +12,7 @@ import (
 	"github.com/idvkit/idvkit/gen/verifik/smartenroll"
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	sbx "github.com/idvkit/idvkit/pkg/sandbox/verifik"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
 	"github.com/idvkit/idvkit/pkg/verifik"
 )
 
@@ -20,7 +20,7 @@ const verifikFull = "registration to Finish (email code, document, selfie, faces
 
 type verifikRig struct {
 	w    *wire
-	emu  *sbx.Emulator
+	emu  *verifiktest.Emulator
 	c    *verifik.Client
 	flow verifik.Flow
 }
@@ -33,7 +33,7 @@ type verifikJourney struct {
 }
 
 func newVerifikRig(t *testing.T, seed uint64) rig {
-	emu := sbx.New(sbx.WithFaultSeed(seed))
+	emu := verifiktest.New(verifiktest.WithFaultSeed(seed))
 	w := newWire("verifik", emu.Handler(), contract.Default().Spec("verifik/smartenroll"))
 	c, err := verifik.New(emu.ClientToken(),
 		verifik.WithBaseURL(w.srv.URL),
@@ -77,10 +77,10 @@ func (r *verifikRig) run(ctx context.Context, j *journey) error {
 	}
 	doc := sandbox.Document{Kind: "national_id", Country: "CO", Number: fmt.Sprintf("10%08d", j.n),
 		FirstName: "Soak", LastName: "Registrant", DateOfBirth: "1990-04-01", Expiry: "2031-01-01", Face: d.face}
-	if _, err := reg.SubmitDocument(ctx, verifik.Document{Front: verifik.Image(sbx.DocumentPhoto(doc))}); err != nil {
+	if _, err := reg.SubmitDocument(ctx, verifik.Document{Front: verifik.Image(verifiktest.DocumentPhoto(doc))}); err != nil {
 		return err
 	}
-	if _, err := reg.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(sbx.Selfie(d.face)), OS: verifik.IOS}); err != nil {
+	if _, err := reg.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie(d.face)), OS: verifik.IOS}); err != nil {
 		return err
 	}
 	if _, err := reg.CompareFaces(ctx); err != nil {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	sbx "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/verisoul"
 )
 
@@ -22,7 +22,7 @@ const (
 
 type verisoulRig struct {
 	w   *wire
-	emu *sbx.Emulator
+	emu *verisoultest.Emulator
 	c   *verisoul.Client
 }
 
@@ -36,7 +36,7 @@ type verisoulJourney struct {
 
 func newVerisoulRig(t *testing.T, seed uint64) *verisoulRig {
 	// The per-key rate limit (300 a minute) would turn the soak into a rate-limit test.
-	emu := sbx.New(sbx.WithRateLimit(0, 0), sbx.WithFaultSeed(seed))
+	emu := verisoultest.New(verisoultest.WithRateLimit(0, 0), verisoultest.WithFaultSeed(seed))
 	kit := contract.Default()
 	w := newWire("verisoul", emu.Handler(), kit.Spec("verisoul/facematch"), kit.Spec("verisoul/idcheck"))
 	c, err := verisoul.New(emu.APIKey(),

@@ -30,7 +30,7 @@ func TestGateRunsWhenPkgDoesNotCompile(t *testing.T) {
 		t.Skip("builds this repository's packages")
 	}
 	root := repoRoot(t)
-	const rel = "pkg/sandbox/verisoul/results.go"
+	const rel = "pkg/sandbox/verisoultest/results.go"
 	orig, err := os.ReadFile(filepath.Join(root, rel))
 	require.NoError(t, err)
 	dir := t.TempDir()

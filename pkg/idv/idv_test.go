@@ -16,9 +16,9 @@ import (
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/idv"
 	"github.com/idvkit/idvkit/pkg/iproov"
-	iproovsandbox "github.com/idvkit/idvkit/pkg/sandbox/iproov"
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
-	verisoulsandbox "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/transport"
 	"github.com/idvkit/idvkit/pkg/verifik"
 	"github.com/idvkit/idvkit/pkg/verisoul"
@@ -105,11 +105,11 @@ func TestNextStepOnRealErrors(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("verisoul unknown account is declined", func(t *testing.T) {
-		emu := verisoulsandbox.New()
+		emu := verisoultest.New()
 		srv := httptest.NewServer(emu.Handler())
 		defer srv.Close()
-		c, err := verisoul.New(verisoulsandbox.DefaultAPIKey, verisoul.WithEnvironment(verisoul.Sandbox),
-			verisoul.WithBaseURL(srv.URL), verisoul.WithAppURL(srv.URL+verisoulsandbox.AppPath))
+		c, err := verisoul.New(verisoultest.DefaultAPIKey, verisoul.WithEnvironment(verisoul.Sandbox),
+			verisoul.WithBaseURL(srv.URL), verisoul.WithAppURL(srv.URL+verisoultest.AppPath))
 		require.NoError(t, err)
 		s, err := c.StartSession(ctx, verisoul.SessionOptions{})
 		require.NoError(t, err)
@@ -121,7 +121,7 @@ func TestNextStepOnRealErrors(t *testing.T) {
 
 		failed, err := c.StartSession(ctx, verisoul.SessionOptions{})
 		require.NoError(t, err)
-		require.NoError(t, emu.Fail(failed.ID, verisoulsandbox.FailLiveness))
+		require.NoError(t, emu.Fail(failed.ID, verisoultest.FailLiveness))
 		_, err = c.Enroll(ctx, failed, "account-1")
 		assert.Equal(t, idv.RepeatUserStep, idv.NextStep(err).Action, "%v", err)
 
@@ -130,10 +130,10 @@ func TestNextStepOnRealErrors(t *testing.T) {
 	})
 
 	t.Run("iproov second validation needs a new capture", func(t *testing.T) {
-		emu := iproovsandbox.New()
+		emu := iproovtest.New()
 		srv := httptest.NewServer(emu.Handler())
 		defer srv.Close()
-		c, err := iproov.New(iproovsandbox.DefaultAPIKey, iproovsandbox.DefaultSecret, iproov.WithBaseURL(srv.URL))
+		c, err := iproov.New(iproovtest.DefaultAPIKey, iproovtest.DefaultSecret, iproov.WithBaseURL(srv.URL))
 		require.NoError(t, err)
 		claim, err := c.EnrolToken(ctx, iproov.TokenRequest{UserID: "user-1", Resource: "signup"})
 		require.NoError(t, err)
@@ -148,7 +148,7 @@ func TestNextStepOnRealErrors(t *testing.T) {
 		assert.Equal(t, idv.Declined, d.Action, "%v", err)
 		assert.Equal(t, "already_enrolled", d.Code)
 
-		wrong, err := iproov.New(iproovsandbox.DefaultAPIKey, "not-the-secret", iproov.WithBaseURL(srv.URL))
+		wrong, err := iproov.New(iproovtest.DefaultAPIKey, "not-the-secret", iproov.WithBaseURL(srv.URL))
 		require.NoError(t, err)
 		_, err = wrong.EnrolToken(ctx, iproov.TokenRequest{UserID: "user-2", Resource: "signup"})
 		assert.Equal(t, idv.Escalate, idv.NextStep(err).Action, "%v", err)
@@ -163,7 +163,7 @@ func TestNextStepOnRealErrors(t *testing.T) {
 	})
 
 	t.Run("verifik wrong code is the registrant's to retype", func(t *testing.T) {
-		emu := verifiksandbox.New()
+		emu := verifiktest.New()
 		srv := httptest.NewServer(emu.Handler())
 		defer srv.Close()
 		c, err := verifik.New(emu.ClientToken(), verifik.WithBaseURL(srv.URL))
@@ -231,11 +231,11 @@ func TestNextStepOnCancellation(t *testing.T) {
 // gives session_not_started, and the user may still be on the hosted page.
 func TestNextStepOnForgedRedirect(t *testing.T) {
 	ctx := context.Background()
-	emu := verisoulsandbox.New()
+	emu := verisoultest.New()
 	srv := httptest.NewServer(emu.Handler())
 	defer srv.Close()
-	c, err := verisoul.New(verisoulsandbox.DefaultAPIKey, verisoul.WithEnvironment(verisoul.Sandbox),
-		verisoul.WithBaseURL(srv.URL), verisoul.WithAppURL(srv.URL+verisoulsandbox.AppPath))
+	c, err := verisoul.New(verisoultest.DefaultAPIKey, verisoul.WithEnvironment(verisoul.Sandbox),
+		verisoul.WithBaseURL(srv.URL), verisoul.WithAppURL(srv.URL+verisoultest.AppPath))
 	require.NoError(t, err)
 	for _, opened := range []bool{false, true} {
 		s, err := c.StartSession(ctx, verisoul.SessionOptions{})

@@ -20,5 +20,5 @@
 // code (see [CodeOf]).
 //
 // Tests and demos run against the emulator in package
-// github.com/idvkit/idvkit/pkg/sandbox/iproov (see the examples).
+// github.com/idvkit/idvkit/pkg/sandbox/iproovtest (see the examples).
 package iproov

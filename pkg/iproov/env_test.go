@@ -15,7 +15,7 @@ import (
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/iproov"
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	sbx "github.com/idvkit/idvkit/pkg/sandbox/iproov"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
 	"github.com/idvkit/idvkit/pkg/transport"
 )
 
@@ -29,7 +29,7 @@ var (
 // emulator does too; any contract problem on either side fails the test.
 type env struct {
 	t      *testing.T
-	emu    *sbx.Emulator
+	emu    *iproovtest.Emulator
 	srv    *httptest.Server
 	clock  *sandbox.FakeClock
 	client *iproov.Client
@@ -40,7 +40,7 @@ type env struct {
 	ops      []string // operations the server received, in order
 }
 
-func newEnv(t *testing.T, emuOpts []sbx.Option, clientOpts ...iproov.Option) *env {
+func newEnv(t *testing.T, emuOpts []iproovtest.Option, clientOpts ...iproov.Option) *env {
 	t.Helper()
 	e := &env{t: t, clock: sandbox.NewFakeClock(t0)}
 	record := func(p *contract.Error) {
@@ -48,7 +48,7 @@ func newEnv(t *testing.T, emuOpts []sbx.Option, clientOpts ...iproov.Option) *en
 		e.problems = append(e.problems, p)
 		e.mu.Unlock()
 	}
-	e.emu = sbx.New(append([]sbx.Option{sbx.WithClock(e.clock.Now), sbx.WithOnProblem(record)}, emuOpts...)...)
+	e.emu = iproovtest.New(append([]iproovtest.Option{iproovtest.WithClock(e.clock.Now), iproovtest.WithOnProblem(record)}, emuOpts...)...)
 	spec := contract.Default().Spec("iproov/claim")
 	h := e.emu.Handler()
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -10,17 +10,17 @@ import (
 
 	"github.com/idvkit/idvkit/pkg/iproov"
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	sbx "github.com/idvkit/idvkit/pkg/sandbox/iproov"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
 )
 
 // Photo enrol: enrol a user from a trusted photo (here the passport chip's), then verify
 // that the person in front of the camera is that user.
 func ExampleClient_PhotoEnrol() {
 	// An iProov emulator stands in for https://eu.rp.secure.iproov.me.
-	emu := sbx.New()
+	emu := iproovtest.New()
 	srv := httptest.NewServer(emu.Handler())
 	defer srv.Close()
-	client, err := iproov.New(sbx.DefaultAPIKey, sbx.DefaultSecret, iproov.WithBaseURL(srv.URL))
+	client, err := iproov.New(iproovtest.DefaultAPIKey, iproovtest.DefaultSecret, iproov.WithBaseURL(srv.URL))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -51,10 +51,10 @@ func ExampleClient_PhotoEnrol() {
 
 // Capture enrol: the user enrols with the iProov SDK; the backend validates and activates.
 func ExampleClient_EnrolToken() {
-	emu := sbx.New()
+	emu := iproovtest.New()
 	srv := httptest.NewServer(emu.Handler())
 	defer srv.Close()
-	client, err := iproov.New(sbx.DefaultAPIKey, sbx.DefaultSecret, iproov.WithBaseURL(srv.URL))
+	client, err := iproov.New(iproovtest.DefaultAPIKey, iproovtest.DefaultSecret, iproov.WithBaseURL(srv.URL))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -92,10 +92,10 @@ func ExampleClient_EnrolToken() {
 
 // Verify an enrolled user; someone else in front of the camera fails.
 func ExampleClient_VerifyToken() {
-	emu := sbx.New()
+	emu := iproovtest.New()
 	srv := httptest.NewServer(emu.Handler())
 	defer srv.Close()
-	client, err := iproov.New(sbx.DefaultAPIKey, sbx.DefaultSecret, iproov.WithBaseURL(srv.URL))
+	client, err := iproov.New(iproovtest.DefaultAPIKey, iproovtest.DefaultSecret, iproov.WithBaseURL(srv.URL))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -129,11 +129,11 @@ func ExampleClient_VerifyToken() {
 // Re-enrol a user iProov already knows, by deleting it first through the Management API:
 // an explicit choice, never made silently.
 func ExampleIfEnrolled() {
-	emu := sbx.New()
+	emu := iproovtest.New()
 	srv := httptest.NewServer(emu.Handler())
 	defer srv.Close()
 	user, pass := emu.OAuthCredentials()
-	client, err := iproov.New(sbx.DefaultAPIKey, sbx.DefaultSecret, iproov.WithBaseURL(srv.URL), iproov.WithOAuth(user, pass))
+	client, err := iproov.New(iproovtest.DefaultAPIKey, iproovtest.DefaultSecret, iproov.WithBaseURL(srv.URL), iproov.WithOAuth(user, pass))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -161,11 +161,11 @@ func ExampleIfEnrolled() {
 
 // The Management API: the client gets and renews the OAuth access token by itself.
 func ExampleClient_SuspendUser() {
-	emu := sbx.New()
+	emu := iproovtest.New()
 	srv := httptest.NewServer(emu.Handler())
 	defer srv.Close()
 	user, pass := emu.OAuthCredentials()
-	client, err := iproov.New(sbx.DefaultAPIKey, sbx.DefaultSecret, iproov.WithBaseURL(srv.URL), iproov.WithOAuth(user, pass))
+	client, err := iproov.New(iproovtest.DefaultAPIKey, iproovtest.DefaultSecret, iproov.WithBaseURL(srv.URL), iproov.WithOAuth(user, pass))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -191,10 +191,10 @@ func ExampleClient_SuspendUser() {
 // EnrolValidate marks it Used. Storing it again after the call is what keeps another
 // process (or a retry after a restart) from spending it twice.
 func ExampleClient_EnrolValidate() {
-	emu := sbx.New()
+	emu := iproovtest.New()
 	srv := httptest.NewServer(emu.Handler())
 	defer srv.Close()
-	client, err := iproov.New(sbx.DefaultAPIKey, sbx.DefaultSecret, iproov.WithBaseURL(srv.URL))
+	client, err := iproov.New(iproovtest.DefaultAPIKey, iproovtest.DefaultSecret, iproov.WithBaseURL(srv.URL))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -236,7 +236,7 @@ func ExampleClient_EnrolValidate() {
 
 	// Another process, with a client of its own, reads the record: the claim says it is
 	// spent, so the call fails before any network call.
-	other, err := iproov.New(sbx.DefaultAPIKey, sbx.DefaultSecret, iproov.WithBaseURL(srv.URL))
+	other, err := iproov.New(iproovtest.DefaultAPIKey, iproovtest.DefaultSecret, iproov.WithBaseURL(srv.URL))
 	if err != nil {
 		log.Fatal(err)
 	}

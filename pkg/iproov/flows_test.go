@@ -10,7 +10,7 @@ import (
 
 	"github.com/idvkit/idvkit/pkg/iproov"
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	sbx "github.com/idvkit/idvkit/pkg/sandbox/iproov"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
 	"github.com/idvkit/idvkit/pkg/transport"
 )
 
@@ -42,9 +42,9 @@ func TestPhotoEnrolJourney(t *testing.T) {
 	}{
 		{name: "passport chip photo, same person", photo: sandbox.FaceImage("alice"), source: iproov.SourceEID, user: userStep{face: "alice"}, wantPassed: true},
 		{name: "document photo as JPEG, same person", photo: sandbox.FaceJPEG("alice"), source: iproov.SourceOID, user: userStep{face: "alice"}, wantPassed: true},
-		{name: "someone else in front of the camera", photo: sandbox.FaceImage("alice"), source: iproov.SourceSelfie, user: userStep{face: "mallory"}, wantReason: sbx.ReasonMismatch},
+		{name: "someone else in front of the camera", photo: sandbox.FaceImage("alice"), source: iproov.SourceSelfie, user: userStep{face: "mallory"}, wantReason: iproovtest.ReasonMismatch},
 		{name: "liveness fails", photo: sandbox.FaceImage("alice"), source: iproov.SourceEID, user: userStep{face: "alice", liveFail: "Please Keep Still"}, wantReason: "Please Keep Still"},
-		{name: "photo without a usable face", photo: sandbox.FaceImage(sbx.NoFace), source: iproov.SourceOID, wantErr: iproov.ErrPhotoNotEnrolled},
+		{name: "photo without a usable face", photo: sandbox.FaceImage(iproovtest.NoFace), source: iproov.SourceOID, wantErr: iproov.ErrPhotoNotEnrolled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,7 +129,7 @@ func TestVerifyJourney(t *testing.T) {
 	}{
 		{name: "genuine presence passes", enrolled: "alice", user: userStep{face: "alice"}, wantPassed: true},
 		{name: "liveness assurance passes", enrolled: "alice", assurance: iproov.Liveness, user: userStep{face: "alice"}, wantPassed: true},
-		{name: "another face fails", enrolled: "alice", user: userStep{face: "bob"}, wantReason: sbx.ReasonMismatch},
+		{name: "another face fails", enrolled: "alice", user: userStep{face: "bob"}, wantReason: iproovtest.ReasonMismatch},
 		{name: "a spoof fails liveness", enrolled: "alice", user: userStep{face: "alice", liveFail: "Please Keep Still"}, wantReason: "Please Keep Still"},
 		{name: "never enrolled", user: userStep{face: "alice"}, wantCode: iproov.CodeNoUser},
 	}
@@ -156,7 +156,7 @@ func TestVerifyJourney(t *testing.T) {
 			assert.Equal(t, tt.wantPassed, res.Passed)
 			assert.Equal(t, tt.wantReason, res.Reason)
 			require.NotNil(t, res.Signals.Matching)
-			if tt.wantReason == sbx.ReasonMismatch {
+			if tt.wantReason == iproovtest.ReasonMismatch {
 				assert.False(t, *res.Signals.Matching)
 				assert.True(t, *res.Signals.AntiSpoofing)
 			}
@@ -246,7 +246,7 @@ func TestInvalidateAClaim(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, iproov.Invalidation{ClaimAborted: true, UserInformed: true}, *inv)
 	assert.True(t, enrol.Used)
-	assert.ErrorIs(t, e.emu.CaptureFace(enrol.Token, "alice"), sbx.ErrClaimAborted)
+	assert.ErrorIs(t, e.emu.CaptureFace(enrol.Token, "alice"), iproovtest.ErrClaimAborted)
 	_, err = e.client.EnrolValidate(ctx, enrol, iproov.ValidateOptions{})
 	assert.ErrorIs(t, err, iproov.ErrClaimUsed)
 }
@@ -283,7 +283,7 @@ func TestUserManagement(t *testing.T) {
 }
 
 func TestVendorErrorsAreTyped(t *testing.T) {
-	e := newEnv(t, []sbx.Option{sbx.WithAssuranceTypes(iproov.GenuinePresence)})
+	e := newEnv(t, []iproovtest.Option{iproovtest.WithAssuranceTypes(iproov.GenuinePresence)})
 	_, err := e.client.VerifyToken(ctx, iproov.TokenRequest{UserID: "u", Resource: "r", AssuranceType: iproov.Liveness})
 	assert.Equal(t, iproov.CodeInvalidAssuranceType, iproov.CodeOf(err))
 	assert.ErrorIs(t, err, transport.ErrForbidden)

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/pkg/iproov"
-	sbx "github.com/idvkit/idvkit/pkg/sandbox/iproov"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
 	"github.com/idvkit/idvkit/pkg/transport"
 )
 
@@ -29,7 +29,7 @@ func (e *env) retrying(slept *[]time.Duration) *iproov.Client {
 // TestTokenRequestsWaitOutTheRateLimit: a token request (safe to repeat: an unused token
 // just expires) answered 429 is sent again after iProov's Retry-After.
 func TestTokenRequestsWaitOutTheRateLimit(t *testing.T) {
-	e := newEnv(t, []sbx.Option{sbx.WithRateLimit(1, 10*time.Second)})
+	e := newEnv(t, []iproovtest.Option{iproovtest.WithRateLimit(1, 10*time.Second)})
 	var slept []time.Duration
 	c := e.retrying(&slept)
 	_, err := c.EnrolToken(ctx, iproov.TokenRequest{UserID: "user-0020", Resource: "onboarding"})

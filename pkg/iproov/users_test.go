@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/pkg/iproov"
-	sbx "github.com/idvkit/idvkit/pkg/sandbox/iproov"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
 )
 
 // TestAccessTokenCache checks the Management API's token is reused within its life (1
@@ -66,7 +66,7 @@ func TestAccessTokenRefusedIsRenewedOnce(t *testing.T) {
 }
 
 func TestAccessTokenScopesAndRefusals(t *testing.T) {
-	e := newEnv(t, []sbx.Option{sbx.WithOAuthScopes(sbx.ScopeUserRead)})
+	e := newEnv(t, []iproovtest.Option{iproovtest.WithOAuthScopes(iproovtest.ScopeUserRead)})
 	e.enrolled("user-0012", "alice")
 	_, err := e.client.DeleteUser(ctx, "user-0012")
 	assert.Equal(t, iproov.CodeInvalidOAuth, iproov.CodeOf(err), "a token without the scope is not renewed in a loop")

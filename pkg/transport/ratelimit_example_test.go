@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 	"time"
 
-	"github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/transport"
 	vsclient "github.com/idvkit/idvkit/pkg/verisoul"
 )
@@ -17,9 +17,9 @@ import (
 // (transport/redisrate) instead. A call that cannot get a slot before its
 // deadline fails at once, unsent.
 func ExampleWithRateLimiter() {
-	emu := httptest.NewServer(verisoul.New().Handler())
+	emu := httptest.NewServer(verisoultest.New().Handler())
 	defer emu.Close()
-	const apiKey = verisoul.DefaultAPIKey
+	const apiKey = verisoultest.DefaultAPIKey
 
 	lim, err := transport.NewLimiter(transport.Quota{Requests: 2, Period: time.Hour}) // tiny, to show a refusal
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
 	"github.com/idvkit/idvkit/pkg/verifik"
 )
 
@@ -379,7 +379,7 @@ func TestEmulatorRedeliversAfterACrash(t *testing.T) {
 	deliveries := e.emu.Deliveries()
 	require.NotEmpty(t, deliveries)
 	first := deliveries[0]
-	assert.Equal(t, verifiksandbox.DeliveryDelivered, first.Outcome)
+	assert.Equal(t, verifiktest.DeliveryDelivered, first.Outcome)
 	var statuses []int
 	for _, a := range first.Attempts {
 		statuses = append(statuses, a.Status)

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/gen/verifik/smartenroll"
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
 	"github.com/idvkit/idvkit/pkg/transport"
 	"github.com/idvkit/idvkit/pkg/verifik"
 )
@@ -25,7 +25,7 @@ func TestJourneys(t *testing.T) {
 	journeys := []struct {
 		name string
 		cfg  verifik.FlowConfig
-		opts []verifiksandbox.Option
+		opts []verifiktest.Option
 		run  func(t *testing.T, e *env, flow verifik.Flow)
 	}{
 		{
@@ -68,7 +68,7 @@ func TestJourneys(t *testing.T) {
 				assert.True(t, names.Match)
 				assert.Equal(t, float64(100), names.FullName)
 
-				selfie, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiksandbox.Selfie("alice")), OS: verifik.IOS})
+				selfie, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("alice")), OS: verifik.IOS})
 				require.NoError(t, err)
 				assert.NotEmpty(t, selfie.PersonID)
 
@@ -87,7 +87,7 @@ func TestJourneys(t *testing.T) {
 				assert.True(t, review.EmailVerified)
 				assert.Equal(t, smartenroll.DocumentActive, review.DocumentStatus)
 				require.NotNil(t, review.FaceScore)
-				assert.Equal(t, verifiksandbox.SameFaceScore, *review.FaceScore)
+				assert.Equal(t, verifiktest.SameFaceScore, *review.FaceScore)
 				assert.Equal(t, smartenroll.InformationActive, review.CriminalStatus)
 
 				require.Equal(t, verifik.Completed, r.State().Recommend())
@@ -103,7 +103,7 @@ func TestJourneys(t *testing.T) {
 			run: func(t *testing.T, e *env, flow verifik.Flow) {
 				r := e.register(flow, "carol@example.com", "Carol Danvers")
 				e.confirmEmail(r)
-				_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiksandbox.SpoofSelfie("carol", 0.41)), OS: verifik.Android})
+				_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.SpoofSelfie("carol", 0.41)), OS: verifik.Android})
 				require.ErrorIs(t, err, verifik.ErrLivenessFailed)
 				var live *verifik.LivenessError
 				require.ErrorAs(t, err, &live)
@@ -112,7 +112,7 @@ func TestJourneys(t *testing.T) {
 				require.ErrorAs(t, err, &api)
 				assert.Equal(t, 409, api.StatusCode)
 
-				_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiksandbox.Selfie("carol")), OS: verifik.Android})
+				_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("carol")), OS: verifik.Android})
 				require.NoError(t, err)
 				assert.Equal(t, 2, r.State().SelfieAttempts)
 			},
@@ -124,11 +124,11 @@ func TestJourneys(t *testing.T) {
 				r := e.register(flow, "dave@example.com", "Dave Bowman")
 				e.confirmEmail(r)
 				for range flow.SelfieAttempts {
-					_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiksandbox.SpoofSelfie("dave", 0.2)), OS: verifik.Desktop})
+					_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.SpoofSelfie("dave", 0.2)), OS: verifik.Desktop})
 					require.ErrorIs(t, err, verifik.ErrLivenessFailed)
 				}
 				e.noCallsDuring(func() {
-					_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiksandbox.Selfie("dave")), OS: verifik.Desktop})
+					_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("dave")), OS: verifik.Desktop})
 					assert.ErrorIs(t, err, verifik.ErrAttemptsExhausted)
 				})
 				assert.Equal(t, verifik.NeedsManualVerification, r.State().Recommend())
@@ -140,17 +140,17 @@ func TestJourneys(t *testing.T) {
 			run: func(t *testing.T, e *env, flow verifik.Flow) {
 				first := e.register(flow, "erin@example.com", "Erin Hart")
 				e.confirmEmail(first)
-				_, err := first.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiksandbox.Selfie("erin")), OS: verifik.IOS})
+				_, err := first.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("erin")), OS: verifik.IOS})
 				require.NoError(t, err)
 
 				again := e.register(flow, "erin.other@example.com", "Erin Second")
 				e.confirmEmail(again)
-				_, err = again.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiksandbox.Selfie("erin")), OS: verifik.IOS})
+				_, err = again.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("erin")), OS: verifik.IOS})
 				require.ErrorIs(t, err, verifik.ErrDuplicateFace)
 				assert.ErrorIs(t, err, transport.ErrConflict)
 
 				// Someone else's face goes through.
-				_, err = again.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiksandbox.Selfie("frank")), OS: verifik.IOS})
+				_, err = again.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("frank")), OS: verifik.IOS})
 				require.NoError(t, err)
 			},
 		},
@@ -161,7 +161,7 @@ func TestJourneys(t *testing.T) {
 				r := e.register(flow, "gina@example.com", "Gina Linetti")
 				sent, err := r.SendEmailCode(ctx)
 				require.NoError(t, err)
-				assert.Equal(t, e.clock.Now().Add(verifiksandbox.DefaultOTPTTL), sent.ExpiresAt)
+				assert.Equal(t, e.clock.Now().Add(verifiktest.DefaultOTPTTL), sent.ExpiresAt)
 				code, _ := e.emu.LastCode("gina@example.com")
 				wrong := "111111"
 				if code == wrong {
@@ -172,7 +172,7 @@ func TestJourneys(t *testing.T) {
 				assert.ErrorIs(t, err, transport.ErrForbidden)
 
 				// The client knows the expiry and fails fast...
-				e.clock.Advance(verifiksandbox.DefaultOTPTTL + time.Second)
+				e.clock.Advance(verifiktest.DefaultOTPTTL + time.Second)
 				e.noCallsDuring(func() {
 					assert.ErrorIs(t, r.ConfirmEmailCode(ctx, code), verifik.ErrCodeExpired)
 				})
@@ -294,7 +294,7 @@ func TestJourneys(t *testing.T) {
 				r := e.register(flow, "leo@example.com", "Leo Fitz")
 				e.confirmEmail(r)
 				e.noCallsDuring(func() {
-					_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiksandbox.Selfie("leo")), OS: verifik.IOS})
+					_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("leo")), OS: verifik.IOS})
 					assert.ErrorIs(t, err, verifik.ErrStepNotOffered)
 					_, err = r.CompareFaces(ctx)
 					assert.ErrorIs(t, err, verifik.ErrStepNotOffered)
@@ -321,7 +321,7 @@ func TestJourneys(t *testing.T) {
 				doc, err := r.SubmitDocument(ctx, verifik.Document{Front: photo(forged)})
 				require.NoError(t, err)
 				assert.True(t, doc.Accepted)
-				_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiksandbox.Selfie("mallory")), OS: verifik.IOS})
+				_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("mallory")), OS: verifik.IOS})
 				require.NoError(t, err)
 				faces, err := r.CompareFaces(ctx)
 				require.NoError(t, err)
@@ -349,7 +349,7 @@ func TestJourneys(t *testing.T) {
 		{
 			name: "wrong token refused",
 			cfg:  verifik.BasicEnrollment(welcome),
-			opts: []verifiksandbox.Option{verifiksandbox.WithAccount("second-account-token")},
+			opts: []verifiktest.Option{verifiktest.WithAccount("second-account-token")},
 			run: func(t *testing.T, e *env, flow verifik.Flow) {
 				alice := e.register(flow, "nina@example.com", "Nina Simone")
 				bob := e.register(flow, "oscar@example.com", "Oscar Isaac")
@@ -458,7 +458,7 @@ func TestStateNeverShowsSecrets(t *testing.T) {
 }
 
 func TestAPIErrorsCarryNoPersonalData(t *testing.T) {
-	e := newEnv(t, verifiksandbox.WithBlockedEmailDomains("blocked.example"))
+	e := newEnv(t, verifiktest.WithBlockedEmailDomains("blocked.example"))
 	flow := e.setup(verifik.BasicEnrollment(welcome))
 	_, err := e.client.Register(ctx, flow, verifik.Registration{Email: "someone@blocked.example", FullName: "Some One"})
 	var api *transport.APIError

@@ -17,7 +17,7 @@ import (
 	"github.com/idvkit/idvkit/gen/verifik/smartenroll"
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
 	"github.com/idvkit/idvkit/pkg/transport"
 	"github.com/idvkit/idvkit/pkg/verifik"
 )
@@ -29,7 +29,7 @@ var ctx = context.Background()
 // can prove a rule failed before any network call.
 type env struct {
 	t      *testing.T
-	emu    *verifiksandbox.Emulator
+	emu    *verifiktest.Emulator
 	srv    *httptest.Server
 	clock  *sandbox.FakeClock
 	client *verifik.Client
@@ -39,7 +39,7 @@ type env struct {
 	problems []*contract.Error
 }
 
-func newEnv(t *testing.T, opts ...verifiksandbox.Option) *env {
+func newEnv(t *testing.T, opts ...verifiktest.Option) *env {
 	t.Helper()
 	e := &env{t: t, clock: sandbox.NewFakeClock(time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC))}
 	record := func(p *contract.Error) {
@@ -47,8 +47,8 @@ func newEnv(t *testing.T, opts ...verifiksandbox.Option) *env {
 		e.problems = append(e.problems, p)
 		e.mu.Unlock()
 	}
-	e.emu = verifiksandbox.New(append([]verifiksandbox.Option{
-		verifiksandbox.WithClock(e.clock.Now), verifiksandbox.WithOnProblem(record),
+	e.emu = verifiktest.New(append([]verifiktest.Option{
+		verifiktest.WithClock(e.clock.Now), verifiktest.WithOnProblem(record),
 	}, opts...)...)
 	e.srv = httptest.NewServer(e.emu.Handler())
 	t.Cleanup(e.srv.Close)
@@ -130,7 +130,7 @@ func documentOf(first, last, face string) sandbox.Document {
 		DateOfBirth: "1990-04-01", Expiry: "2031-01-01", Face: face}
 }
 
-func photo(d sandbox.Document) verifik.Image { return verifik.Image(verifiksandbox.DocumentPhoto(d)) }
+func photo(d sandbox.Document) verifik.Image { return verifik.Image(verifiktest.DocumentPhoto(d)) }
 
 func bearerEditor(token string) smartenroll.RequestEditorFn {
 	return func(_ context.Context, r *http.Request) error {

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
 	"github.com/idvkit/idvkit/pkg/transport"
 	"github.com/idvkit/idvkit/pkg/verifik"
 )
@@ -23,7 +23,7 @@ func TestResendLink(t *testing.T) {
 
 	link, err := e.client.ResendLink(ctx, r.State().AppRegistrationID, true)
 	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(link.URL, e.srv.URL+verifiksandbox.AppPath+flow.ProjectID+"?token="), link.URL)
+	assert.True(t, strings.HasPrefix(link.URL, e.srv.URL+verifiktest.AppPath+flow.ProjectID+"?token="), link.URL)
 	assert.True(t, strings.HasSuffix(link.URL, link.Token))
 	assert.Equal(t, e.clock.Now().UTC().Add(verifik.ResumeLinkTTL).Truncate(time.Second), link.ExpiresAt)
 	assert.True(t, link.Emailed)

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
 	"github.com/idvkit/idvkit/pkg/transport"
 	"github.com/idvkit/idvkit/pkg/verifik"
 )
@@ -60,9 +60,9 @@ func TestJourneyLogsNoSecretsOrPersonalData(t *testing.T) {
 	require.NoError(t, err)
 	_, err = r.CheckNames(ctx)
 	require.NoError(t, err)
-	_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiksandbox.SpoofSelfie("zelda", 0.3)), OS: verifik.IOS})
+	_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.SpoofSelfie("zelda", 0.3)), OS: verifik.IOS})
 	require.ErrorIs(t, err, verifik.ErrLivenessFailed)
-	_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiksandbox.Selfie("zelda")), OS: verifik.IOS})
+	_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("zelda")), OS: verifik.IOS})
 	require.NoError(t, err)
 	_, err = r.CompareFaces(ctx)
 	require.NoError(t, err)

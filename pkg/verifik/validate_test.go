@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	verifiksandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
 	"github.com/idvkit/idvkit/pkg/transport"
 	"github.com/idvkit/idvkit/pkg/verifik"
 )
@@ -41,7 +41,7 @@ func TestClientSideValidation(t *testing.T) {
 		return func() error { _, err := e.client.Register(ctx, flow, who); return err }
 	}
 	image := func(s string) verifik.Image { return verifik.Image(s) }
-	selfie := verifik.Image(verifiksandbox.Selfie("val"))
+	selfie := verifik.Image(verifiktest.Selfie("val"))
 
 	cases := []struct {
 		name  string

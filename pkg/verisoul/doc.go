@@ -32,6 +32,6 @@
 // ("session_not_found", "account_not_found", …).
 //
 // Tests and demos run against the emulator in package
-// github.com/idvkit/idvkit/pkg/sandbox/verisoul: point WithBaseURL at it and WithAppURL at
+// github.com/idvkit/idvkit/pkg/sandbox/verisoultest: point WithBaseURL at it and WithAppURL at
 // its AppPath.
 package verisoul

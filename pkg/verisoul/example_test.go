@@ -10,19 +10,19 @@ import (
 	"net/url"
 
 	"github.com/idvkit/idvkit/pkg/contract"
-	vs "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/verisoul"
 )
 
 // sandboxClient starts the Verisoul emulator and a client pointed at it. In production:
 // verisoul.New(apiKey, verisoul.WithEnvironment(verisoul.Production)).
-func sandboxClient() (*verisoul.Client, *vs.Emulator, func()) {
-	emu := vs.New()
+func sandboxClient() (*verisoul.Client, *verisoultest.Emulator, func()) {
+	emu := verisoultest.New()
 	srv := httptest.NewServer(emu.Handler())
-	client, err := verisoul.New(vs.DefaultAPIKey,
+	client, err := verisoul.New(verisoultest.DefaultAPIKey,
 		verisoul.WithEnvironment(verisoul.Sandbox),
 		verisoul.WithBaseURL(srv.URL),
-		verisoul.WithAppURL(srv.URL+vs.AppPath),
+		verisoul.WithAppURL(srv.URL+verisoultest.AppPath),
 		verisoul.WithContract(contract.ModeEnforce),
 	)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	vs "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/transport"
 	"github.com/idvkit/idvkit/pkg/verisoul"
 )
@@ -106,14 +106,14 @@ func TestAuthenticationJourneys(t *testing.T) {
 	cases := []struct {
 		name    string
 		account string
-		capture vs.Capture
+		capture verisoultest.Capture
 		outcome verisoul.IdentityOutcome
 		code    verisoul.ErrorCode
 	}{
-		{"same person", "acct-alice", vs.Capture{Face: sandbox.FaceImage("alice")}, verisoul.SamePerson, ""},
-		{"different person", "acct-alice", vs.Capture{Face: sandbox.FaceImage("mallory")}, verisoul.DifferentPerson, ""},
-		{"not completed", "acct-alice", vs.Capture{Face: sandbox.FaceImage("alice"), Incomparable: true}, verisoul.NotCompleted, ""},
-		{"unknown account", "acct-nobody", vs.Capture{Face: sandbox.FaceImage("alice")}, "", verisoul.CodeAccountNotFound},
+		{"same person", "acct-alice", verisoultest.Capture{Face: sandbox.FaceImage("alice")}, verisoul.SamePerson, ""},
+		{"different person", "acct-alice", verisoultest.Capture{Face: sandbox.FaceImage("mallory")}, verisoul.DifferentPerson, ""},
+		{"not completed", "acct-alice", verisoultest.Capture{Face: sandbox.FaceImage("alice"), Incomparable: true}, verisoul.NotCompleted, ""},
+		{"unknown account", "acct-nobody", verisoultest.Capture{Face: sandbox.FaceImage("alice")}, "", verisoul.CodeAccountNotFound},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -271,7 +271,7 @@ func TestVendorErrors(t *testing.T) {
 		{"liveness failed", func(t *testing.T, w *world) error {
 			s, err := w.client.StartSession(ctx, verisoul.SessionOptions{})
 			require.NoError(t, err)
-			require.NoError(t, w.emu.Fail(s.ID, vs.FailLiveness))
+			require.NoError(t, w.emu.Fail(s.ID, verisoultest.FailLiveness))
 			_, err = w.client.CheckUniqueness(ctx, s, "acct", nil)
 			return err
 		}, verisoul.CodeLivenessCheckFailed, true, transport.ErrInvalidRequest},
@@ -297,7 +297,7 @@ func TestVendorErrors(t *testing.T) {
 		}, verisoul.CodeGroupsEnabled, false, transport.ErrInvalidRequest},
 		{"rate limited", func(t *testing.T, w *world) error {
 			var err error
-			for i := 0; i <= vs.DefaultRateLimit && err == nil; i++ {
+			for i := 0; i <= verisoultest.DefaultRateLimit && err == nil; i++ {
 				_, err = w.client.StartSession(ctx, verisoul.SessionOptions{})
 			}
 			return err
@@ -305,9 +305,9 @@ func TestVendorErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var opts []vs.Option
+			var opts []verisoultest.Option
 			if c.code == verisoul.CodeGroupsEnabled {
-				opts = append(opts, vs.WithGroupsEnabled())
+				opts = append(opts, verisoultest.WithGroupsEnabled())
 			}
 			w := newWorld(t, opts...)
 			err := c.run(t, w)
@@ -348,9 +348,9 @@ func TestSimulateInSandbox(t *testing.T) {
 func TestPublicRedirect(t *testing.T) {
 	w := newWorld(t)
 	for _, idCheck := range []bool{false, true} {
-		link, err := w.client.PublicRedirect(ctx, verisoul.PublicRedirectOptions{ProjectID: vs.DefaultProjectID, IDCheck: idCheck})
+		link, err := w.client.PublicRedirect(ctx, verisoul.PublicRedirectOptions{ProjectID: verisoultest.DefaultProjectID, IDCheck: idCheck})
 		require.NoError(t, err)
-		assert.Contains(t, link.Location, vs.AppPath)
+		assert.Contains(t, link.Location, verisoultest.AppPath)
 		want := verisoul.FaceMatch
 		if idCheck {
 			want = verisoul.IDCheck

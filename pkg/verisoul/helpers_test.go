@@ -16,7 +16,7 @@ import (
 
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	vs "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/transport"
 	"github.com/idvkit/idvkit/pkg/verisoul"
 )
@@ -30,7 +30,7 @@ var (
 // shared by both, every vendor call counted and every log line kept.
 type world struct {
 	client *verisoul.Client
-	emu    *vs.Emulator
+	emu    *verisoultest.Emulator
 	clock  *sandbox.FakeClock
 	srv    *httptest.Server
 	calls  atomic.Int64
@@ -54,12 +54,12 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func newWorld(t *testing.T, emuOpts ...vs.Option) *world {
+func newWorld(t *testing.T, emuOpts ...verisoultest.Option) *world {
 	t.Helper()
 	w := &world{clock: sandbox.NewFakeClock(t0), logs: &syncBuffer{}}
 	var problems []*contract.Error
 	var mu sync.Mutex
-	w.emu = vs.New(append([]vs.Option{vs.WithClock(w.clock.Now), vs.WithOnProblem(func(e *contract.Error) {
+	w.emu = verisoultest.New(append([]verisoultest.Option{verisoultest.WithClock(w.clock.Now), verisoultest.WithOnProblem(func(e *contract.Error) {
 		mu.Lock()
 		problems = append(problems, e)
 		mu.Unlock()
@@ -74,10 +74,10 @@ func newWorld(t *testing.T, emuOpts ...vs.Option) *world {
 	t.Cleanup(w.srv.Close)
 	logger := slog.New(slog.NewJSONHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var err error
-	w.client, err = verisoul.New(vs.DefaultAPIKey,
+	w.client, err = verisoul.New(verisoultest.DefaultAPIKey,
 		verisoul.WithEnvironment(verisoul.Sandbox),
 		verisoul.WithBaseURL(w.srv.URL),
-		verisoul.WithAppURL(w.srv.URL+vs.AppPath),
+		verisoul.WithAppURL(w.srv.URL+verisoultest.AppPath),
 		verisoul.WithContract(contract.ModeEnforce),
 		verisoul.WithClock(w.clock.Now),
 		verisoul.WithTransport(transport.WithLogger(logger)),

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	vs "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/transport"
 	"github.com/idvkit/idvkit/pkg/verisoul"
 )
@@ -22,7 +22,7 @@ const goodID = "00022912-cbaa-4239-a3ec-51c32fcc0fc1"
 // the rejected value.
 func TestClientSideValidation(t *testing.T) {
 	w := newWorld(t)
-	prod, err := verisoul.New(vs.DefaultAPIKey, verisoul.WithBaseURL(w.srv.URL)) // production environment
+	prod, err := verisoul.New(verisoultest.DefaultAPIKey, verisoul.WithBaseURL(w.srv.URL)) // production environment
 	require.NoError(t, err)
 	fm := verisoul.Session{ID: goodID, Product: verisoul.FaceMatch}
 	idc := verisoul.Session{ID: goodID, Product: verisoul.IDCheck}
@@ -104,7 +104,7 @@ func TestClientSideValidation(t *testing.T) {
 			return err
 		}},
 		{"public redirect: referring id not a UUID", "referring session id", func() error {
-			_, err := c.PublicRedirect(ctx, verisoul.PublicRedirectOptions{ProjectID: vs.DefaultProjectID, ReferringSessionID: "r"})
+			_, err := c.PublicRedirect(ctx, verisoul.PublicRedirectOptions{ProjectID: verisoultest.DefaultProjectID, ReferringSessionID: "r"})
 			return err
 		}},
 	}

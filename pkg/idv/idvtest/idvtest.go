@@ -19,9 +19,9 @@ import (
 	"github.com/idvkit/idvkit/pkg/idv"
 	"github.com/idvkit/idvkit/pkg/iproov"
 	"github.com/idvkit/idvkit/pkg/sandbox"
-	isandbox "github.com/idvkit/idvkit/pkg/sandbox/iproov"
-	fsandbox "github.com/idvkit/idvkit/pkg/sandbox/verifik"
-	vsandbox "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/transport"
 	"github.com/idvkit/idvkit/pkg/verifik"
 	"github.com/idvkit/idvkit/pkg/verisoul"
@@ -48,9 +48,9 @@ type Sandbox struct {
 	Adapter any
 
 	srv      *httptest.Server
-	verisoul *vsandbox.Emulator
-	iproov   *isandbox.Emulator
-	verifik  *fsandbox.Emulator
+	verisoul *verisoultest.Emulator
+	iproov   *iproovtest.Emulator
+	verifik  *verifiktest.Emulator
 	browser  *http.Client
 }
 
@@ -72,25 +72,25 @@ func New(ctx context.Context, vendor string, o Options) (*Sandbox, error) {
 	var err error
 	switch vendor {
 	case "verisoul":
-		var eopts []vsandbox.Option
+		var eopts []verisoultest.Option
 		if o.OnProblem != nil {
-			eopts = append(eopts, vsandbox.WithOnProblem(o.OnProblem))
+			eopts = append(eopts, verisoultest.WithOnProblem(o.OnProblem))
 		}
-		s.verisoul = vsandbox.New(eopts...)
+		s.verisoul = verisoultest.New(eopts...)
 		s.srv = httptest.NewServer(s.verisoul.Handler())
 		var c *verisoul.Client
-		c, err = verisoul.New(vsandbox.DefaultAPIKey, verisoul.WithEnvironment(verisoul.Sandbox),
-			verisoul.WithBaseURL(s.srv.URL), verisoul.WithAppURL(s.srv.URL+vsandbox.AppPath),
+		c, err = verisoul.New(verisoultest.DefaultAPIKey, verisoul.WithEnvironment(verisoul.Sandbox),
+			verisoul.WithBaseURL(s.srv.URL), verisoul.WithAppURL(s.srv.URL+verisoultest.AppPath),
 			verisoul.WithContract(mode), verisoul.WithTransport(tops...))
 		if err == nil {
 			s.Adapter, err = idv.Verisoul(c, idv.VerisoulOptions{})
 		}
 	case "iproov":
-		var eopts []isandbox.Option
+		var eopts []iproovtest.Option
 		if o.OnProblem != nil {
-			eopts = append(eopts, isandbox.WithOnProblem(o.OnProblem))
+			eopts = append(eopts, iproovtest.WithOnProblem(o.OnProblem))
 		}
-		s.iproov = isandbox.New(eopts...)
+		s.iproov = iproovtest.New(eopts...)
 		s.srv = httptest.NewServer(s.iproov.Handler())
 		var c *iproov.Client
 		c, err = iproov.New(s.iproov.APIKey(), s.iproov.Secret(), iproov.WithBaseURL(s.srv.URL),
@@ -99,14 +99,14 @@ func New(ctx context.Context, vendor string, o Options) (*Sandbox, error) {
 			s.Adapter, err = idv.IProov(c, idv.IProovOptions{})
 		}
 	case "verifik":
-		var eopts []fsandbox.Option
+		var eopts []verifiktest.Option
 		if o.OnProblem != nil {
-			eopts = append(eopts, fsandbox.WithOnProblem(o.OnProblem))
+			eopts = append(eopts, verifiktest.WithOnProblem(o.OnProblem))
 		}
-		s.verifik = fsandbox.New(eopts...)
+		s.verifik = verifiktest.New(eopts...)
 		s.srv = httptest.NewServer(s.verifik.Handler())
 		var c *verifik.Client
-		c, err = verifik.New(fsandbox.DefaultClientToken, verifik.WithBaseURL(s.srv.URL),
+		c, err = verifik.New(verifiktest.DefaultClientToken, verifik.WithBaseURL(s.srv.URL),
 			verifik.WithContract(mode), verifik.WithTransport(tops...))
 		if err == nil {
 			s.Adapter, err = setupVerifik(ctx, c)
@@ -243,9 +243,9 @@ func (s *Sandbox) playHostedPage(ctx context.Context, p *idv.Pending, a Act) (id
 	choice := url.Values{}
 	switch {
 	case a.Abandon:
-		choice.Set("fail", vsandbox.FailCameraPermission)
+		choice.Set("fail", verisoultest.FailCameraPermission)
 	case a.Spoof:
-		choice.Set("fail", vsandbox.FailLiveness)
+		choice.Set("fail", verisoultest.FailLiveness)
 	default:
 		choice.Set("face", a.face())
 		if p.State.Capability == idv.CapabilityDocumentVerification {

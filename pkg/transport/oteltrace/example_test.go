@@ -11,7 +11,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/idvkit/idvkit/pkg/iproov"
-	iproovsbx "github.com/idvkit/idvkit/pkg/sandbox/iproov"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
 	"github.com/idvkit/idvkit/pkg/transport/oteltrace"
 )
 
@@ -23,11 +23,11 @@ func ExampleWithTracing() {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter))
 	defer func() { _ = tp.Shutdown(context.Background()) }()
 
-	emu := iproovsbx.New()
+	emu := iproovtest.New()
 	srv := httptest.NewServer(emu.Handler())
 	defer srv.Close()
 	user, pass := emu.OAuthCredentials()
-	client, err := iproov.New(iproovsbx.DefaultAPIKey, iproovsbx.DefaultSecret,
+	client, err := iproov.New(iproovtest.DefaultAPIKey, iproovtest.DefaultSecret,
 		iproov.WithBaseURL(srv.URL),
 		iproov.WithOAuth(user, pass),
 		iproov.WithTransport(oteltrace.WithTracing(oteltrace.WithTracerProvider(tp))),

@@ -24,9 +24,9 @@ import (
 
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/iproov"
-	iproovsbx "github.com/idvkit/idvkit/pkg/sandbox/iproov"
-	verifiksbx "github.com/idvkit/idvkit/pkg/sandbox/verifik"
-	verisoulsbx "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/iproovtest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/transport"
 	"github.com/idvkit/idvkit/pkg/transport/oteltrace"
 	"github.com/idvkit/idvkit/pkg/verifik"
@@ -207,13 +207,13 @@ func tracedClient(sp *spy, tp *sdktrace.TracerProvider) transport.Option {
 func TestVerisoulCallsAreSpansWithoutSecrets(t *testing.T) {
 	exp, tp := recorder(t)
 	sp := newSpy()
-	emu := verisoulsbx.New()
+	emu := verisoultest.New()
 	srv := httptest.NewServer(emu.Handler())
 	defer srv.Close()
-	client, err := verisoul.New(verisoulsbx.DefaultAPIKey,
+	client, err := verisoul.New(verisoultest.DefaultAPIKey,
 		verisoul.WithEnvironment(verisoul.Sandbox),
 		verisoul.WithBaseURL(srv.URL),
-		verisoul.WithAppURL(srv.URL+verisoulsbx.AppPath),
+		verisoul.WithAppURL(srv.URL+verisoultest.AppPath),
 		verisoul.WithContract(contract.ModeEnforce),
 		verisoul.WithTransport(tracedClient(sp, tp)),
 	)
@@ -235,17 +235,17 @@ func TestVerisoulCallsAreSpansWithoutSecrets(t *testing.T) {
 	for _, s := range spans {
 		assert.Equal(t, "verisoul", attr(s, "idvkit.vendor"), s.Name)
 	}
-	assertClean(t, spans, sp.all(verisoulsbx.DefaultAPIKey, referring, account, s.ID))
+	assertClean(t, spans, sp.all(verisoultest.DefaultAPIKey, referring, account, s.ID))
 }
 
 func TestIProovCallsAreSpansWithoutSecrets(t *testing.T) {
 	exp, tp := recorder(t)
 	sp := newSpy()
-	emu := iproovsbx.New()
+	emu := iproovtest.New()
 	srv := httptest.NewServer(emu.Handler())
 	defer srv.Close()
 	user, pass := emu.OAuthCredentials()
-	client, err := iproov.New(iproovsbx.DefaultAPIKey, iproovsbx.DefaultSecret,
+	client, err := iproov.New(iproovtest.DefaultAPIKey, iproovtest.DefaultSecret,
 		iproov.WithBaseURL(srv.URL),
 		iproov.WithOAuth(user, pass),
 		iproov.WithContract(contract.ModeEnforce),
@@ -266,7 +266,7 @@ func TestIProovCallsAreSpansWithoutSecrets(t *testing.T) {
 	_, err = client.Available(ctx) // api_key in the query
 	require.NoError(t, err)
 
-	base := srv.URL + iproovsbx.BasePath
+	base := srv.URL + iproovtest.BasePath
 	assert.Equal(t, []want{
 		{"iproov/userEnrolServerToken", "200", base + "/claim/enrol/token", "/claim/enrol/token"},
 		{"iproov/userEnrolValidate", "200", base + "/claim/enrol/validate", "/claim/enrol/validate"},
@@ -274,13 +274,13 @@ func TestIProovCallsAreSpansWithoutSecrets(t *testing.T) {
 		{"iproov/userGet", "200", base + "/users/{user_id}", "/users/{user_id}"},
 		{"iproov/platformAvailable", "200", base + "/availability", "/availability"},
 	}, summary(exp.GetSpans()))
-	assertClean(t, exp.GetSpans(), sp.all(iproovsbx.DefaultAPIKey, iproovsbx.DefaultSecret, user, pass, userID, enrol.Token))
+	assertClean(t, exp.GetSpans(), sp.all(iproovtest.DefaultAPIKey, iproovtest.DefaultSecret, user, pass, userID, enrol.Token))
 }
 
 func TestVerifikCallsAreSpansWithoutSecrets(t *testing.T) {
 	exp, tp := recorder(t)
 	sp := newSpy()
-	emu := verifiksbx.New()
+	emu := verifiktest.New()
 	srv := httptest.NewServer(emu.Handler())
 	defer srv.Close()
 	client, err := verifik.New(emu.ClientToken(),
@@ -402,10 +402,10 @@ func TestWithTracingUsesTheGlobalProvider(t *testing.T) {
 	otel.SetTracerProvider(tp)
 	defer otel.SetTracerProvider(prev)
 
-	emu := iproovsbx.New()
+	emu := iproovtest.New()
 	srv := httptest.NewServer(emu.Handler())
 	defer srv.Close()
-	client, err := iproov.New(iproovsbx.DefaultAPIKey, iproovsbx.DefaultSecret,
+	client, err := iproov.New(iproovtest.DefaultAPIKey, iproovtest.DefaultSecret,
 		iproov.WithBaseURL(srv.URL), iproov.WithTransport(oteltrace.WithTracing()))
 	require.NoError(t, err)
 	_, err = client.Available(context.Background())

@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/internal/redistest"
-	vs "github.com/idvkit/idvkit/pkg/sandbox/verisoul"
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/transport"
 	"github.com/idvkit/idvkit/pkg/transport/redisrate"
 	"github.com/idvkit/idvkit/pkg/verisoul"
@@ -33,9 +33,9 @@ type vendor struct {
 	got []int
 }
 
-func newVendor(t *testing.T, opts ...vs.Option) *vendor {
+func newVendor(t *testing.T, opts ...verisoultest.Option) *vendor {
 	v := &vendor{}
-	h := vs.New(opts...).Handler()
+	h := verisoultest.New(opts...).Handler()
 	v.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		at := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
@@ -81,8 +81,8 @@ func instance(t *testing.T, addr, baseURL string, q transport.Quota, opts ...red
 	t.Cleanup(func() { _ = rdb.Close() })
 	lim, err := redisrate.New(rdb, q, opts...)
 	require.NoError(t, err)
-	c, err := verisoul.New(vs.DefaultAPIKey, verisoul.WithBaseURL(baseURL),
-		verisoul.WithTransport(transport.WithRateLimiter(lim, vs.DefaultAPIKey)))
+	c, err := verisoul.New(verisoultest.DefaultAPIKey, verisoul.WithBaseURL(baseURL),
+		verisoul.WithTransport(transport.WithRateLimiter(lim, verisoultest.DefaultAPIKey)))
 	require.NoError(t, err)
 	return c
 }
@@ -97,7 +97,7 @@ func TestFleetKeepsTheVendorQuota(t *testing.T) {
 	}
 	srv := redistest.Start(t)
 	q := transport.Quota{Requests: 30, Period: 2 * time.Second} // Verisoul's 300/min, shrunk
-	v := newVendor(t, vs.WithRateLimit(q.Requests, q.Period))
+	v := newVendor(t, verisoultest.WithRateLimit(q.Requests, q.Period))
 
 	const instances, workers, perWorker = 4, 3, 4 // 48 calls: about 1.6 windows' worth
 	var wg sync.WaitGroup
@@ -171,7 +171,7 @@ func TestFleetWhenRedisGoesAway(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := redistest.Start(t)
 			q := transport.Quota{Requests: 2000, Period: time.Second}
-			v := newVendor(t, vs.WithRateLimit(0, 0))
+			v := newVendor(t, verisoultest.WithRateLimit(0, 0))
 			const instances, workers, perWorker = 4, 2, 40
 			var clients []*verisoul.Client
 			for range instances {
@@ -249,9 +249,9 @@ func TestKeyIsAFingerprint(t *testing.T) {
 	defer rdb.Close()
 	keys, err := rdb.Keys(context.Background(), "*").Result()
 	require.NoError(t, err)
-	assert.Equal(t, []string{"rate:" + redisrate.DefaultPrefix + transport.QuotaKey("verisoul", vs.DefaultAPIKey)}, keys)
+	assert.Equal(t, []string{"rate:" + redisrate.DefaultPrefix + transport.QuotaKey("verisoul", verisoultest.DefaultAPIKey)}, keys)
 	for _, k := range keys {
-		assert.NotContains(t, k, vs.DefaultAPIKey)
+		assert.NotContains(t, k, verisoultest.DefaultAPIKey)
 	}
 	ttl, err := rdb.TTL(context.Background(), keys[0]).Result()
 	require.NoError(t, err)
