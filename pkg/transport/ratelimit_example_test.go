@@ -9,7 +9,7 @@ import (
 
 	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
 	"github.com/idvkit/idvkit/pkg/transport"
-	vsclient "github.com/idvkit/idvkit/pkg/verisoul"
+	"github.com/idvkit/idvkit/pkg/verisoul"
 )
 
 // One in-process Limiter keeps Verisoul's quota for every client of this
@@ -25,17 +25,17 @@ func ExampleWithRateLimiter() {
 	if err != nil {
 		panic(err)
 	}
-	client, err := vsclient.New(apiKey, vsclient.WithBaseURL(emu.URL),
-		vsclient.WithTransport(transport.WithRateLimiter(lim, apiKey)))
+	client, err := verisoul.New(apiKey, verisoul.WithBaseURL(emu.URL),
+		verisoul.WithTransport(transport.WithRateLimiter(lim, apiKey)))
 	if err != nil {
 		panic(err)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, err = client.StartSession(ctx, vsclient.SessionOptions{})
+	_, err = client.StartSession(ctx, verisoul.SessionOptions{})
 	fmt.Println("first call:", err)
-	_, err = client.StartSession(ctx, vsclient.SessionOptions{})
+	_, err = client.StartSession(ctx, verisoul.SessionOptions{})
 	var le *transport.LimiterError
 	fmt.Println("second call unsent:", errors.As(err, &le), errors.Is(err, context.DeadlineExceeded))
 	fmt.Println("Verisoul paces a call every", transport.VerisoulQuota.Interval().Round(time.Millisecond))
