@@ -2,8 +2,11 @@ package verisoul
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -78,12 +81,44 @@ func (c *Client) VerifyUniqueness(ctx context.Context, s Session) (*UniquenessRe
 	return r, nil
 }
 
-// LegacyDocumentVerification is the answer of the legacy verify-document, as sent: the
-// generated type of api/verisoul/idcheck.yaml (scores 0 to 100, boolean signals, a
-// referring session id that need not be a UUID). It holds personal data (document data,
-// photo links); String, GoString and LogValue print only the verdict.
+// LegacyDocumentVerification is the answer of the legacy verify-document, in the
+// package's own types but on the legacy scales, as Verisoul sent it: RiskScore and
+// Document.Signals.FaceMatchScore run from 0 to 100, the signals are booleans, and
+// Metadata.ReferringSessionID need not be a UUID (the vendor's own example sends
+// "example-referring-session-id"). It holds personal data (document data, photo links);
+// String, GoString and LogValue print only the verdict.
 type LegacyDocumentVerification struct {
-	idcheck.VerifyDocumentResponse
+	Metadata                Metadata
+	Decision                Decision
+	RiskScore               float64 // 0 to 100, higher is riskier
+	RiskFlags               []RiskFlag
+	DeviceNetworkSignals    LegacyDeviceNetworkSignals
+	ReferringSessionSignals *LegacyReferringSessionSignals // nil when not sent
+	PhotoURLs               PhotoURLs
+	// Document is what was read and judged; its Signals.FaceMatchScore is on the legacy
+	// 0-100 scale. Nil when the answer carried neither document_signals nor document_data.
+	Document *Document
+}
+
+// LegacyDeviceNetworkSignals are the legacy device and network signals: true when the
+// signal fired, false when it did not, nil when not sent.
+type LegacyDeviceNetworkSignals struct {
+	DeviceRisk                *bool `json:"device_risk"`
+	Proxy                     *bool `json:"proxy"`
+	VPN                       *bool `json:"vpn"`
+	Datacenter                *bool `json:"datacenter"`
+	Tor                       *bool `json:"tor"`
+	SpoofedIP                 *bool `json:"spoofed_ip"`
+	RecentFraudIP             *bool `json:"recent_fraud_ip"`
+	DeviceNetworkMismatch     *bool `json:"device_network_mismatch"`
+	IPDocumentCountryMismatch *bool `json:"ip_document_country_mismatch"`
+}
+
+// LegacyReferringSessionSignals are the legacy referring-session signals, booleans.
+type LegacyReferringSessionSignals struct {
+	ImpossibleTravel  *bool `json:"impossible_travel"`
+	IPMismatch        *bool `json:"ip_mismatch"`
+	UserAgentMismatch *bool `json:"user_agent_mismatch"`
 }
 
 // String summarises the verdict without personal data.
@@ -92,7 +127,7 @@ func (v *LegacyDocumentVerification) String() string {
 		return "verisoul.LegacyDocumentVerification(nil)"
 	}
 	return fmt.Sprintf("verisoul.LegacyDocumentVerification{decision: %s, risk score: %.0f/100, flags: %d}",
-		deref(v.Decision), deref(v.RiskScore), len(deref(v.RiskFlags)))
+		v.Decision, v.RiskScore, len(v.RiskFlags))
 }
 
 // GoString keeps %#v from printing personal data.
@@ -103,8 +138,71 @@ func (v *LegacyDocumentVerification) LogValue() slog.Value {
 	if v == nil {
 		return slog.StringValue("<nil>")
 	}
-	return slog.GroupValue(slog.String("decision", string(deref(v.Decision))),
-		slog.Float64("risk_score", float64(deref(v.RiskScore))), slog.Int("risk_flags", len(deref(v.RiskFlags))))
+	return slog.GroupValue(slog.String("decision", string(v.Decision)),
+		slog.Float64("risk_score", v.RiskScore), slog.Int("risk_flags", len(v.RiskFlags)))
+}
+
+// legacyWire is the legacy verify-document answer as sent. Decision and RiskScore are
+// pointers to tell absent from zero (a verdict read from zero values would be invented).
+type legacyWire struct {
+	Metadata struct {
+		ProjectID          uuidText  `json:"project_id"`
+		SessionID          uuidText  `json:"session_id"`
+		AccountID          string    `json:"account_id"`
+		ReferringSessionID string    `json:"referring_session_id"` // any string here
+		RequestID          uuidText  `json:"request_id"`
+		Timestamp          time.Time `json:"timestamp"`
+	} `json:"metadata"`
+	Decision                *Decision                      `json:"decision"`
+	RiskScore               *float64                       `json:"risk_score"`
+	RiskFlags               []RiskFlag                     `json:"risk_flags"`
+	DeviceNetworkSignals    LegacyDeviceNetworkSignals     `json:"device_network_signals"`
+	ReferringSessionSignals *LegacyReferringSessionSignals `json:"referring_session_signals"`
+	PhotoURLs               PhotoURLs                      `json:"photo_urls"`
+	DocumentSignals         *wireSignals                   `json:"document_signals"`
+	DocumentData            *wireData                      `json:"document_data"`
+}
+
+// decodeLegacyDocument reads the legacy answer into the package's types, refusing what
+// the generated types refuse (ids that are not UUIDs, except referring_session_id, a
+// string in the legacy schema; numbers out of float32's range) whether or not the
+// generated decode ran first.
+func decodeLegacyDocument(op string, status int, body []byte) (*LegacyDocumentVerification, error) {
+	var w legacyWire
+	if err := json.Unmarshal(body, &w); err != nil {
+		return nil, &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: status, Err: err}
+	}
+	for i, absent := range []bool{w.Decision == nil, w.RiskScore == nil} {
+		if absent {
+			return nil, lacks(op, status, legacyVerdictFields[i])
+		}
+	}
+	scores := []*float64{w.RiskScore}
+	if w.DocumentSignals != nil {
+		scores = append(scores, w.DocumentSignals.IDFaceMatchScore)
+	}
+	for _, p := range scores {
+		if p != nil && math.IsInf(float64(float32(*p)), 0) {
+			return nil, &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: status, Err: errRange}
+		}
+	}
+	m := w.Metadata
+	v := &LegacyDocumentVerification{
+		Metadata: Metadata{
+			ProjectID: string(m.ProjectID), SessionID: string(m.SessionID), AccountID: m.AccountID,
+			ReferringSessionID: m.ReferringSessionID, RequestID: string(m.RequestID), Timestamp: m.Timestamp,
+		},
+		Decision:                *w.Decision,
+		RiskScore:               *w.RiskScore,
+		RiskFlags:               w.RiskFlags,
+		DeviceNetworkSignals:    w.DeviceNetworkSignals,
+		ReferringSessionSignals: w.ReferringSessionSignals,
+		PhotoURLs:               w.PhotoURLs,
+	}
+	if w.DocumentSignals != nil || w.DocumentData != nil {
+		v.Document = newDocument(w.DocumentSignals, w.DocumentData, m.Timestamp)
+	}
+	return v, nil
 }
 
 // legacyVerdictFields are what a verdict rests on (as for verify-id).
@@ -132,8 +230,5 @@ func (c *Client) VerifyDocument(ctx context.Context, s Session) (*LegacyDocument
 	if err := result(ctx, c.idcT, op, err, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
 		return nil, err
 	}
-	if err := requireFields(op, res.StatusCode(), res.Body, legacyVerdictFields...); err != nil {
-		return nil, err
-	}
-	return &LegacyDocumentVerification{*res.JSON200}, nil
+	return decodeLegacyDocument(op, res.StatusCode(), res.Body)
 }

@@ -1,9 +1,12 @@
 package verisoul_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -51,13 +54,59 @@ func TestLegacyEndpoints(t *testing.T) {
 	require.NoError(t, w.emu.CompleteWithDocument(idc.ID, "gina", w.emu.DocumentFor("gina")))
 	d, err := c.VerifyDocument(ctx, idc)
 	require.NoError(t, err)
-	require.NotNil(t, d.RiskScore)
-	assert.Equal(t, verisoul.Fake, verisoul.Decision(*d.Decision), "repeat_face on the 0-100 scale")
-	assert.InDelta(t, 80, *d.RiskScore, 0.001)
-	require.NotNil(t, d.DocumentSignals.IdFaceMatchScore)
-	assert.Greater(t, *d.DocumentSignals.IdFaceMatchScore, float32(1))
+	assert.Equal(t, verisoul.Fake, d.Decision, "repeat_face on the 0-100 scale")
+	assert.InDelta(t, 80, d.RiskScore, 0.001)
+	require.NotNil(t, d.Document)
+	require.NotNil(t, d.Document.Signals.FaceMatchScore)
+	assert.Greater(t, *d.Document.Signals.FaceMatchScore, float64(1), "the legacy 0-100 scale, kept")
 	for _, s := range []string{d.String(), fmt.Sprintf("%#v", d)} {
 		assert.NotContains(t, s, "Gina", "no document data in its text")
+	}
+}
+
+// TestLegacyDocumentFromVendorExample: the vendor's own example of the legacy answer
+// (testdata/real, the older verify-document page) reads into the package's types with
+// its legacy shapes kept: booleans for signals, a referring session id that is no UUID,
+// scores on the 0-100 scale, document data behind a redacting String.
+func TestLegacyDocumentFromVendorExample(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "real", "verisoul", "legacy-verify-document.json"))
+	require.NoError(t, err)
+	var exchange struct {
+		Response struct {
+			JSON json.RawMessage `json:"json"`
+		} `json:"response"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &exchange))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(exchange.Response.JSON)
+	}))
+	defer srv.Close()
+	c, err := verisoul.New("key-0123456789", verisoul.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+
+	d, err := c.VerifyDocument(ctx, verisoul.Session{ID: goodID, Product: verisoul.IDCheck})
+	require.NoError(t, err)
+	assert.Equal(t, verisoul.Fake, d.Decision)
+	assert.InDelta(t, 100, d.RiskScore, 0)
+	assert.Equal(t, []verisoul.RiskFlag{"proxy_detected", "datacenter_detected", "low_id_face_match_score", "repeat_id"}, d.RiskFlags)
+	assert.Equal(t, "example-referring-session-id", d.Metadata.ReferringSessionID)
+	assert.Equal(t, "c702ef50-6d8e-4276-ac68-69940d9ec002", d.Metadata.RequestID)
+	yes, no := true, false
+	assert.Equal(t, verisoul.LegacyDeviceNetworkSignals{
+		IPDocumentCountryMismatch: &no, DeviceRisk: &no, Proxy: &yes, VPN: &no, Datacenter: &yes,
+		Tor: &no, SpoofedIP: &no, RecentFraudIP: &no, DeviceNetworkMismatch: &yes,
+	}, d.DeviceNetworkSignals)
+	require.NotNil(t, d.ReferringSessionSignals)
+	assert.Equal(t, &no, d.ReferringSessionSignals.ImpossibleTravel)
+	require.NotNil(t, d.Document)
+	assert.True(t, d.Document.Signals.LikelyAuthentic())
+	require.NotNil(t, d.Document.Signals.Age)
+	assert.Equal(t, 28, *d.Document.Signals.Age)
+	assert.Equal(t, "passport", d.Document.Data.TemplateType)
+	assert.Equal(t, "David", d.Document.Data.FirstName)
+	for _, s := range []string{d.String(), fmt.Sprintf("%#v", d), fmt.Sprint(d.Document)} {
+		assert.NotContains(t, s, "David", "no document data in its text")
 	}
 }
 
@@ -77,6 +126,14 @@ func TestLegacyAnswersChecked(t *testing.T) {
 			return err
 		}},
 		{"document without decision", `{"risk_score":10}`, func(c *verisoul.Client) error {
+			_, err := c.VerifyDocument(ctx, verisoul.Session{ID: goodID, Product: verisoul.IDCheck})
+			return err
+		}},
+		{"document without risk score", `{"decision":"Real"}`, func(c *verisoul.Client) error {
+			_, err := c.VerifyDocument(ctx, verisoul.Session{ID: goodID, Product: verisoul.IDCheck})
+			return err
+		}},
+		{"document with a request id that is no UUID", `{"decision":"Real","risk_score":1,"metadata":{"request_id":"nope"}}`, func(c *verisoul.Client) error {
 			_, err := c.VerifyDocument(ctx, verisoul.Session{ID: goodID, Product: verisoul.IDCheck})
 			return err
 		}},
