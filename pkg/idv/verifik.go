@@ -153,8 +153,8 @@ func (j *verifikJourney) pending(st State, r *verifik.Registrant, p *Pending) *P
 // documentDone: a document was accepted (VALIDATED or ACTIVE, as the verifik package
 // judges DocumentResult.Accepted).
 func documentDone(vs verifik.State) bool {
-	switch strings.ToUpper(string(vs.DocumentStatus)) {
-	case "VALIDATED", "ACTIVE":
+	switch vs.DocumentStatus {
+	case verifik.DocumentValidated, verifik.DocumentActive:
 		return vs.DocumentValidationID != ""
 	}
 	return false

@@ -77,7 +77,7 @@ type CriminalRecord struct {
 	Clear bool
 	// Hits names the databases that reported the person (e.g. world_api_interpol).
 	Hits   []string
-	Status smartenroll.InformationValidationStatus
+	Status CriminalStatus
 }
 
 // CheckCriminalRecord runs the criminal background check add-on (billed) on the person
@@ -104,7 +104,8 @@ func (r *Registrant) CheckCriminalRecord(ctx context.Context) (CriminalRecord, e
 		return CriminalRecord{}, err
 	}
 	info := res.JSON200.Data
-	out := CriminalRecord{Status: deref(info.Status), Clear: deref(info.Status) == smartenroll.InformationActive}
+	out := CriminalRecord{Status: criminalStatusOf(info.Status)}
+	out.Clear = out.Status == CriminalActive
 	if info.CriminalData != nil {
 		out.Hits = append(out.Hits, deref(info.CriminalData.FoundKeys)...)
 	}

@@ -60,7 +60,7 @@ func (r *Registrant) SubmitSelfie(ctx context.Context, s Selfie) (SelfieResult, 
 	ctx = transport.WithOperation(ctx, op)
 	// Verifik's docs ask for a data URI.
 	res, err := r.c.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{
-		Image: "data:" + mime + ";base64," + raw, Os: s.OS, Force: ptr(s.Force),
+		Image: "data:" + mime + ";base64," + raw, Os: smartenroll.DeviceOS(s.OS), Force: ptr(s.Force),
 	}, bearer(st.Token))
 	r.update(func(s *State) { s.SelfieAttempts++ })
 	err = r.c.finish(ctx, op, err, res, res != nil && res.JSON200 != nil)

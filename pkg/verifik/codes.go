@@ -126,7 +126,7 @@ func (r *Registrant) SendPhoneCode(ctx context.Context, via PhoneGateway) (CodeS
 	ctx = transport.WithOperation(ctx, op)
 	res, err := r.c.api.CreatePhoneValidationWithResponse(ctx, smartenroll.PhoneValidationCreateRequest{
 		Project: st.Flow.ProjectID, ProjectFlow: ptr(st.Flow.FlowID), Phone: st.Phone, CountryCode: st.CountryCode,
-		Type: smartenroll.ValidationTypeOnboarding, ValidationMethod: smartenroll.MethodVerificationCode, PhoneGateway: &via,
+		Type: smartenroll.ValidationTypeOnboarding, ValidationMethod: smartenroll.MethodVerificationCode, PhoneGateway: ptr(smartenroll.PhoneGateway(via)),
 	}, bearer(st.Token))
 	if err := r.c.finish(ctx, op, err, res, res != nil && res.JSON200 != nil); err != nil {
 		return CodeSent{}, err

@@ -89,7 +89,7 @@ func (r *Registrant) SubmitDocument(ctx context.Context, d Document) (DocumentRe
 		return DocumentResult{}, &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: res.StatusCode(), Err: errMissing("usable document validation id")}
 	}
 	out := DocumentResult{
-		ValidationID: v.ID, Status: deref(v.Status), Accepted: documentAccepted(deref(v.Status)),
+		ValidationID: v.ID, Status: documentStatusOf(v.Status), Accepted: documentAccepted(documentStatusOf(v.Status)),
 		Type: deref(v.DocumentType), Category: deref(v.DocumentCategory), Country: deref(v.Country),
 		NamesMatch: deref(v.NamesMatch), FullNameMatchScore: deref(v.FullNameMatchPercentage),
 	}

@@ -121,46 +121,144 @@ type Event interface {
 	RegistrationID() string
 }
 
+// The event structs hold what an integrator acts on: ids, statuses, scores and times.
+// Personal data (emails, phones, names, document numbers) and fields idvkit does not
+// model stay in EventMeta.Raw only. A field Verifik sent with the wrong type is left
+// zero (ValidateEvent reports it); a status Verifik added is kept as sent.
+
 // AppRegistrationEvent is an app_registration_* event: the registration after the step.
 type AppRegistrationEvent struct {
 	EventMeta
-	AppRegistration smartenroll.AppRegistrationEventObject
+	AppRegistration AppRegistration
+}
+
+// AppRegistration is a registration as an event delivers it.
+type AppRegistration struct {
+	// ID is the registration's id (State.AppRegistrationID).
+	ID     string
+	Status Status
+	// CurrentStep is Verifik's free text ("1", "Document Verification", …).
+	CurrentStep string
+	// ProjectID and FlowID are the project and flow the registrant joined.
+	ProjectID, FlowID string
+	// The ids of the registration's validations and person, empty until they exist.
+	EmailValidationID       string
+	PhoneValidationID       string
+	DocumentValidationID    string
+	BiometricValidationID   string
+	InformationValidationID string
+	PersonID                string
+	// Times as Verifik stamped them; zero when the object has none.
+	CreatedAt, UpdatedAt, CompletedAt, ExpiresAt time.Time
 }
 
 // EmailValidationEvent is an email_validation_* event (OTP values are never included).
 type EmailValidationEvent struct {
 	EventMeta
-	EmailValidation smartenroll.EmailValidation
+	EmailValidation EmailValidation
+}
+
+// EmailValidation is an email code as an event delivers it. It does not name its
+// registration: match ID with State.EmailValidationID.
+type EmailValidation struct {
+	ID     string
+	Status CodeStatus
+	// FlowID is the flow the code was sent for.
+	FlowID                          string
+	CreatedAt, UpdatedAt, ExpiresAt time.Time
 }
 
 // PhoneValidationEvent is a phone_validation_* event (OTP values are never included).
 type PhoneValidationEvent struct {
 	EventMeta
-	PhoneValidation smartenroll.PhoneValidation
+	PhoneValidation PhoneValidation
+}
+
+// PhoneValidation is a phone code as an event delivers it. It does not name its
+// registration: match ID with State.PhoneValidationID.
+type PhoneValidation struct {
+	ID      string
+	Status  CodeStatus
+	Gateway PhoneGateway
+	// FlowID is the flow the code was sent for.
+	FlowID                          string
+	CreatedAt, UpdatedAt, ExpiresAt time.Time
 }
 
 // DocumentValidationEvent is a document_validation_* event.
 type DocumentValidationEvent struct {
 	EventMeta
-	DocumentValidation smartenroll.DocumentValidationEventObject
+	DocumentValidation DocumentValidation
+}
+
+// DocumentValidation is a document validation as an event delivers it.
+type DocumentValidation struct {
+	// ID is the validation's id (State.DocumentValidationID).
+	ID                string
+	AppRegistrationID string
+	Status            DocumentStatus
+	// Accepted is true when the document passed (VALIDATED or ACTIVE).
+	Accepted bool
+	// Type and Category as Verifik names them ("CC", "Passport"; "ID"); Country is
+	// ISO 3166-1 alpha-2 where Verifik says it.
+	Type, Category, Country string
+	// NamesMatch is the name validation's verdict, nil when none ran.
+	NamesMatch           *bool
+	FlowID               string
+	CreatedAt, UpdatedAt time.Time
 }
 
 // BiometricValidationEvent is a biometric_validation_* or biometrics_* event.
 type BiometricValidationEvent struct {
 	EventMeta
-	BiometricValidation smartenroll.BiometricValidationEventObject
+	BiometricValidation BiometricValidation
+}
+
+// BiometricValidation is a selfie's liveness check as an event delivers it.
+type BiometricValidation struct {
+	ID                string
+	AppRegistrationID string
+	// Status is Verifik's free text for the check.
+	Status string
+	// LivenessScore is the selfie's liveness (0–1), nil when Verifik did not say.
+	LivenessScore *float64
+	// FlowID is set on biometrics_liveness_score_not_acceptable.
+	FlowID    string
+	CreatedAt time.Time
 }
 
 // FaceVerificationEvent is face_verification_compare: the registration and the comparison.
 type FaceVerificationEvent struct {
 	EventMeta
-	AppRegistration smartenroll.FaceVerificationEventObject
+	AppRegistration AppRegistration
+	// Comparison is the document face against the selfie.
+	Comparison FaceVerification
+}
+
+// FaceVerification is a document-vs-selfie comparison as an event delivers it. Judge
+// Score against the flow's CompareMinScore, as CompareFaces does.
+type FaceVerification struct {
+	ID string
+	// Score is the comparison's score (0–1), nil when the event carries none.
+	Score      *float64
+	ComparedAt time.Time
 }
 
 // InformationValidationEvent is an information_validation_* event.
 type InformationValidationEvent struct {
 	EventMeta
-	InformationValidation smartenroll.InformationValidationEventObject
+	InformationValidation InformationValidation
+}
+
+// InformationValidation is the identity read from the document and its background
+// check, as an event delivers it (the identity itself stays in Raw). It does not name
+// its registration: match ID with State.InformationValidationID.
+type InformationValidation struct {
+	ID     string
+	Status CriminalStatus
+	// Hits names the databases that reported the person (e.g. world_api_interpol).
+	Hits                 []string
+	CreatedAt, UpdatedAt time.Time
 }
 
 // UnknownEvent is an event of a family idvkit does not know (drift): only Raw is read.
@@ -179,10 +277,10 @@ func (e *AppRegistrationEvent) RegistrationID() string { return e.AppRegistratio
 func (e *EmailValidationEvent) RegistrationID() string { return "" }
 func (e *PhoneValidationEvent) RegistrationID() string { return "" }
 func (e *DocumentValidationEvent) RegistrationID() string {
-	return deref(e.DocumentValidation.AppRegistration)
+	return e.DocumentValidation.AppRegistrationID
 }
 func (e *BiometricValidationEvent) RegistrationID() string {
-	return deref(e.BiometricValidation.AppRegistration)
+	return e.BiometricValidation.AppRegistrationID
 }
 func (e *FaceVerificationEvent) RegistrationID() string      { return e.AppRegistration.ID }
 func (e *InformationValidationEvent) RegistrationID() string { return "" }
@@ -246,37 +344,80 @@ func DecodeEvent(body []byte) (Event, error) {
 	var ev Event
 	switch family {
 	case FamilyAppRegistration:
-		e := &AppRegistrationEvent{EventMeta: meta}
-		_ = json.Unmarshal(obj, &e.AppRegistration)
-		ev = e
+		var o smartenroll.AppRegistrationEventObject
+		_ = json.Unmarshal(obj, &o)
+		ev = &AppRegistrationEvent{EventMeta: meta, AppRegistration: appRegistrationOf(o)}
 	case FamilyEmailValidation:
-		e := &EmailValidationEvent{EventMeta: meta}
-		_ = json.Unmarshal(obj, &e.EmailValidation)
-		ev = e
+		var o smartenroll.EmailValidation
+		_ = json.Unmarshal(obj, &o)
+		ev = &EmailValidationEvent{EventMeta: meta, EmailValidation: EmailValidation{
+			ID: o.ID, Status: CodeStatus(o.Status), FlowID: deref(o.ProjectFlow),
+			CreatedAt: deref(o.CreatedAt), UpdatedAt: deref(o.UpdatedAt), ExpiresAt: deref(o.ExpiresAt),
+		}}
 	case FamilyPhoneValidation:
-		e := &PhoneValidationEvent{EventMeta: meta}
-		_ = json.Unmarshal(obj, &e.PhoneValidation)
-		ev = e
+		var o smartenroll.PhoneValidation
+		_ = json.Unmarshal(obj, &o)
+		ev = &PhoneValidationEvent{EventMeta: meta, PhoneValidation: PhoneValidation{
+			ID: o.ID, Status: CodeStatus(o.Status), Gateway: PhoneGateway(deref(o.PhoneGateway)), FlowID: deref(o.ProjectFlow),
+			CreatedAt: deref(o.CreatedAt), UpdatedAt: deref(o.UpdatedAt), ExpiresAt: deref(o.ExpiresAt),
+		}}
 	case FamilyDocumentValidation:
-		e := &DocumentValidationEvent{EventMeta: meta}
-		_ = json.Unmarshal(obj, &e.DocumentValidation)
-		ev = e
+		var o smartenroll.DocumentValidationEventObject
+		_ = json.Unmarshal(obj, &o)
+		status := documentStatusOf(o.Status)
+		ev = &DocumentValidationEvent{EventMeta: meta, DocumentValidation: DocumentValidation{
+			ID: o.ID, AppRegistrationID: deref(o.AppRegistration), Status: status, Accepted: documentAccepted(status),
+			Type: deref(o.DocumentType), Category: deref(o.DocumentCategory), Country: deref(o.Country),
+			NamesMatch: o.NamesMatch, FlowID: deref(o.ProjectFlow),
+			CreatedAt: deref(o.CreatedAt), UpdatedAt: deref(o.UpdatedAt),
+		}}
 	case FamilyBiometricValidation:
-		e := &BiometricValidationEvent{EventMeta: meta}
-		_ = json.Unmarshal(obj, &e.BiometricValidation)
-		ev = e
+		var o smartenroll.BiometricValidationEventObject
+		_ = json.Unmarshal(obj, &o)
+		ev = &BiometricValidationEvent{EventMeta: meta, BiometricValidation: BiometricValidation{
+			ID: o.ID, AppRegistrationID: deref(o.AppRegistration), Status: deref(o.Status),
+			LivenessScore: o.LivenessScore, FlowID: refID(o.ProjectFlow), CreatedAt: deref(o.CreatedAt),
+		}}
 	case FamilyFaceVerification:
-		e := &FaceVerificationEvent{EventMeta: meta}
-		_ = json.Unmarshal(obj, &e.AppRegistration)
+		// The registration's fields are an app registration's; compareResult is added.
+		var o smartenroll.FaceVerificationEventObject
+		_ = json.Unmarshal(obj, &o)
+		var reg smartenroll.AppRegistrationEventObject
+		_ = json.Unmarshal(obj, &reg)
+		e := &FaceVerificationEvent{EventMeta: meta, AppRegistration: appRegistrationOf(reg)}
+		if c := o.CompareResult; c != nil {
+			e.Comparison = FaceVerification{ID: c.ID, ComparedAt: deref(c.ComparedAt)}
+			if c.Result != nil {
+				e.Comparison.Score = ptr(c.Result.Score)
+			}
+		}
 		ev = e
 	case FamilyInformationValidation:
-		e := &InformationValidationEvent{EventMeta: meta}
-		_ = json.Unmarshal(obj, &e.InformationValidation)
-		ev = e
+		var o smartenroll.InformationValidationEventObject
+		_ = json.Unmarshal(obj, &o)
+		iv := InformationValidation{
+			ID: o.ID, Status: criminalStatusOf(o.Status), CreatedAt: deref(o.CreatedAt), UpdatedAt: deref(o.UpdatedAt),
+		}
+		if o.CriminalData != nil {
+			iv.Hits = append(iv.Hits, deref(o.CriminalData.FoundKeys)...)
+		}
+		ev = &InformationValidationEvent{EventMeta: meta, InformationValidation: iv}
 	default:
 		ev = &UnknownEvent{EventMeta: meta}
 	}
 	return ev, nil
+}
+
+func appRegistrationOf(o smartenroll.AppRegistrationEventObject) AppRegistration {
+	return AppRegistration{
+		ID: o.ID, Status: statusOf(o.Status), CurrentStep: deref(o.CurrentStep),
+		ProjectID: refID(o.Project), FlowID: refID(o.ProjectFlow),
+		EmailValidationID: refID(o.EmailValidation), PhoneValidationID: refID(o.PhoneValidation),
+		DocumentValidationID: refID(o.DocumentValidation), BiometricValidationID: refID(o.BiometricValidation),
+		InformationValidationID: refID(o.InformationValidation), PersonID: refID(o.Person),
+		CreatedAt: deref(o.CreatedAt), UpdatedAt: deref(o.UpdatedAt),
+		CompletedAt: deref(o.CompletedAt), ExpiresAt: deref(o.ExpiresAt),
+	}
 }
 
 // splitType finds the family root after the flow-type prefix.

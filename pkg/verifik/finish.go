@@ -126,12 +126,12 @@ func (r *Registrant) Advance(ctx context.Context, step string) error {
 func (r *Registrant) sync(ctx context.Context, st State, step smartenroll.SyncStep, status Status) (Completion, error) {
 	const op = "syncAppRegistration"
 	ctx = transport.WithOperation(ctx, op)
-	res, err := r.c.api.SyncAppRegistrationWithResponse(ctx, st.AppRegistrationID, smartenroll.SyncRequest{Step: step, Status: status}, bearer(st.Token))
+	res, err := r.c.api.SyncAppRegistrationWithResponse(ctx, st.AppRegistrationID, smartenroll.SyncRequest{Step: step, Status: smartenroll.AppRegistrationStatus(status)}, bearer(st.Token))
 	if err := r.c.finish(ctx, op, err, res, res != nil && res.JSON200 != nil); err != nil {
 		return Completion{}, err
 	}
 	data := res.JSON200.Data
-	out := Completion{Status: deref(data.Status), Token: deref(data.Token)}
+	out := Completion{Status: statusOf(data.Status), Token: deref(data.Token)}
 	if out.Status == "" {
 		out.Status = status
 	}

@@ -46,10 +46,10 @@ type State struct {
 	PhoneExpiresAt    time.Time `json:"phoneExpiresAt,omitzero"`
 	PhoneVerified     bool      `json:"phoneVerified,omitempty"`
 
-	DocumentValidationID string                               `json:"documentValidationId,omitempty"`
-	DocumentStatus       smartenroll.DocumentValidationStatus `json:"documentStatus,omitempty"`
-	DocumentHasFace      bool                                 `json:"documentHasFace,omitempty"`
-	DocumentAttempts     int                                  `json:"documentAttempts,omitempty"`
+	DocumentValidationID string         `json:"documentValidationId,omitempty"`
+	DocumentStatus       DocumentStatus `json:"documentStatus,omitempty"`
+	DocumentHasFace      bool           `json:"documentHasFace,omitempty"`
+	DocumentAttempts     int            `json:"documentAttempts,omitempty"`
 
 	PersonID       string `json:"personId,omitempty"`
 	SelfieAttempts int    `json:"selfieAttempts,omitempty"`
@@ -61,7 +61,7 @@ type State struct {
 	NamesOK   *bool    `json:"namesOk,omitempty"`
 	RecordOK  *bool    `json:"criminalRecordOk,omitempty"`
 
-	Status smartenroll.AppRegistrationStatus `json:"status"`
+	Status Status `json:"status"`
 }
 
 // String shows the journey's progress without the token or personal data.
@@ -227,7 +227,7 @@ func (c *Client) Register(ctx context.Context, flow Flow, who Registration) (*Re
 		Token:             data.Token,
 		Flow:              flow,
 		Email:             email, Phone: phone, CountryCode: strings.TrimSpace(who.CountryCode),
-		Status: deref(data.AppRegistration.Status),
+		Status: statusOf(data.AppRegistration.Status),
 	}
 	if data.InformationValidation != nil {
 		st.InformationValidationID = data.InformationValidation.ID

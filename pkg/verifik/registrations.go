@@ -54,13 +54,15 @@ func (c *Client) Registrations(ctx context.Context, f RegistrationFilter) (Regis
 	if f.Limit > 0 {
 		params.Limit = ptr(f.Limit)
 	}
+	var statuses []smartenroll.AppRegistrationStatus
 	for _, s := range f.Statuses {
-		if !s.Valid() {
+		if !s.known() {
 			return RegistrationPage{}, transport.Invalid(vendor, op, "status", "is not a Verifik app registration status")
 		}
+		statuses = append(statuses, smartenroll.AppRegistrationStatus(s))
 	}
-	if len(f.Statuses) > 0 {
-		params.InStatus = ptr(append([]Status(nil), f.Statuses...))
+	if len(statuses) > 0 {
+		params.InStatus = &statuses
 	}
 	if f.ProjectID != "" {
 		if err := checkID(op, "project id", f.ProjectID); err != nil {

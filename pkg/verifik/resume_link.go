@@ -54,7 +54,7 @@ func (c *Client) ResendLink(ctx context.Context, appRegistrationID string, email
 		return ResumeLink{}, err
 	}
 	d := res.JSON200.Data
-	link := ResumeLink{URL: d.Link, Token: d.Token, Status: deref(d.Status), Emailed: d.EmailSent != nil && deref(d.EmailSent.Sent)}
+	link := ResumeLink{URL: d.Link, Token: d.Token, Status: statusOf(d.Status), Emailed: d.EmailSent != nil && deref(d.EmailSent.Sent)}
 	// expiresAt is "YYYY-MM-DD hh:mm:ss" in UTC; without it, issuedAt plus the documented
 	// lifetime, and without that, the lifetime from now.
 	switch at, perr := time.Parse(time.DateTime, deref(d.ExpiresAt)); {

@@ -23,7 +23,7 @@ type Review struct {
 	// FaceScore is the document-vs-selfie score, nil before CompareFaces.
 	FaceScore *float64
 	// CriminalStatus is the background check's status, empty before it ran.
-	CriminalStatus smartenroll.InformationValidationStatus
+	CriminalStatus CriminalStatus
 }
 
 // reviewPopulates are the references a review embeds.
@@ -101,7 +101,7 @@ func (c *Client) DeleteRegistration(ctx context.Context, appRegistrationID strin
 }
 
 func reviewOf(a smartenroll.AppRegistration) Review {
-	rev := Review{AppRegistrationID: a.ID, Status: deref(a.Status), PersonID: refID(a.Person)}
+	rev := Review{AppRegistrationID: a.ID, Status: statusOf(a.Status), PersonID: refID(a.Person)}
 	if a.EmailValidation != nil {
 		if v, err := a.EmailValidation.AsEmailValidation(); err == nil {
 			rev.EmailVerified = v.Status == smartenroll.OTPValidated
@@ -114,7 +114,7 @@ func reviewOf(a smartenroll.AppRegistration) Review {
 	}
 	if a.DocumentValidation != nil {
 		if v, err := a.DocumentValidation.AsDocumentValidation(); err == nil && v.ID != "" {
-			rev.DocumentStatus = deref(v.Status)
+			rev.DocumentStatus = documentStatusOf(v.Status)
 			rev.NamesMatch = v.NamesMatch
 		}
 	}
@@ -130,7 +130,7 @@ func reviewOf(a smartenroll.AppRegistration) Review {
 	}
 	if a.InformationValidation != nil {
 		if v, err := a.InformationValidation.AsInformationValidation(); err == nil && v.ID != "" {
-			rev.CriminalStatus = deref(v.Status)
+			rev.CriminalStatus = criminalStatusOf(v.Status)
 		}
 	}
 	return rev

@@ -12,20 +12,27 @@ import (
 )
 
 // Requirement is how a flow treats a step: Mandatory, Optional or Skip (not offered).
-type Requirement = smartenroll.StepRequirement
+type Requirement string
 
+// Step requirements, as Verifik spells them.
 const (
-	Mandatory = smartenroll.StepMandatory
-	Optional  = smartenroll.StepOptional
-	Skip      = smartenroll.StepSkip
+	Mandatory Requirement = "mandatory"
+	Optional  Requirement = "optional"
+	Skip      Requirement = "skip"
 )
 
 // PhoneGateway is how phone codes travel: SMS or WhatsApp (both billed by Verifik).
-type PhoneGateway = smartenroll.PhoneGateway
+type PhoneGateway string
 
+// Phone gateways, as Verifik spells them. FlowConfig and SendPhoneCode take SMS or
+// WhatsApp; a flow configured elsewhere (Verifik's dashboard) may report the others.
 const (
-	SMS      = smartenroll.PhoneGatewaySMS
-	WhatsApp = smartenroll.PhoneGatewayWhatsApp
+	SMS      PhoneGateway = "sms"
+	WhatsApp PhoneGateway = "whatsapp"
+	// SMSAndWhatsApp lets the registrant choose.
+	SMSAndWhatsApp PhoneGateway = "both"
+	// NoPhoneGateway sends no phone code.
+	NoPhoneGateway PhoneGateway = "none"
 )
 
 // ProjectConfig describes a Smart Enroll project (Verifik's "Create a Project").
@@ -229,24 +236,24 @@ func (f FlowConfig) settings() smartenroll.OnboardingSettings {
 		emailGateway = smartenroll.EmailGatewayMailgun
 	}
 	if f.PhoneCode {
-		phoneGateway = f.PhoneGateway
+		phoneGateway = smartenroll.PhoneGateway(f.PhoneGateway)
 		if phoneGateway == "" {
-			phoneGateway = SMS
+			phoneGateway = smartenroll.PhoneGatewaySMS
 		}
 	}
-	orSkip := func(r Requirement) *Requirement {
+	orSkip := func(r Requirement) *smartenroll.StepRequirement {
 		if r == "" {
 			r = Skip
 		}
-		return &r
+		return ptr(smartenroll.StepRequirement(r))
 	}
 	s := smartenroll.OnboardingSettings{
 		Steps: &smartenroll.OnboardingSteps{
-			SignUpForm:       ptr(Mandatory),
-			BasicInformation: ptr(Skip),
+			SignUpForm:       ptr(smartenroll.StepMandatory),
+			BasicInformation: ptr(smartenroll.StepSkip),
 			Document:         orSkip(f.Document),
 			Liveness:         orSkip(f.Liveness),
-			Form:             ptr(Skip),
+			Form:             ptr(smartenroll.StepSkip),
 		},
 		SignUpForm: &smartenroll.SignUpFormSettings{
 			FullName: ptr(true), Email: ptr(f.EmailCode), EmailGateway: &emailGateway,
@@ -317,19 +324,19 @@ func flowOf(p smartenroll.Project, f smartenroll.ProjectFlow) Flow {
 		return out
 	}
 	if st := s.Steps; st != nil {
-		for name, r := range map[string]*Requirement{
+		for name, r := range map[string]*smartenroll.StepRequirement{
 			StepSignUpForm: st.SignUpForm, StepBasicInformation: st.BasicInformation,
 			StepDocument: st.Document, StepLiveness: st.Liveness, StepForm: st.Form,
 		} {
 			if r != nil {
-				out.Steps[name] = *r
+				out.Steps[name] = Requirement(*r)
 			}
 		}
 	}
 	if su := s.SignUpForm; su != nil {
 		out.EmailCode = deref(su.Email) && deref(su.EmailGateway) != smartenroll.EmailGatewayNone
 		out.PhoneCode = deref(su.Phone) && deref(su.PhoneGateway) != smartenroll.PhoneGatewayNone
-		out.PhoneGateway = deref(su.PhoneGateway)
+		out.PhoneGateway = PhoneGateway(deref(su.PhoneGateway))
 	}
 	if d := s.Document; d != nil {
 		setIf(&out.CompareMinScore, d.CompareMinScore)

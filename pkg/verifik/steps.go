@@ -8,30 +8,95 @@ import (
 	"github.com/idvkit/idvkit/gen/verifik/smartenroll"
 )
 
-// Status is where a registration is (Verifik's AppRegistration status).
-type Status = smartenroll.AppRegistrationStatus
+// Status is where a registration is (Verifik's AppRegistration status). Verifik may add
+// statuses: an unknown one is kept as Verifik sent it and counts as still in progress.
+type Status string
 
+// Registration statuses, as Verifik spells them.
 const (
-	Started                 = smartenroll.AppRegistrationStarted
-	Ongoing                 = smartenroll.AppRegistrationOngoing
-	Completed               = smartenroll.AppRegistrationCompleted
-	CompletedWithoutKYC     = smartenroll.AppRegistrationCompletedWithoutKYC
-	Failed                  = smartenroll.AppRegistrationFailed
-	NeedsManualVerification = smartenroll.AppRegistrationNeedsManualVerification
-	Expired                 = smartenroll.AppRegistrationExpired
+	Started                 Status = "STARTED"
+	Ongoing                 Status = "ONGOING"
+	Completed               Status = "COMPLETED"
+	CompletedWithoutKYC     Status = "COMPLETED_WITHOUT_KYC"
+	Failed                  Status = "FAILED"
+	NeedsManualVerification Status = "NEEDS_MANUAL_VERIFICATION"
+	Expired                 Status = "EXPIRED"
 )
+
+// known reports whether Verifik documents s (a filter may only name those).
+func (s Status) known() bool {
+	switch s {
+	case Started, Ongoing, Completed, CompletedWithoutKYC, Failed, NeedsManualVerification, Expired:
+		return true
+	}
+	return false
+}
 
 // OS is the registrant's device, which Verifik's liveness check needs.
-type OS = smartenroll.DeviceOS
+type OS string
 
+// Devices, as Verifik spells them.
 const (
-	Desktop = smartenroll.OSDesktop
-	IOS     = smartenroll.OSIOS
-	Android = smartenroll.OSAndroid
+	Desktop OS = "DESKTOP"
+	IOS     OS = "IOS"
+	Android OS = "ANDROID"
 )
 
-// DocumentStatus is where a document validation is.
-type DocumentStatus = smartenroll.DocumentValidationStatus
+// DocumentStatus is where a document validation is. Verifik may add statuses: an
+// unknown one is kept as Verifik sent it and counts as not accepted.
+type DocumentStatus string
+
+// Document validation statuses, as Verifik spells them. ASSESSING while checks run;
+// VALIDATED or ACTIVE when the document passed; FAILED when it did not.
+const (
+	DocumentAssessing               DocumentStatus = "ASSESSING"
+	DocumentValidated               DocumentStatus = "VALIDATED"
+	DocumentActive                  DocumentStatus = "ACTIVE"
+	DocumentActiveButUnverified     DocumentStatus = "ACTIVE_BUT_UNVERIFIED"
+	DocumentFailed                  DocumentStatus = "FAILED"
+	DocumentNeedsManualVerification DocumentStatus = "NEEDS_MANUAL_VERIFICATION"
+	DocumentNotFound                DocumentStatus = "NOT_FOUND"
+	DocumentExpired                 DocumentStatus = "EXPIRED"
+)
+
+// CriminalStatus is where the criminal background check is (the status of Verifik's
+// information validation). Verifik may add statuses: an unknown one is kept as Verifik
+// sent it and counts as not clear.
+type CriminalStatus string
+
+// Background check statuses, as Verifik spells them.
+const (
+	// CriminalActive is a clear check: no database reported the person.
+	CriminalActive CriminalStatus = "ACTIVE"
+	// CriminalAssessing is a check still running.
+	CriminalAssessing CriminalStatus = "ASSESSING"
+	// CriminalFailed is a check with a hit.
+	CriminalFailed CriminalStatus = "FAILED"
+)
+
+// CodeStatus is where an email or phone code is. Verifik may add statuses: an unknown
+// one is kept as Verifik sent it and counts as not validated.
+type CodeStatus string
+
+// Code statuses, as Verifik spells them.
+const (
+	CodeStatusSent      CodeStatus = "sent"
+	CodeStatusValidated CodeStatus = "validated"
+	CodeStatusFailed    CodeStatus = "failed"
+)
+
+// The generated client has its own enum types: these convert at the boundary, keeping an
+// unknown value as sent.
+
+func statusOf(s *smartenroll.AppRegistrationStatus) Status { return Status(deref(s)) }
+
+func documentStatusOf(s *smartenroll.DocumentValidationStatus) DocumentStatus {
+	return DocumentStatus(deref(s))
+}
+
+func criminalStatusOf(s *smartenroll.InformationValidationStatus) CriminalStatus {
+	return CriminalStatus(deref(s))
+}
 
 // finished says whether a registration has ended; unknown statuses are in progress.
 func finished(s Status) bool {
@@ -44,7 +109,7 @@ func finished(s Status) bool {
 
 // documentAccepted says whether a document passed; unknown statuses did not.
 func documentAccepted(s DocumentStatus) bool {
-	return s == smartenroll.DocumentValidated || s == smartenroll.DocumentActive
+	return s == DocumentValidated || s == DocumentActive
 }
 
 // open refuses steps on a finished registration.
@@ -103,7 +168,7 @@ func (s State) Recommend() Status {
 	switch {
 	case s.RecordOK != nil && !*s.RecordOK:
 		return Failed
-	case s.DocumentValidationID != "" && s.DocumentStatus == smartenroll.DocumentFailed:
+	case s.DocumentValidationID != "" && s.DocumentStatus == DocumentFailed:
 		return Failed
 	case len(s.mandatoryMissing()) > 0,
 		s.FaceScore != nil && *s.FaceScore < s.Flow.CompareMinScore,

@@ -88,3 +88,25 @@ func ExampleNewReceiver() {
 	// forged: 404
 	// confirmed through the API: COMPLETED_WITHOUT_KYC
 }
+
+// A delivery read into its family's struct: ids, statuses and scores in the package's own
+// types, the object as delivered in Raw (it holds personal data: never log it).
+func ExampleDecodeEvent() {
+	body := []byte(`{"type":"onboarding_document_validation_created","object":{
+		"_id":"66e1a2b3c4d5e6f708192a42","appRegistration":"66e1a2b3c4d5e6f708192a3b",
+		"status":"VALIDATED","documentType":"CC","documentNumber":"1023456789",
+		"updatedAt":"2024-09-10T15:06:00.000Z"}}`)
+	ev, err := verifik.DecodeEvent(body)
+	if err != nil {
+		log.Fatal(err)
+	}
+	switch e := ev.(type) {
+	case *verifik.DocumentValidationEvent:
+		d := e.DocumentValidation
+		fmt.Println(e.Type, "for", e.RegistrationID())
+		fmt.Println(d.Status, d.Accepted, d.Type, d.Status == verifik.DocumentValidated)
+	}
+	// Output:
+	// onboarding_document_validation_created for 66e1a2b3c4d5e6f708192a3b
+	// VALIDATED true CC true
+}
