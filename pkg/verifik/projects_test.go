@@ -79,7 +79,10 @@ func TestProjectsBadInput(t *testing.T) {
 			_, err := e.client.UpdateProject(ctx, " ", verifik.ProjectUpdate{Name: "x"})
 			return err
 		}},
-		{"blank name", "name", func() error { _, err := e.client.UpdateProject(ctx, id, verifik.ProjectUpdate{Name: "   "}); return err }},
+		{"blank name", "name", func() error {
+			_, err := e.client.UpdateProject(ctx, id, verifik.ProjectUpdate{Name: "   "})
+			return err
+		}},
 		{"name too long", "name", func() error {
 			_, err := e.client.UpdateProject(ctx, id, verifik.ProjectUpdate{Name: strings.Repeat("n", verifik.MaxProjectName+1)})
 			return err
