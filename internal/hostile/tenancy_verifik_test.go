@@ -347,10 +347,10 @@ func verifikTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 			after: flowIntact,
 		},
 		// Not covered, on purpose: an anonymous registration repeating an existing
-		// registrant's email gets that registration back with a new token (the
-		// documented re-registration), hence its phone, names and, through /me, its
-		// document data. Whether Verifik itself answers so is not known; the emulator's
-		// model is for its owner to decide, and clients register with the client token.
+		// registrant's email is refused by default (409 email_is_registered_already, the
+		// newest pages); only with verifiktest.ReregisterRestarts (the tutorial's older
+		// text) does it get that registration back with a new token, hence its phone,
+		// names and, through /me, its document data.
 		"verifik/smartenroll/createAppRegistration": {
 			public: "Verifik's hosted sign-up registers end users without a token: the project and flow ids are public in its links (a token that is sent must be valid)",
 			anon: attempt{name: "no token, a new end user", send: do(func() (*http.Request, error) {

@@ -98,8 +98,8 @@ func (r *verifikRig) run(ctx context.Context, j *journey) error {
 
 // reconcile reads each registration whose step was lost (GET /v2/app-registrations/{id}
 // with the client token) and says whether that step landed. A lost creation leaves no id
-// to read: Verifik has no lookup by email, but registering the same email again returns
-// the same registration, so the journey can simply start over.
+// to read and Verifik has no lookup by email; registering the same email again would tell
+// (ErrAlreadyRegistered when it landed), but the soak leaves it unreconciled.
 func (r *verifikRig) reconcile(ctx context.Context, t *testing.T, js []*journey) {
 	for _, j := range js {
 		if j.class != classReconcile {
@@ -107,7 +107,7 @@ func (r *verifikRig) reconcile(ctx context.Context, t *testing.T, js []*journey)
 		}
 		d := j.data.(*verifikJourney)
 		if d.id == "" {
-			j.why = "creation lost: no id to read; registering the same email again returns the same registration"
+			j.why = "creation lost: no id to read; registering the same email again answers already registered if it landed"
 			continue
 		}
 		rev, err := r.c.Review(ctx, d.id)

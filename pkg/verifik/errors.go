@@ -28,6 +28,11 @@ var (
 	ErrRegistrationGone = errors.New("verifik: app registration not found")
 	// ErrProjectInactive: the project is paused or a draft (409 Project_not_active).
 	ErrProjectInactive = errors.New("verifik: project not active")
+	// ErrAlreadyRegistered: the email or phone already has a registration in the flow
+	// (409 email_is_registered_already / phone_is_registered_already; an older revision
+	// of the page: 412 Conflict). *AlreadyRegisteredError says which. Verifik's way on is
+	// not a new registration: resume the stored one with Client.ResendLink.
+	ErrAlreadyRegistered = errors.New("verifik: already registered")
 )
 
 // Rules of the flow, checked before any network call. Each also matches

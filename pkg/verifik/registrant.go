@@ -173,8 +173,11 @@ func (c *Client) Resume(s State) (*Registrant, error) {
 }
 
 // Register starts one end user's journey in flow and returns the Registrant holding the
-// app-registration token. Registering the same email or phone again returns the same
-// registration with a new token; Verifik then discards its earlier codes.
+// app-registration token; store its State (with the registration id) to go on later.
+// An email or phone that already has a registration in the flow is refused with
+// ErrAlreadyRegistered (*AlreadyRegisteredError says which): Verifik's newest pages answer
+// 409 and resume that registrant with ResendLink on the stored id, not by registering
+// again (the tutorial's older text returned the same registration with a new token).
 // Verifik: POST /v2/app-registrations (client token).
 func (c *Client) Register(ctx context.Context, flow Flow, who Registration) (*Registrant, error) {
 	const op = "createAppRegistration"
@@ -216,7 +219,7 @@ func (c *Client) Register(ctx context.Context, flow Flow, who Registration) (*Re
 		Language: nonEmpty(who.Language),
 	}, bearer(c.token))
 	if err := c.finish(ctx, op, err, res, res != nil && res.JSON200 != nil); err != nil {
-		return nil, err
+		return nil, alreadyRegistered(err)
 	}
 	data := res.JSON200.Data
 	if data.Token == "" {

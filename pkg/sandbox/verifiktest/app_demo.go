@@ -62,8 +62,14 @@ func (e *Emulator) serveStart(w http.ResponseWriter, r *http.Request) {
 		created, fail = e.createRegistration(ctx, &smartenroll.AppRegistrationCreateRequest{
 			Project: projectID, ProjectFlow: flowID, Email: &req.Email, FullName: nonEmpty(strings.TrimSpace(req.FullName)),
 		})
+		token := created.Token
+		if fail != nil && fail.status == http.StatusConflict && deref(fail.body.Code) == smartenroll.ErrorCodeEmailIsRegisteredAlready {
+			// A person who starts again is resumed with a fresh link, as Verifik's "Resume
+			// an Incomplete Enrollment" guide asks, instead of being refused.
+			token, fail = e.resumeToken(ctx, flowID, req.Email)
+		}
 		if fail == nil {
-			sandbox.WriteJSON(w, http.StatusOK, map[string]string{"path": AppPath + url.PathEscape(projectID) + "?token=" + url.QueryEscape(created.Token)})
+			sandbox.WriteJSON(w, http.StatusOK, map[string]string{"path": AppPath + url.PathEscape(projectID) + "?token=" + url.QueryEscape(token)})
 			return
 		}
 	}
@@ -135,4 +141,17 @@ func (e *Emulator) serveDonePage(w http.ResponseWriter, r *http.Request) {
 		status = c.Status
 	}
 	e.servePageTemplate(w, r, http.StatusOK, appDonePage, status)
+}
+
+// resumeToken mints a resend-link token for the flow's registration of email; a finished
+// one is refused as resend-link refuses it.
+func (e *Emulator) resumeToken(ctx context.Context, flowID, email string) (string, *apiError) {
+	e.mu.Lock()
+	reg := e.findRegistration(flowID, strings.ToLower(strings.TrimSpace(email)), "", "")
+	e.mu.Unlock()
+	if reg == nil {
+		return "", reason(http.StatusNotFound, smartenroll.ErrorCodeAppRegistrationNotFoundOnSync)
+	}
+	link, fail := e.resendLink(ctx, reg.id, nil)
+	return link.Token, fail
 }

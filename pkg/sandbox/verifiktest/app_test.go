@@ -290,6 +290,20 @@ func TestSignUpStart(t *testing.T) {
 	project := func(p string) string { return strings.SplitN(strings.TrimPrefix(p, verifiktest.AppPath), "?", 2)[0] }
 	assert.Equal(t, project(paths[0]), project(paths[1]), "the demo project is made once")
 
+	// Starting again with the same email resumes the registration with a fresh link
+	// (Verifik's API refuses the second registration).
+	resp, body := h.send("POST", verifiktest.AppStartPath, `{"email":"Zoe@example.com","flow":"full"}`, jsonBody)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	var again struct {
+		Path string `json:"path"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &again))
+	assert.NotEqual(t, paths[0], again.Path, "a new token")
+	assert.Equal(t, project(paths[0]), project(again.Path))
+	assert.Len(t, h.emu.Registrations(), 2, "no second registration")
+	resp, page = h.send("GET", again.Path, "", nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode, page)
+
 	for _, tc := range []struct {
 		name, body string
 		header     map[string]string

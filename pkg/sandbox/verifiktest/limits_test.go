@@ -122,7 +122,8 @@ func TestRecordLimits(t *testing.T) {
 	assert.Contains(t, res.JSON409.Message, "at most 2 app registrations per project")
 	assert.Equal(t, 2, h.emu.Stats().Registrations)
 
-	assert.Equal(t, http.StatusOK, create("a@example.com").StatusCode(), "registering again is not a new record")
+	assert.Equal(t, http.StatusConflict, create("a@example.com").StatusCode(), "registering again is refused, not a new record")
+	assert.Equal(t, 2, h.emu.Stats().Registrations)
 	del, err := h.api.DeleteAppRegistrationWithResponse(ctx, first, h.client())
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, del.StatusCode())
@@ -161,10 +162,10 @@ func TestSelfieRetriesDoNotGrow(t *testing.T) {
 	assert.Equal(t, before.Persons, after.Persons)
 }
 
-// Registering again drops the registrant's codes; their places in the expiry queue are
-// reclaimed even while an older live code heads it.
+// Registering again (the tutorial's re-registration) drops the registrant's codes; their
+// places in the expiry queue are reclaimed even while an older live code heads it.
 func TestDroppedCodesFreeTheirPlace(t *testing.T) {
-	h := newHarness(t, verifiktest.WithMaxCodes(2))
+	h := newHarness(t, verifiktest.WithMaxCodes(2), verifiktest.WithReregistration(verifiktest.ReregisterRestarts))
 	project, flow := h.setup("Dropped", flowSettings(smartenroll.StepSkip, smartenroll.StepSkip), false)
 	_, _, first := h.register(project, flow, "first@example.com", "First")
 	require.Equal(t, http.StatusOK, h.sendEmailCode(project, first, "first@example.com"))

@@ -104,7 +104,7 @@ func TestSyncEndWithCurrentStatus(t *testing.T) {
 }
 
 // TestReregistration: the three answers Verifik's pages give for an email or phone that
-// is already registered.
+// is already registered; without an option, the newest pages' 409.
 func TestReregistration(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -114,6 +114,7 @@ func TestReregistration(t *testing.T) {
 		code    string
 		message string
 	}{
+		{"default: the newest page's 409", -1, false, http.StatusConflict, "email_is_registered_already", "409:email_is_registered_already"},
 		{"tutorial: the same registration", verifiktest.ReregisterRestarts, false, http.StatusOK, "", ""},
 		{"newest page: 409 for an email", verifiktest.ReregisterConflict, false, http.StatusConflict, "email_is_registered_already", "409:email_is_registered_already"},
 		{"newest page: 409 for a phone", verifiktest.ReregisterConflict, true, http.StatusConflict, "phone_is_registered_already", "409:phone_is_registered_already"},
@@ -121,7 +122,11 @@ func TestReregistration(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			h := newHarness(t, verifiktest.WithReregistration(c.mode))
+			var opts []verifiktest.Option
+			if c.mode >= 0 {
+				opts = append(opts, verifiktest.WithReregistration(c.mode))
+			}
+			h := newHarness(t, opts...)
 			project, flow := h.setup("Again", flowSettings(smartenroll.StepSkip, smartenroll.StepSkip), false)
 			body := smartenroll.AppRegistrationCreateRequest{Project: project, ProjectFlow: flow, Email: ptr("again@example.com")}
 			if c.phone {

@@ -45,8 +45,9 @@ func (s *server) CreateAppRegistration(ctx context.Context, req smartenroll.Crea
 // createRegistration follows the documented checks: the call works with a client token
 // or none (Verifik's hosted sign-up sends none); a token that is sent must be valid.
 // Registering again with the same email or phone in a flow follows the emulator's
-// Reregistration (by default the same registration with a new token, its earlier email and
-// phone validations dropped).
+// Reregistration (by default 409 email_is_registered_already / phone_is_registered_already,
+// as Verifik's newest pages document; ReregisterRestarts gives the tutorial's same
+// registration with a new token, its earlier email and phone validations dropped).
 func (e *Emulator) createRegistration(ctx context.Context, body *smartenroll.AppRegistrationCreateRequest) (smartenroll.AppRegistrationCreated, *apiError) {
 	c := e.callerOf(ctx)
 	switch {

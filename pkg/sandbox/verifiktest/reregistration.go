@@ -9,20 +9,24 @@ import (
 )
 
 // Reregistration is what createAppRegistration answers for an email or phone already
-// registered in the flow. Verifik's pages disagree, so the emulator lets a test pick.
+// registered in the flow. Verifik's pages disagree, so the emulator lets a test pick; the
+// default is what the newest pages document.
 type Reregistration int
 
 const (
-	// ReregisterRestarts returns the same registration with a new token and drops its
-	// earlier email and phone validations (the Smart Enroll tutorial; the default, which
-	// pkg/verifik's Register documents).
-	ReregisterRestarts Reregistration = iota
 	// ReregisterConflict answers 409 email_is_registered_already or
-	// phone_is_registered_already (the newest create-an-app-registration page); the
-	// registrant is resumed through resend-link instead.
-	ReregisterConflict
+	// phone_is_registered_already: the newest create-an-app-registration page and the
+	// "Resume an Incomplete Enrollment" guide (github:Open-Verifik/verifik-documentation
+	// @e89d19f docs/smartenroll/smartenroll-resume.md), which resume the registrant through
+	// resend-link instead. The default.
+	ReregisterConflict Reregistration = iota
+	// ReregisterRestarts returns the same registration with a new token and drops its
+	// earlier email and phone validations (the Smart Enroll tutorial and the page's earlier
+	// text, github:Open-Verifik/verifik-documentation@4c7d37e
+	// docs/resources/app-registrations/create-an-app-registration.mdx).
+	ReregisterRestarts
 	// ReregisterPreconditionFailed answers 412 with code Conflict and the message
-	// email_is_registered_already (an older revision of the same page).
+	// email_is_registered_already (an older, GitBook-era revision of the same page).
 	ReregisterPreconditionFailed
 )
 
