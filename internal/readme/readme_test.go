@@ -95,6 +95,7 @@ var (
 	apiKey, secret, clientToken          string              // from your secret store
 	back                                 string              // your redirect URL
 	accountID, userID, id, email, name   string              // your user's
+	storedRegistrationID                 string              // kept from an earlier Register
 	passportPhoto                        []byte
 	client                               *verisoul.Client
 	vclient                              *verifik.Client
