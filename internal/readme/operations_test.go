@@ -2,6 +2,10 @@ package readme
 
 import (
 	"bufio"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -71,6 +75,8 @@ func TestVendorOperationsTable(t *testing.T) {
 			listed[key] = true
 		}
 	}
+	checkGoColumn(t, root, rows)
+
 	var missing []string
 	for k := range want {
 		if !listed[k] {
@@ -93,8 +99,8 @@ func addOps(want map[string]string, vendor string, item *openapi3.PathItem) {
 }
 
 type opRow struct {
-	line                       int
-	vendor, operations, source string
+	line                              int
+	vendor, operations, gocol, source string
 }
 
 // operationsTable reads the rows of the table under "## Vendor operations and their sources".
@@ -116,10 +122,77 @@ func operationsTable(t *testing.T, readme string) []opRow {
 			if len(cells) < 4 || strings.TrimSpace(cells[0]) == "vendor" || strings.HasPrefix(strings.TrimSpace(cells[0]), "---") {
 				continue
 			}
-			rows = append(rows, opRow{line: n, vendor: strings.TrimSpace(cells[0]),
-				operations: cells[1], source: cells[len(cells)-1]})
+			r := opRow{line: n, vendor: strings.TrimSpace(cells[0]), operations: cells[1], source: cells[len(cells)-1]}
+			if len(cells) >= 5 {
+				r.gocol = cells[3]
+			}
+			rows = append(rows, r)
 		}
 	}
 	require.NoError(t, sc.Err())
 	return rows
+}
+
+// checkGoColumn: every function or method the table's Go column names (`Name` or
+// `Type.Name`) is exported by that vendor's package, so a rename fails here.
+func checkGoColumn(t *testing.T, root string, rows []opRow) {
+	t.Helper()
+	pkgs := map[string]string{"Verisoul": "verisoul", "iProov": "iproov", "Verifik": "verifik"}
+	decls := map[string]map[string]bool{}
+	for vendor, dir := range pkgs {
+		decls[vendor] = exportedFuncs(t, filepath.Join(root, "pkg", dir))
+	}
+	code := regexp.MustCompile("`([^`]+)`")
+	named := 0
+	for _, r := range rows {
+		if strings.TrimSpace(r.gocol) == "" {
+			t.Errorf("README line %d: %s %s has no Go column", r.line, r.vendor, r.operations)
+			continue
+		}
+		for _, m := range code.FindAllStringSubmatch(r.gocol, -1) {
+			name := strings.TrimPrefix(m[1], pkgs[r.vendor]+".")
+			if strings.HasPrefix(name, "pkg/") || strings.HasPrefix(name, "ErrAlready") {
+				continue // a package path; a sentinel error
+			}
+			named++
+			if !decls[r.vendor][name] && !decls[r.vendor][lastPart(name)] {
+				t.Errorf("README line %d names %s, which package %s does not export", r.line, m[1], pkgs[r.vendor])
+			}
+		}
+	}
+	require.Greater(t, named, 40, "the Go column names the client's methods")
+}
+
+func lastPart(s string) string { return s[strings.LastIndex(s, ".")+1:] }
+
+// exportedFuncs returns the exported functions ("Name") and methods ("Type.Name" and
+// "Name") declared in dir's non-test files.
+func exportedFuncs(t *testing.T, dir string) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	pkgs, err := parser.ParseDir(token.NewFileSet(), dir, func(fi fs.FileInfo) bool {
+		return !strings.HasSuffix(fi.Name(), "_test.go")
+	}, parser.SkipObjectResolution)
+	require.NoError(t, err)
+	for _, p := range pkgs {
+		for _, f := range p.Files {
+			for _, d := range f.Decls {
+				fn, ok := d.(*ast.FuncDecl)
+				if !ok || !fn.Name.IsExported() {
+					continue
+				}
+				out[fn.Name.Name] = true
+				if fn.Recv != nil && len(fn.Recv.List) == 1 {
+					typ := fn.Recv.List[0].Type
+					if st, ok := typ.(*ast.StarExpr); ok {
+						typ = st.X
+					}
+					if id, ok := typ.(*ast.Ident); ok {
+						out[id.Name+"."+fn.Name.Name] = true
+					}
+				}
+			}
+		}
+	}
+	return out
 }
