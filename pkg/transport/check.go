@@ -102,6 +102,11 @@ func parseErrorBody(status int, body []byte) (code, msg, rid string) {
 			// Verifik-like body with an extra "error": keep "code".
 		case len(v.StatusCode) > 0 && strings.EqualFold(e, http.StatusText(status)):
 			// Verisoul core: "error" only repeats the status text.
+		case strings.ContainsRune(e, ' ') && isCodeToken(str(v.Message)):
+			// Verifik's older bodies put the sentence in "error" and the code in
+			// "message": {"error": "Document validation not found",
+			// "message": "DOCUMENT_VALIDATION_NOT_FOUND"}.
+			code, msg = str(v.Message), e
 		default:
 			code = e
 		}
@@ -117,6 +122,22 @@ func parseErrorBody(status int, body []byte) (code, msg, rid string) {
 		rid = str(v.RequestIDCamel)
 	}
 	return code, msg, rid
+}
+
+// isCodeToken reports whether s reads as a machine code (one word of letters, digits,
+// '_', '-', '.' or ':'), not a sentence.
+func isCodeToken(s string) bool {
+	if s == "" || len(s) > 100 {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-', r == '.', r == ':':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func nestedError(raw json.RawMessage) *vendorError {

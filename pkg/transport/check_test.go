@@ -71,6 +71,18 @@ func TestCheckVendorErrorShapes(t *testing.T) {
 			wantInError: []string{"verifik", "createAppRegistration", "409", "MissingParameter"},
 		},
 		{
+			name: "verifik older error/message, the code in message", vendor: "verifik", op: "getDocumentValidation", status: 404, header: jsonCT,
+			body:     `{"error":"Document validation not found","message":"DOCUMENT_VALIDATION_NOT_FOUND"}`,
+			wantCode: "DOCUMENT_VALIDATION_NOT_FOUND", wantMsg: "Document validation not found",
+			wantIs: []error{ErrNotFound}, wantInError: []string{"404", "DOCUMENT_VALIDATION_NOT_FOUND"},
+		},
+		{
+			name: "a code in error and a sentence in message stay as they are", vendor: "iproov", op: "userGet", status: 400, header: jsonCT,
+			body:     `{"error":"invalid_user_id","message":"The user is not known"}`,
+			wantCode: "invalid_user_id", wantMsg: "The user is not known",
+			wantIs: []error{ErrInvalidRequest},
+		},
+		{
 			name: "verifik 404 with request id header", vendor: "verifik", op: "getAppRegistration", status: 404,
 			header:   http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"req-42"}},
 			body:     `{"code":"NotFound","message":"AppRegistration_not_found"}`,
