@@ -1,6 +1,6 @@
 // Package specgate is the pull-request gate for idvkit's OpenAPI specs: Check validates
 // every api/**/*.yaml (kin-openapi, examples included), applies the project's spec
-// rules, proves gen/ is what the specs generate and that the module still builds and
+// rules and a standard ruleset (Spectral's spectral:oas, run from tools/lint), proves gen/ is what the specs generate and that the module still builds and
 // vets; Diff reports what changed against a git revision for callers of the vendor API
 // (oasdiff) and for Go code using gen/ (golang.org/x/exp/apidiff of the regenerated
 // packages).
@@ -41,6 +41,7 @@ const (
 	RuleNullableEnum     = "nullable-enum"     // a nullable enum lists null (OpenAPI 3.0.3; Spectral, Redocly)
 	RuleGoBuild          = "go-build"          // `go build ./...` and the type-check of `go vet ./...` pass: gen/ and pkg/ compile
 	RuleGoVet            = "go-vet"            // `go vet ./...` reports nothing
+	// RuleSpectral ("spectral", and "spectral:<rule>" for Spectral's findings) is in lint.go.
 )
 
 // Severity tells whether a problem fails the gate.
@@ -93,6 +94,9 @@ type Options struct {
 	SkipBuild bool
 	// Go is the go command the build rules run; "" means "go" from PATH.
 	Go string
+	// Lint selects how the standard ruleset (Spectral, from tools/lint) runs over the
+	// specs; its findings are rules "spectral:<rule>".
+	Lint LintOptions
 	// Progress, when set, receives a line before each step that may take a second or
 	// more (regenerating a package, building the module), so a person or a CI log sees
 	// what the gate is doing. The CLI passes stderr.
@@ -153,6 +157,9 @@ func Check(ctx context.Context, opts Options) (Report, error) {
 	}
 	if len(c.only) == 0 { // with a selection, the specs that use a fragment may be left out
 		c.strayFragments()
+	}
+	if err := c.checkLint(ctx, opts.Lint, report.Specs); err != nil {
+		return Report{}, err
 	}
 
 	if !opts.SkipGenerated {
