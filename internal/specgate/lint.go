@@ -77,6 +77,29 @@ type spectralResult struct {
 	Source string `json:"source"`
 }
 
+// startLint runs checkLint in the background on a checker of its own and returns a
+// wait that adds its problems to c (once every other rule has run, so nothing races).
+func (c *checker) startLint(ctx context.Context, opts LintOptions, specs []string) (wait func() error) {
+	sub := &checker{root: c.root, progress: c.progress}
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				sub.errorf(LintDir, 1, RuleSpectral, "running the standard ruleset crashed: %v", r)
+				done <- nil
+			}
+		}()
+		done <- sub.checkLint(ctx, opts, specs)
+	}()
+	return func() error {
+		err := <-done
+		for _, p := range sub.problems {
+			c.add(p)
+		}
+		return err
+	}
+}
+
 // checkLint runs Spectral over the specs (never the fragments: Spectral reads those
 // through the specs' $refs, as the gate does) and adds its findings.
 func (c *checker) checkLint(ctx context.Context, opts LintOptions, specs []string) error {

@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Rule ids. They are stable: CI output, docs and tests refer to them.
@@ -135,7 +136,7 @@ func Check(ctx context.Context, opts Options) (Report, error) {
 	} else if !fi.IsDir() {
 		return Report{}, fmt.Errorf("spec check: %s is not a directory", root)
 	}
-	c := &checker{root: root, only: cleanOnly(opts.Only), progress: opts.Progress}
+	c := &checker{root: root, only: cleanOnly(opts.Only), progress: lockedWriter(opts.Progress)}
 
 	specs, err := c.find("api", func(rel string, d fs.DirEntry) bool {
 		return !d.IsDir() && strings.HasSuffix(rel, ".yaml")
@@ -158,9 +159,10 @@ func Check(ctx context.Context, opts Options) (Report, error) {
 	if len(c.only) == 0 { // with a selection, the specs that use a fragment may be left out
 		c.strayFragments()
 	}
-	if err := c.checkLint(ctx, opts.Lint, report.Specs); err != nil {
-		return Report{}, err
-	}
+	// Spectral takes seconds; it runs while gen/ is regenerated and the module builds.
+	lintCtx, stopLint := context.WithCancel(ctx)
+	defer stopLint()
+	lintDone := c.startLint(lintCtx, opts.Lint, report.Specs)
 
 	if !opts.SkipGenerated {
 		cfgs, err := c.find("gen", func(rel string, d fs.DirEntry) bool {
@@ -187,8 +189,30 @@ func Check(ctx context.Context, opts Options) (Report, error) {
 		report.Built = ran
 	}
 
+	if err := lintDone(); err != nil {
+		return Report{}, err
+	}
 	report.Problems = c.sorted()
 	return report, nil
+}
+
+// lockedWriter serialises progress lines written from the lint goroutine and the rest.
+func lockedWriter(w io.Writer) io.Writer {
+	if w == nil {
+		return nil
+	}
+	return &syncWriter{w: w}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 // checker collects problems across files.
