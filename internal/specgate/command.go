@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 )
 
@@ -62,11 +63,14 @@ func RunCheck(ctx context.Context, prog string, args []string, stdout, stderr io
 	skipGen := fs.Bool("skip-generated", false, "do not check that gen/ is current")
 	skipBuild := fs.Bool("skip-build", false, "do not run go build ./... and go vet ./...")
 	goCmd := fs.String("go", "go", "the go command the build rules run")
+	lint := fs.Bool("lint", true, "run the standard ruleset (Spectral, from "+LintDir+"; runs npm ci there when needed)")
+	requireLint := fs.Bool("require-lint", false, "fail when the standard ruleset cannot run (no Node.js); implied by CI=true")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: %s [flags] [api/x/y.yaml|gen/x/y ...]\n\n"+
-			"Checks the specs under api/ and the packages under gen/ (or only those named),\n"+
-			"then builds and vets the module when it checks everything. Exit 0 when clean,\n"+
+			"Checks the specs under api/ (the project's rules and Spectral's standard ruleset)\n"+
+			"and the packages under gen/, or only those named, then builds and vets the\n"+
+			"module when it checks everything. Exit 0 when clean,\n"+
 			"1 on any problem, 2 on usage errors.\n\nflags:\n", prog)
 		fs.PrintDefaults()
 	}
@@ -77,7 +81,8 @@ func RunCheck(ctx context.Context, prog string, args []string, stdout, stderr io
 	if err != nil {
 		return usageError(fs, stderr, err)
 	}
-	opts := Options{Root: *dir, Only: fs.Args(), SkipGenerated: *skipGen, SkipBuild: *skipBuild, Go: *goCmd}
+	opts := Options{Root: *dir, Only: fs.Args(), SkipGenerated: *skipGen, SkipBuild: *skipBuild, Go: *goCmd,
+		Lint: LintOptions{Skip: !*lint, Require: *requireLint || os.Getenv("CI") == "true"}}
 	if !*quiet {
 		opts.Progress = stderr
 	}

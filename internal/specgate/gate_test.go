@@ -107,10 +107,14 @@ func TestWorkflow(t *testing.T) {
 	require.Len(t, wf.Jobs, 1)
 	var runs []string
 	depth := -1
+	nodeLock := ""
 	for _, job := range wf.Jobs {
 		for _, s := range job.Steps {
 			if strings.HasPrefix(s.Uses, "actions/checkout@") {
 				depth, _ = s.With["fetch-depth"].(int)
+			}
+			if strings.HasPrefix(s.Uses, "actions/setup-node@") && len(runs) == 0 {
+				nodeLock, _ = s.With["cache-dependency-path"].(string)
 			}
 			if strings.Contains(s.Run, "idvkit-spec") {
 				runs = append(runs, strings.TrimSpace(s.Run))
@@ -118,6 +122,8 @@ func TestWorkflow(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, depth, "the merge commit and its parents: HEAD^1 is the base")
+	assert.Equal(t, "tools/lint/package-lock.json", nodeLock, "Node.js for the standard ruleset, set up before check")
+	assert.FileExists(t, filepath.Join(root, filepath.FromSlash(nodeLock)))
 	require.Len(t, runs, 2)
 	assert.True(t, strings.HasPrefix(runs[0], "go run ./cmd/idvkit-spec check "), runs[0])
 	assert.True(t, strings.HasPrefix(runs[1], "go run ./cmd/idvkit-spec diff "), runs[1])

@@ -1,6 +1,6 @@
 // Package specgate is the pull-request gate for idvkit's OpenAPI specs: Check validates
 // every api/**/*.yaml (kin-openapi, examples included), applies the project's spec
-// rules, proves gen/ is what the specs generate and that the module still builds and
+// rules and a standard ruleset (Spectral's spectral:oas, run from tools/lint), proves gen/ is what the specs generate and that the module still builds and
 // vets; Diff reports what changed against a git revision for callers of the vendor API
 // (oasdiff) and for Go code using gen/ (golang.org/x/exp/apidiff of the regenerated
 // packages).
@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Rule ids. They are stable: CI output, docs and tests refer to them.
@@ -41,6 +42,7 @@ const (
 	RuleNullableEnum     = "nullable-enum"     // a nullable enum lists null (OpenAPI 3.0.3; Spectral, Redocly)
 	RuleGoBuild          = "go-build"          // `go build ./...` and the type-check of `go vet ./...` pass: gen/ and pkg/ compile
 	RuleGoVet            = "go-vet"            // `go vet ./...` reports nothing
+	// RuleSpectral ("spectral", and "spectral:<rule>" for Spectral's findings) is in lint.go.
 )
 
 // Severity tells whether a problem fails the gate.
@@ -93,6 +95,9 @@ type Options struct {
 	SkipBuild bool
 	// Go is the go command the build rules run; "" means "go" from PATH.
 	Go string
+	// Lint selects how the standard ruleset (Spectral, from tools/lint) runs over the
+	// specs; its findings are rules "spectral:<rule>".
+	Lint LintOptions
 	// Progress, when set, receives a line before each step that may take a second or
 	// more (regenerating a package, building the module), so a person or a CI log sees
 	// what the gate is doing. The CLI passes stderr.
@@ -131,7 +136,7 @@ func Check(ctx context.Context, opts Options) (Report, error) {
 	} else if !fi.IsDir() {
 		return Report{}, fmt.Errorf("spec check: %s is not a directory", root)
 	}
-	c := &checker{root: root, only: cleanOnly(opts.Only), progress: opts.Progress}
+	c := &checker{root: root, only: cleanOnly(opts.Only), progress: lockedWriter(opts.Progress)}
 
 	specs, err := c.find("api", func(rel string, d fs.DirEntry) bool {
 		return !d.IsDir() && strings.HasSuffix(rel, ".yaml")
@@ -154,6 +159,10 @@ func Check(ctx context.Context, opts Options) (Report, error) {
 	if len(c.only) == 0 { // with a selection, the specs that use a fragment may be left out
 		c.strayFragments()
 	}
+	// Spectral takes seconds; it runs while gen/ is regenerated and the module builds.
+	lintCtx, stopLint := context.WithCancel(ctx)
+	defer stopLint()
+	lintDone := c.startLint(lintCtx, opts.Lint, report.Specs)
 
 	if !opts.SkipGenerated {
 		cfgs, err := c.find("gen", func(rel string, d fs.DirEntry) bool {
@@ -180,8 +189,30 @@ func Check(ctx context.Context, opts Options) (Report, error) {
 		report.Built = ran
 	}
 
+	if err := lintDone(); err != nil {
+		return Report{}, err
+	}
 	report.Problems = c.sorted()
 	return report, nil
+}
+
+// lockedWriter serialises progress lines written from the lint goroutine and the rest.
+func lockedWriter(w io.Writer) io.Writer {
+	if w == nil {
+		return nil
+	}
+	return &syncWriter{w: w}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 // checker collects problems across files.

@@ -1083,6 +1083,10 @@ type ClientInterface interface {
 
 	// PlatformAvailable Tell whether the platform is up for a service provider
 	//
+	// Answers `{"up": false}` while iProov's platform cannot serve the service provider, so
+	// a backend can tell an outage from a failed claim before sending a user to capture.
+	// It takes the API key as a query parameter and no credentials.
+	//
 	// Corresponds with GET /availability (the `PlatformAvailable` operationId).
 	PlatformAvailable(ctx context.Context, params *PlatformAvailableParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1343,6 +1347,10 @@ type ClientInterface interface {
 }
 
 // PlatformAvailable Tell whether the platform is up for a service provider
+//
+// Answers `{"up": false}` while iProov's platform cannot serve the service provider, so
+// a backend can tell an outage from a failed claim before sending a user to capture.
+// It takes the API key as a query parameter and no credentials.
 //
 // Corresponds with GET /availability (the `PlatformAvailable` operationId).
 func (c *Client) PlatformAvailable(ctx context.Context, params *PlatformAvailableParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2409,6 +2417,10 @@ func WithBaseURL(baseURL string) ClientOption {
 type ClientWithResponsesInterface interface {
 
 	// PlatformAvailableWithResponse Tell whether the platform is up for a service provider
+	//
+	// Answers `{"up": false}` while iProov's platform cannot serve the service provider, so
+	// a backend can tell an outage from a failed claim before sending a user to capture.
+	// It takes the API key as a query parameter and no credentials.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3755,6 +3767,10 @@ func (r GenerateTokenResult) ContentType() string {
 }
 
 // PlatformAvailableWithResponse Tell whether the platform is up for a service provider
+//
+// Answers `{"up": false}` while iProov's platform cannot serve the service provider, so
+// a backend can tell an outage from a failed claim before sending a user to capture.
+// It takes the API key as a query parameter and no credentials.
 //
 // Returns a wrapper object for the known response body format(s).
 //
