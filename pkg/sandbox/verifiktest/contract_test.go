@@ -317,7 +317,14 @@ var statusCases = []statusCase{
 	}),
 	sc("deleteProjectV3", 200, func(w *world) (int, error) {
 		other, _ := w.basicFlow()
+		paused := smartenroll.ProjectPaused
+		if _, err := w.h.api.UpdateProjectV3WithResponse(ctx, other, smartenroll.ProjectUpdateRequest{Status: &paused}, w.h.client()); err != nil {
+			return 0, err
+		}
 		return statusOf(w.h.api.DeleteProjectV3WithResponse(ctx, other, w.h.client()))
+	}),
+	sc("deleteProjectV3", 409, func(w *world) (int, error) {
+		return statusOf(w.h.api.DeleteProjectV3WithResponse(ctx, w.project, w.h.client())) // active
 	}),
 	sc("deleteProjectV3", 401, func(w *world) (int, error) {
 		return statusOf(w.h.api.DeleteProjectV3WithResponse(ctx, w.project, invalid))
