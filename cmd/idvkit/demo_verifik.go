@@ -146,7 +146,7 @@ func demoVerifikFullKYC(ctx context.Context, p *demoPrinter) error {
 	p.Outcome("refused before any call: %s", ruleDetail(err))
 
 	p.Step("SubmitDocument: POST /v2/document-validations/app-registration (Colombian ID card, front)")
-	doc, err := r.SubmitDocument(ctx, verifik.Document{Front: verifik.Image(verifiktest.DocumentPhoto(demoVerifikID("Alice", "Liddell", "alice")))})
+	doc, err := r.SubmitDocument(ctx, verifik.Document{Front: verifiktest.DocumentPhoto(demoVerifikID("Alice", "Liddell", "alice"))})
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func demoVerifikFullKYC(ctx context.Context, p *demoPrinter) error {
 	p.Contract(d.verdict())
 
 	p.Step("SubmitSelfie: POST /v2/biometric-validations/app-registration — a photo held up to the camera")
-	_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.SpoofSelfie("alice", 0.41)), OS: verifik.IOS})
+	_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.SpoofSelfie("alice", 0.41), OS: verifik.IOS})
 	var live *verifik.LivenessError
 	if !errors.As(err, &live) {
 		return fmt.Errorf("want a liveness failure, got %v", err)
@@ -171,7 +171,7 @@ func demoVerifikFullKYC(ctx context.Context, p *demoPrinter) error {
 	p.Contract(d.verdict())
 
 	p.Step("SubmitSelfie again, the registrant in person")
-	selfie, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("alice")), OS: verifik.IOS})
+	selfie, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("alice"), OS: verifik.IOS})
 	if err != nil {
 		return err
 	}
@@ -265,7 +265,7 @@ func demoVerifikDuplicate(ctx context.Context, p *demoPrinter) error {
 		return err
 	}
 	p.Step("SubmitSelfie for registrant C")
-	if _, err := first.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("erin")), OS: verifik.Android}); err != nil {
+	if _, err := first.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("erin"), OS: verifik.Android}); err != nil {
 		return err
 	}
 	p.Outcome("accepted; the face joins the project's collection")
@@ -283,7 +283,7 @@ func demoVerifikDuplicate(ctx context.Context, p *demoPrinter) error {
 	p.Outcome("refused: %s", ruleDetail(err))
 
 	p.Step("SubmitSelfie for registrant D: POST /v2/biometric-validations/app-registration")
-	_, err = second.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("erin")), OS: verifik.Android})
+	_, err = second.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("erin"), OS: verifik.Android})
 	if !errors.Is(err, verifik.ErrDuplicateFace) {
 		return fmt.Errorf("want ErrDuplicateFace, got %v", err)
 	}

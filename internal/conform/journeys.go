@@ -422,11 +422,11 @@ func verifikFullKYC(ctx context.Context, j *journeyEnv) error {
 	doc := sandbox.Document{Kind: "national_id", Country: "CO", Number: "1020304050", FirstName: "Conform", LastName: "Registrant full",
 		DateOfBirth: "1990-04-01", Expiry: "2031-01-01", Face: j.face("dana")}
 	j.step("submit the document")
-	if _, err := r.SubmitDocument(ctx, verifik.Document{Front: verifik.Image(verifiktest.DocumentPhoto(doc))}); err != nil {
+	if _, err := r.SubmitDocument(ctx, verifik.Document{Front: verifiktest.DocumentPhoto(doc)}); err != nil {
 		return err
 	}
 	j.step("submit the selfie")
-	if _, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie(doc.Face)), OS: verifik.IOS}); err != nil {
+	if _, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie(doc.Face), OS: verifik.IOS}); err != nil {
 		return err
 	}
 	j.step("compare faces")

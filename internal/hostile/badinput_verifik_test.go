@@ -34,8 +34,8 @@ func verifikCatalogue(w *verifikWorld) []badInput {
 	}
 	doc := sandbox.Document{Kind: "national_id", Country: "CO", Number: "1020304050", FirstName: "Hostile", LastName: "Tester",
 		DateOfBirth: "1990-04-01", Expiry: "2031-01-01", Face: "hostile-face"}
-	front := verifik.Image(verifiktest.DocumentPhoto(doc))
-	selfie := verifik.Image(verifiktest.Selfie("hostile-face"))
+	front := verifiktest.DocumentPhoto(doc)
+	selfie := verifiktest.Selfie("hostile-face")
 	gif := []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x00\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 	text := base64.StdEncoding.EncodeToString([]byte("this is a passport photo, honest"))
 	setupWith := func(p func(*verifik.ProjectConfig), f func(*verifik.FlowConfig)) func() error {

@@ -265,6 +265,16 @@ func verifikSteps() []step {
 			return err
 		}},
 		{"flow", func(t *testing.T, b string) error { _, err := client(t, b).Flow(ctx, flow.FlowID); return err }},
+		{"projects", func(t *testing.T, b string) error {
+			_, err := client(t, b).Projects(ctx, verifik.ProjectFilter{})
+			return err
+		}},
+		{"project", func(t *testing.T, b string) error { _, err := client(t, b).Project(ctx, flow.ProjectID); return err }},
+		{"update project", func(t *testing.T, b string) error {
+			_, err := client(t, b).UpdateProject(ctx, flow.ProjectID, verifik.ProjectUpdate{Status: verifik.ProjectPaused})
+			return err
+		}},
+		{"delete project", func(t *testing.T, b string) error { return client(t, b).DeleteProject(ctx, flow.ProjectID) }},
 		{"register", func(t *testing.T, b string) error {
 			_, err := client(t, b).Register(ctx, flow, verifik.Registration{Email: "hostile@example.com", Phone: "3001234567", CountryCode: "+57"})
 			return err
@@ -290,6 +300,14 @@ func verifikSteps() []step {
 		}},
 		{"submit selfie", func(t *testing.T, b string) error {
 			_, err := registrant(t, b).SubmitSelfie(ctx, verifik.Selfie{Image: front, OS: verifik.IOS, Force: true})
+			return err
+		}},
+		{"retake selfie", func(t *testing.T, b string) error {
+			_, err := registrant(t, b).RetakeSelfie(ctx, verifik.Selfie{Image: front, OS: verifik.IOS})
+			return err
+		}},
+		{"change phone", func(t *testing.T, b string) error {
+			_, err := registrant(t, b).ChangePhone(ctx, "3009876543", "+57", verifik.SMS)
 			return err
 		}},
 		{"compare faces", func(t *testing.T, b string) error { _, err := registrant(t, b).CompareFaces(ctx); return err }},

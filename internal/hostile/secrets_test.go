@@ -447,7 +447,7 @@ func verifikSecrets(t *testing.T) {
 	require.NoError(t, re.ConfirmEmailCode(ctx, right))
 	spoof := verifiktest.SpoofSelfie(eve.Face, 0.3)
 	x.secrets.AddBytes("spoofed selfie", []byte(spoof))
-	_, err = re.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(spoof), OS: verifik.Android})
+	_, err = re.SubmitSelfie(ctx, verifik.Selfie{Image: spoof, OS: verifik.Android})
 	x.failed(t, err)
 	_, err = re.SubmitSelfie(ctx, verifik.Selfie{Image: selfie, OS: verifik.Android}) // zelda's face again
 	x.failed(t, err)

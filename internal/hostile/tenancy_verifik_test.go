@@ -61,9 +61,9 @@ func verifikTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 		DateOfBirth: "1988-08-08", Expiry: "2031-01-01", Face: "tenant-a-face"}
 	rA1 := register(a, flowA, verifik.Registration{Email: "tenant-a-one@example.com", FullName: "Tenantia Alphonse"})
 	confirm(rA1)
-	_, err = rA1.SubmitDocument(ctx, verifik.Document{Front: verifik.Image(verifiktest.DocumentPhoto(docA))})
+	_, err = rA1.SubmitDocument(ctx, verifik.Document{Front: verifiktest.DocumentPhoto(docA)})
 	require.NoError(t, err)
-	_, err = rA1.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("tenant-a-face")), OS: verifik.IOS})
+	_, err = rA1.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("tenant-a-face"), OS: verifik.IOS})
 	require.NoError(t, err)
 	stA1 := rA1.State()
 	rA2 := register(a, flowA, verifik.Registration{Email: "tenant-a-two@example.com", FullName: "Second Registrant"})
@@ -148,7 +148,7 @@ func verifikTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 		bioA1 = reg.Data.BiometricValidation
 		require.NotEmpty(t, bioA1)
 	}
-	selfieB := smartenroll.BiometricValidationCreateRequest{Image: verifiktest.Selfie("tenant-a-face"), Os: smartenroll.OSIOS}
+	selfieB := smartenroll.BiometricValidationCreateRequest{Image: string(verifiktest.Selfie("tenant-a-face")), Os: smartenroll.OSIOS}
 
 	hookIntact := func(t *testing.T) {
 		w, err := a.Webhook(ctx, hookA.ID)
@@ -588,11 +588,11 @@ func verifikTenancy(t *testing.T) (map[string]tenancyCase, []string) {
 		},
 		"verifik/smartenroll/createDocumentValidation": {
 			anon: attempt{name: "no token", want: noAuth, send: do(func() (*http.Request, error) {
-				return smartenroll.NewCreateDocumentValidationRequest(rawServer, smartenroll.DocumentValidationCreateRequest{Image: ptrTo(verifiktest.DocumentPhoto(docA))})
+				return smartenroll.NewCreateDocumentValidationRequest(rawServer, smartenroll.DocumentValidationCreateRequest{Image: ptrTo(string(verifiktest.DocumentPhoto(docA)))})
 			})},
 			cross: []attempt{{name: "the other account's registrant submits the first's document to its own registration", send: do(func() (*http.Request, error) {
-				return smartenroll.NewCreateDocumentValidationRequest(rawServer, smartenroll.DocumentValidationCreateRequest{Image: ptrTo(verifiktest.DocumentPhoto(sandbox.Document{
-					Kind: "national_id", Country: "CO", Number: "1000000009", FirstName: "Bertha", LastName: "Bravo", DateOfBirth: "1990-01-01", Expiry: "2031-01-01", Face: "tenant-b-face"}))})
+				return smartenroll.NewCreateDocumentValidationRequest(rawServer, smartenroll.DocumentValidationCreateRequest{Image: ptrTo(string(verifiktest.DocumentPhoto(sandbox.Document{
+					Kind: "national_id", Country: "CO", Number: "1000000009", FirstName: "Bertha", LastName: "Bravo", DateOfBirth: "1990-01-01", Expiry: "2031-01-01", Face: "tenant-b-face"})))})
 			}, bearerHeader(tB))}},
 			after: regIntact,
 		},

@@ -675,11 +675,11 @@ func newVerifikHarness(t *testing.T) *harness {
 			_, err = h.call(http.MethodPut, "/v2/app-registrations/"+id+"/sync", hdr, map[string]string{"step": "signUpForm", "status": "ONGOING"})
 			return id, err
 		case "document_image":
-			return verifiktest.DocumentPhoto(documentFor("alice")), nil
+			return string(verifiktest.DocumentPhoto(documentFor("alice"))), nil
 		case "face_image":
 			return base64.StdEncoding.EncodeToString(sandbox.FaceJPEG("alice")), nil
 		case "selfie":
-			return verifiktest.Selfie("alice"), nil
+			return string(verifiktest.Selfie("alice")), nil
 		case "document_validation_id":
 			hdr, err := bearer()
 			if err != nil {

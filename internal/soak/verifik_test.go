@@ -76,10 +76,10 @@ func (r *verifikRig) run(ctx context.Context, j *journey) error {
 	}
 	doc := sandbox.Document{Kind: "national_id", Country: "CO", Number: fmt.Sprintf("10%08d", j.n),
 		FirstName: "Soak", LastName: "Registrant", DateOfBirth: "1990-04-01", Expiry: "2031-01-01", Face: d.face}
-	if _, err := reg.SubmitDocument(ctx, verifik.Document{Front: verifik.Image(verifiktest.DocumentPhoto(doc))}); err != nil {
+	if _, err := reg.SubmitDocument(ctx, verifik.Document{Front: verifiktest.DocumentPhoto(doc)}); err != nil {
 		return err
 	}
-	if _, err := reg.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie(d.face)), OS: verifik.IOS}); err != nil {
+	if _, err := reg.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie(d.face), OS: verifik.IOS}); err != nil {
 		return err
 	}
 	if _, err := reg.CompareFaces(ctx); err != nil {
@@ -149,8 +149,7 @@ func (r *verifikRig) check(_ context.Context, _ *testing.T, js []*journey) recor
 	c := recordCheck{what: "completed registrations"}
 	status := map[string]verifik.Status{}
 	for _, reg := range r.emu.Registrations() {
-		// The emulator keeps its own status type: compared as the client's.
-		st := verifik.Status(reg.Status)
+		st := reg.Status
 		status[reg.ID] = st
 		if st == verifik.Completed {
 			c.recorded++

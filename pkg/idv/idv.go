@@ -51,6 +51,14 @@ const (
 	// the redirect or send them to the same capture URL; NeedsNewSession tells the cases
 	// apart.
 	RepeatUserStep Action = "repeat-user-step"
+	// ResumeExisting: the user already has a journey at the vendor, so the vendor refused
+	// to start another (Verifik: the email or phone is already registered in the flow,
+	// verifik.ErrAlreadyRegistered). Not a verdict on the user: go on from the journey you
+	// stored — if it is unfinished, Journey.Resume with the State its Start returned (or,
+	// holding only the vendor's id, the vendor package's way back in: Verifik's
+	// Client.ResendLink with the stored registration id); if it ended, its Outcome
+	// stands. Decision.Reason is ReasonAlreadyRegistered.
+	ResumeExisting Action = "resume-existing"
 	// Declined: the vendor answered and refused (a duplicate face, a photo it cannot
 	// enrol, an unknown account, any other 4xx). Its code says why; do not retry as is.
 	Declined Action = "declined"
@@ -71,6 +79,9 @@ type Decision struct {
 	// Vendor, Operation and Code identify the failed call when the error names them
 	// (Code is the vendor's error code, e.g. "session_not_found"). Never personal data.
 	Vendor, Operation, Code string
+	// Reason is the shared word for why, when the error has one that an Outcome would
+	// also use (ReasonAlreadyRegistered with ResumeExisting); "" otherwise.
+	Reason Reason
 }
 
 // iproovSpent are the iProov calls after which the claim token is spent whatever the
@@ -95,6 +106,9 @@ func NextStep(err error) Decision {
 		// Before RepeatUserStep: a redirect answered or a foreign origin is the
 		// configuration's fault (base URL, a proxy); a new capture would meet it again.
 		d.Action = Escalate
+	case alreadyStarted(err, d):
+		// Before Declined: the vendor's 409 means the user is already on their way.
+		d.Action, d.Reason = ResumeExisting, ReasonAlreadyRegistered
 	case userMustRepeat(err, d):
 		// Before FixRequest: an expired code or a spent claim caught client-side is
 		// mended by the end user's step, not by changing the request.
@@ -130,6 +144,13 @@ func userMustRepeat(err error, d Decision) bool {
 		return true
 	}
 	return false
+}
+
+// alreadyStarted: starting the journey was refused because the user already has one.
+// Verifik answers the same ErrAlreadyRegistered when ChangePhone names a phone that
+// another registrant holds: that one is not this user's journey, so it stays Declined.
+func alreadyStarted(err error, d Decision) bool {
+	return errors.Is(err, verifik.ErrAlreadyRegistered) && d.Operation == "createAppRegistration"
 }
 
 // vendorDeclined: the vendor's verdict on this person, not a failure of the call.

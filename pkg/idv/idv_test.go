@@ -67,6 +67,16 @@ func TestNextStep(t *testing.T) {
 		{"iProov already enrolled", apiErr("iproov", "userEnrolServerToken", 400, "already_enrolled"), idv.Declined, "iproov", "userEnrolServerToken", "already_enrolled", 0},
 		{"iProov photo not enrolled", fmt.Errorf("photo: %w", iproov.ErrPhotoNotEnrolled), idv.Declined, "", "", "", 0},
 		{"Verifik duplicate face", fmt.Errorf("selfie: %w", verifik.ErrDuplicateFace), idv.Declined, "", "", "", 0},
+		// A registration the user already has is theirs to resume; the same refusal of
+		// ChangePhone names someone else's phone.
+		{"Verifik email already registered", fmt.Errorf("start: %w", &verifik.AlreadyRegisteredError{Contact: "email", Err: apiErr("verifik", "createAppRegistration", 409, "email_is_registered_already")}),
+			idv.ResumeExisting, "verifik", "createAppRegistration", "email_is_registered_already", 0},
+		{"Verifik phone already registered (412 revision)", &verifik.AlreadyRegisteredError{Contact: "phone", Err: apiErr("verifik", "createAppRegistration", 412, "Conflict")},
+			idv.ResumeExisting, "verifik", "createAppRegistration", "Conflict", 0},
+		{"Verifik new phone held by another registrant", &verifik.AlreadyRegisteredError{Contact: "phone", Err: apiErr("verifik", "updateAppRegistration", 409, "phone_is_registered_already")},
+			idv.Declined, "verifik", "updateAppRegistration", "phone_is_registered_already", 0},
+		{"Verifik 409 that is not about registration", apiErr("verifik", "createAppRegistration", 409, "MissingParameter"),
+			idv.Declined, "verifik", "createAppRegistration", "MissingParameter", 0},
 		{"Verifik code expired", fmt.Errorf("confirm: %w", verifik.ErrCodeExpired), idv.RepeatUserStep, "", "", "", 0},
 		{"Verifik liveness failed", fmt.Errorf("selfie: %w", verifik.ErrLivenessFailed), idv.RepeatUserStep, "", "", "", 0},
 		{"malformed answer", &transport.DecodeError{Vendor: "verifik", Operation: "getAppRegistration", StatusCode: 200, Err: errors.New("bad json")},
@@ -95,6 +105,11 @@ func TestNextStep(t *testing.T) {
 			assert.Equal(t, tc.wantOp, d.Operation)
 			assert.Equal(t, tc.wantCode, d.Code)
 			assert.Equal(t, tc.wantRetryAfter, d.RetryAfter)
+			if tc.want == idv.ResumeExisting {
+				assert.Equal(t, idv.ReasonAlreadyRegistered, d.Reason)
+			} else {
+				assert.Empty(t, d.Reason)
+			}
 		})
 	}
 }

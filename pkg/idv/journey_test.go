@@ -329,3 +329,47 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestVerifikStartAgainResumes: a user who starts a Verifik journey again (a second
+// sign-up with the same email) is not failed: Verifik refuses the second registration,
+// NextStep says ResumeExisting with ReasonAlreadyRegistered, and the State stored from
+// the first Start carries the journey to its end. The same holds after it ended.
+func TestVerifikStartAgainResumes(t *testing.T) {
+	ctx := context.Background()
+	sb, err := idvtest.New(ctx, "verifik", idvtest.Options{})
+	require.NoError(t, err)
+	defer sb.Close()
+	j, err := sb.Journey(idv.CapabilityUniqueness)
+	require.NoError(t, err)
+	req := idvtest.Request("dana")
+
+	first, err := j.Start(ctx, req)
+	require.NoError(t, err)
+	startAgain := func(t *testing.T) {
+		t.Helper()
+		_, err := j.Start(ctx, req)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, verifik.ErrAlreadyRegistered)
+		d := idv.NextStep(err)
+		assert.Equal(t, idv.ResumeExisting, d.Action, "%v", err)
+		assert.Equal(t, idv.ReasonAlreadyRegistered, d.Reason)
+		assert.Equal(t, "email_is_registered_already", d.Code)
+	}
+	startAgain(t)
+
+	p := first
+	var out *idv.Outcome
+	for range idvtest.MaxSteps {
+		res, err := sb.Play(ctx, p, idvtest.Act{})
+		require.NoError(t, err)
+		out, err = j.Resume(ctx, p.State, res)
+		require.NoError(t, err)
+		if out.Final() {
+			break
+		}
+		p = out.Next
+	}
+	require.NotNil(t, out)
+	assert.Equal(t, idv.StatusPassed, out.Status, "%s", out)
+	startAgain(t)
+}

@@ -52,6 +52,10 @@ const (
 	ReasonNotEnrolled Reason = "not_enrolled"
 	// ReasonAlreadyEnrolled: the session or user is already enrolled.
 	ReasonAlreadyEnrolled Reason = "already_enrolled"
+	// ReasonAlreadyRegistered: the user already has a journey at the vendor (Verifik: the
+	// email or phone is registered in the flow); go on from it rather than start again
+	// (see ResumeExisting).
+	ReasonAlreadyRegistered Reason = "already_registered"
 	// ReasonExpired: the journey's window passed (session, token or code too old).
 	ReasonExpired Reason = "expired"
 	// ReasonUserAbandoned: the user did not finish their step (left, refused the camera,

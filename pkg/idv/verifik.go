@@ -92,6 +92,10 @@ type verifikJourney struct {
 func (j *verifikJourney) Vendor() string         { return verifikName }
 func (j *verifikJourney) Capability() Capability { return j.cap }
 
+// Start registers the user. An email or phone the flow already holds is refused by
+// Verifik (verifik.ErrAlreadyRegistered): NextStep says ResumeExisting with
+// ReasonAlreadyRegistered, so the caller resumes the State it stored rather than failing
+// the user.
 func (j *verifikJourney) Start(ctx context.Context, req Request) (*Pending, error) {
 	const op = "idv.Start"
 	switch {

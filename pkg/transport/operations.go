@@ -84,8 +84,11 @@ var operationSafety = map[string]Safety{
 	"verifik/createProject":     Unsafe, // a second project
 	"verifik/createProjectFlow": Unsafe, // a second flow
 	"verifik/deleteProjectFlow": Unsafe,
-	// Creating again returns the same registration with a new token and
-	// discards its email/phone validations: not harmless.
+	// A second registration with the same email or phone is refused (409
+	// email_is_registered_already / phone_is_registered_already): a repeat
+	// after a lost answer would turn the first call's success into that 409
+	// and never return the token. Unsafe: reconcile as docs/RELIABILITY.md
+	// says, then resume through resend-link.
 	"verifik/createAppRegistration":       Unsafe,
 	"verifik/deleteAppRegistration":       Unsafe,
 	"verifik/syncAppRegistration":         Unsafe, // moves the registrant through the flow

@@ -16,6 +16,22 @@
 //	CheckCriminalRecord (add-on)      PUT  /v2/information-validations/{id}/background-check
 //	Advance, Finish, SkipKYC          PUT  /v2/app-registrations/{id}/sync
 //	Refresh                           POST /v2/app-registrations/me
+//	RetakeSelfie                      POST /v2/app-registrations/me, DELETE /v2/biometric-validations/{id},
+//	                                  POST /v2/biometric-validations/app-registration
+//	ChangePhone                       PUT  /v2/app-registrations/{id}, POST /v2/phone-validations/app-registration
+//
+// RetakeSelfie and ChangePhone are the corrections Verifik's web SDK offers mid-journey
+// (take the selfie again, replace a mistyped phone); each says which State it resets.
+//
+// Registering an email or phone the flow already holds is refused with
+// ErrAlreadyRegistered (an *AlreadyRegisteredError): that person has a registration
+// already. Resume it instead of registering again — Client.ResendLink with the
+// registration id you stored from the first Register mints a fresh link, as Verifik's
+// resume guide asks. Store State (or at least its AppRegistrationID) at Register for that.
+//
+// The Client also administers the account's projects with Verifik's v3 API: Projects,
+// Project, UpdateProject and DeleteProject (GET, PUT, DELETE /v3/projects/{id}). Only a
+// draft or paused project can be deleted: pause it with UpdateProject first.
 //
 // The end user captures in the browser between steps, so a journey spans requests: keep
 // Registrant.State (small, JSON) with the user record and continue with Client.Resume.
@@ -30,5 +46,5 @@
 // errors are *transport.APIError; the ones a journey branches on also match a sentinel
 // (ErrCodeMismatch, ErrCodeExpired, ErrLivenessFailed, ErrDuplicateFace, …).
 //
-// Test against package sandbox/verifik, an offline emulator of the same API.
+// Test against package sandbox/verifiktest, an offline emulator of the same API.
 package verifik

@@ -118,12 +118,12 @@ func ExampleRegistrant_Finish() {
 	// Alice's browser uploads her ID card and a selfie; the backend forwards them.
 	id := sandbox.Document{Kind: "national_id", Country: "CO", Number: "1020304050",
 		FirstName: "Alice", LastName: "Liddell", DateOfBirth: "1990-04-01", Expiry: "2031-01-01", Face: "alice"}
-	doc, err := alice.SubmitDocument(ctx, verifik.Document{Front: verifik.Image(verifiktest.DocumentPhoto(id))})
+	doc, err := alice.SubmitDocument(ctx, verifik.Document{Front: verifiktest.DocumentPhoto(id)})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("document:", doc.Status, doc.Type)
-	if _, err := alice.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("alice")), OS: verifik.IOS}); err != nil {
+	if _, err := alice.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("alice"), OS: verifik.IOS}); err != nil {
 		log.Fatal(err)
 	}
 	faces, err := alice.CompareFaces(ctx)
@@ -165,13 +165,13 @@ func ExampleRegistrant_SubmitSelfie() {
 		log.Fatal(err)
 	}
 
-	_, err = carol.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.SpoofSelfie("carol", 0.41)), OS: verifik.Android})
+	_, err = carol.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.SpoofSelfie("carol", 0.41), OS: verifik.Android})
 	var live *verifik.LivenessError
 	if errors.As(err, &live) {
 		fmt.Printf("liveness failed at %.2f (needs %.2f), attempt %d of %d\n",
 			live.Score, flow.LivenessMinScore, carol.State().SelfieAttempts, flow.SelfieAttempts)
 	}
-	if _, err := carol.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("carol")), OS: verifik.Android}); err != nil {
+	if _, err := carol.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("carol"), OS: verifik.Android}); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("selfie accepted on attempt", carol.State().SelfieAttempts)
@@ -265,7 +265,7 @@ func ExampleRegistrant_State() {
 
 	// A spoofed selfie is refused, and the refusal still changed the state: store it.
 	r = load()
-	_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.SpoofSelfie("dana", 0.2)), OS: verifik.IOS})
+	_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.SpoofSelfie("dana", 0.2), OS: verifik.IOS})
 	save(r)
 	fmt.Println("refused:", err != nil)
 

@@ -68,7 +68,7 @@ func TestJourneys(t *testing.T) {
 				assert.True(t, names.Match)
 				assert.Equal(t, float64(100), names.FullName)
 
-				selfie, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("alice")), OS: verifik.IOS})
+				selfie, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("alice"), OS: verifik.IOS})
 				require.NoError(t, err)
 				assert.NotEmpty(t, selfie.PersonID)
 
@@ -103,7 +103,7 @@ func TestJourneys(t *testing.T) {
 			run: func(t *testing.T, e *env, flow verifik.Flow) {
 				r := e.register(flow, "carol@example.com", "Carol Danvers")
 				e.confirmEmail(r)
-				_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.SpoofSelfie("carol", 0.41)), OS: verifik.Android})
+				_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.SpoofSelfie("carol", 0.41), OS: verifik.Android})
 				require.ErrorIs(t, err, verifik.ErrLivenessFailed)
 				var live *verifik.LivenessError
 				require.ErrorAs(t, err, &live)
@@ -112,7 +112,7 @@ func TestJourneys(t *testing.T) {
 				require.ErrorAs(t, err, &api)
 				assert.Equal(t, 409, api.StatusCode)
 
-				_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("carol")), OS: verifik.Android})
+				_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("carol"), OS: verifik.Android})
 				require.NoError(t, err)
 				assert.Equal(t, 2, r.State().SelfieAttempts)
 			},
@@ -124,11 +124,11 @@ func TestJourneys(t *testing.T) {
 				r := e.register(flow, "dave@example.com", "Dave Bowman")
 				e.confirmEmail(r)
 				for range flow.SelfieAttempts {
-					_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.SpoofSelfie("dave", 0.2)), OS: verifik.Desktop})
+					_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.SpoofSelfie("dave", 0.2), OS: verifik.Desktop})
 					require.ErrorIs(t, err, verifik.ErrLivenessFailed)
 				}
 				e.noCallsDuring(func() {
-					_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("dave")), OS: verifik.Desktop})
+					_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("dave"), OS: verifik.Desktop})
 					assert.ErrorIs(t, err, verifik.ErrAttemptsExhausted)
 				})
 				assert.Equal(t, verifik.NeedsManualVerification, r.State().Recommend())
@@ -140,17 +140,17 @@ func TestJourneys(t *testing.T) {
 			run: func(t *testing.T, e *env, flow verifik.Flow) {
 				first := e.register(flow, "erin@example.com", "Erin Hart")
 				e.confirmEmail(first)
-				_, err := first.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("erin")), OS: verifik.IOS})
+				_, err := first.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("erin"), OS: verifik.IOS})
 				require.NoError(t, err)
 
 				again := e.register(flow, "erin.other@example.com", "Erin Second")
 				e.confirmEmail(again)
-				_, err = again.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("erin")), OS: verifik.IOS})
+				_, err = again.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("erin"), OS: verifik.IOS})
 				require.ErrorIs(t, err, verifik.ErrDuplicateFace)
 				assert.ErrorIs(t, err, transport.ErrConflict)
 
 				// Someone else's face goes through.
-				_, err = again.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("frank")), OS: verifik.IOS})
+				_, err = again.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("frank"), OS: verifik.IOS})
 				require.NoError(t, err)
 			},
 		},
@@ -294,7 +294,7 @@ func TestJourneys(t *testing.T) {
 				r := e.register(flow, "leo@example.com", "Leo Fitz")
 				e.confirmEmail(r)
 				e.noCallsDuring(func() {
-					_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("leo")), OS: verifik.IOS})
+					_, err := r.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("leo"), OS: verifik.IOS})
 					assert.ErrorIs(t, err, verifik.ErrStepNotOffered)
 					_, err = r.CompareFaces(ctx)
 					assert.ErrorIs(t, err, verifik.ErrStepNotOffered)
@@ -321,7 +321,7 @@ func TestJourneys(t *testing.T) {
 				doc, err := r.SubmitDocument(ctx, verifik.Document{Front: photo(forged)})
 				require.NoError(t, err)
 				assert.True(t, doc.Accepted)
-				_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("mallory")), OS: verifik.IOS})
+				_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("mallory"), OS: verifik.IOS})
 				require.NoError(t, err)
 				faces, err := r.CompareFaces(ctx)
 				require.NoError(t, err)

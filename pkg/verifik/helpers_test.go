@@ -130,7 +130,7 @@ func documentOf(first, last, face string) sandbox.Document {
 		DateOfBirth: "1990-04-01", Expiry: "2031-01-01", Face: face}
 }
 
-func photo(d sandbox.Document) verifik.Image { return verifik.Image(verifiktest.DocumentPhoto(d)) }
+func photo(d sandbox.Document) verifik.Image { return verifiktest.DocumentPhoto(d) }
 
 func bearerEditor(token string) smartenroll.RequestEditorFn {
 	return func(_ context.Context, r *http.Request) error {

@@ -136,9 +136,6 @@ func (c *Client) Projects(ctx context.Context, f ProjectFilter) (ProjectPage, er
 	if err := c.finish(ctx, op, err, res, res != nil && res.JSON200 != nil); err != nil {
 		return ProjectPage{}, err
 	}
-	if err := requireFields(op, res.StatusCode(), res.Body, "data", "data[]._id"); err != nil {
-		return ProjectPage{}, err
-	}
 	p := res.JSON200
 	out := ProjectPage{Total: deref(p.Total), Page: deref(p.Page), Pages: deref(p.Pages), Projects: make([]Project, 0, len(p.Data))}
 	for _, x := range p.Data {
@@ -183,9 +180,13 @@ func (c *Client) UpdateProject(ctx context.Context, id string, u ProjectUpdate) 
 }
 
 // DeleteProject removes a project and its flows for good; its registrants can no longer
-// go on. Verifik's page says only draft or paused projects can be deleted (pause it with
-// UpdateProject first).
-// Verifik: DELETE /v3/projects/{id} (client token).
+// go on. Only a draft or paused project can be deleted: pause it first with
+// UpdateProject(ctx, id, ProjectUpdate{Status: ProjectPaused}), which also stops new
+// registrants while you export what you keep. An active project is refused with a
+// *transport.APIError, HTTP 409, CodeOf "Conflict" ("Cannot delete project with active
+// flows"); it is not deleted.
+// Verifik: DELETE /v3/projects/{id} (client token); the rule and the 409:
+// github:Open-Verifik/verifik-documentation@4c7d37e docs/resources/projects/projects-delete.mdx.
 func (c *Client) DeleteProject(ctx context.Context, id string) error {
 	const op = "deleteProjectV3"
 	if err := c.ready(op); err != nil {
@@ -196,10 +197,7 @@ func (c *Client) DeleteProject(ctx context.Context, id string) error {
 	}
 	ctx = transport.WithOperation(ctx, op)
 	res, err := c.api.DeleteProjectV3WithResponse(ctx, id, bearer(c.token))
-	if err := c.finish(ctx, op, err, res, res != nil && res.JSON200 != nil); err != nil {
-		return err
-	}
-	return requireFields(op, res.StatusCode(), res.Body, "data._id")
+	return c.finish(ctx, op, err, res, res != nil && res.JSON200 != nil)
 }
 
 // projectAnswer turns a single-project answer into a Project. envelope is read only
@@ -210,10 +208,6 @@ func (c *Client) projectAnswer(ctx context.Context, op string, err error, res in
 		env = envelope()
 	}
 	if err := c.finish(ctx, op, err, res, env != nil); err != nil {
-		return Project{}, err
-	}
-	_, body := parts(res)
-	if err := requireFields(op, res.StatusCode(), body, "data._id"); err != nil {
 		return Project{}, err
 	}
 	return projectOf(env.Data), nil

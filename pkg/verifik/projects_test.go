@@ -62,6 +62,29 @@ func TestProjects(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, api.StatusCode)
 }
 
+// TestDeleteActiveProject: Verifik deletes only draft or paused projects; an active one
+// is refused with 409 Conflict, which reaches the caller as a *transport.APIError with its
+// code, and the project stays. Paused, the same call deletes it.
+func TestDeleteActiveProject(t *testing.T) {
+	e := newEnv(t)
+	flow := e.setup(verifik.BasicEnrollment("https://acme.example/welcome"))
+
+	err := e.client.DeleteProject(ctx, flow.ProjectID)
+	var api *transport.APIError
+	require.ErrorAs(t, err, &api)
+	assert.Equal(t, http.StatusConflict, api.StatusCode)
+	assert.Equal(t, "deleteProjectV3", api.Operation)
+	assert.Equal(t, verifik.ErrorCode("Conflict"), verifik.CodeOf(err))
+	assert.False(t, api.Retryable, "a repeat meets the same rule")
+	p, err := e.client.Project(ctx, flow.ProjectID)
+	require.NoError(t, err, "the refused project is still there")
+	assert.Equal(t, verifik.ProjectActive, p.Status)
+
+	_, err = e.client.UpdateProject(ctx, flow.ProjectID, verifik.ProjectUpdate{Status: verifik.ProjectPaused})
+	require.NoError(t, err)
+	require.NoError(t, e.client.DeleteProject(ctx, flow.ProjectID))
+}
+
 // TestProjectsBadInput: each is a *transport.ValidationError naming the field, before any
 // network call.
 func TestProjectsBadInput(t *testing.T) {

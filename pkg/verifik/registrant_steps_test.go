@@ -23,7 +23,7 @@ func (e *env) selfieDone(flow verifik.Flow, email, face string) *verifik.Registr
 	e.confirmEmail(r)
 	_, err := r.SubmitDocument(ctx, verifik.Document{Front: photo(documentOf("Alice", "Example", face))})
 	require.NoError(e.t, err)
-	_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie(face)), OS: verifik.IOS})
+	_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie(face), OS: verifik.IOS})
 	require.NoError(e.t, err)
 	_, err = r.CompareFaces(ctx)
 	require.NoError(e.t, err)
@@ -37,7 +37,7 @@ func TestRetakeSelfie(t *testing.T) {
 	before := r.State()
 	require.NotNil(t, before.FaceScore)
 
-	res, err := r.RetakeSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("alice")), OS: verifik.Android})
+	res, err := r.RetakeSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("alice"), OS: verifik.Android})
 	require.NoError(t, err)
 	st := r.State()
 	assert.NotEmpty(t, res.PersonID)
@@ -61,12 +61,12 @@ func TestRetakeSelfieFails(t *testing.T) {
 	e := newEnv(t)
 	flow := e.setup(verifik.FullVerification(welcome2))
 	r := e.selfieDone(flow, "spoof@example.com", "alice")
-	_, err := r.RetakeSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.SpoofSelfie("alice", 0.2)), OS: verifik.IOS})
+	_, err := r.RetakeSelfie(ctx, verifik.Selfie{Image: verifiktest.SpoofSelfie("alice", 0.2), OS: verifik.IOS})
 	require.ErrorIs(t, err, verifik.ErrLivenessFailed)
 	assert.Empty(t, r.State().PersonID)
-	_, err = r.RetakeSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("alice")), OS: verifik.IOS})
+	_, err = r.RetakeSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("alice"), OS: verifik.IOS})
 	require.ErrorIs(t, err, verifik.ErrNotReady, "nothing to retake: SubmitSelfie")
-	_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("alice")), OS: verifik.IOS})
+	_, err = r.SubmitSelfie(ctx, verifik.Selfie{Image: verifiktest.Selfie("alice"), OS: verifik.IOS})
 	require.NoError(t, err)
 }
 
@@ -74,7 +74,7 @@ func TestRetakeSelfieFails(t *testing.T) {
 func TestRetakeSelfieRefused(t *testing.T) {
 	e := newEnv(t)
 	flow := e.setup(verifik.FullVerification(welcome2))
-	good := verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("alice")), OS: verifik.IOS}
+	good := verifik.Selfie{Image: verifiktest.Selfie("alice"), OS: verifik.IOS}
 
 	fresh := e.register(flow, "fresh@example.com", "Fresh Start")
 	done := e.selfieDone(flow, "done@example.com", "alice")
@@ -249,7 +249,7 @@ func ExampleRegistrant_RetakeSelfie() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	selfie := verifik.Selfie{Image: verifik.Image(verifiktest.Selfie("carol")), OS: verifik.IOS}
+	selfie := verifik.Selfie{Image: verifiktest.Selfie("carol"), OS: verifik.IOS}
 	first, err := r.SubmitSelfie(ctx, selfie)
 	if err != nil {
 		log.Fatal(err)

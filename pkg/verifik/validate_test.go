@@ -41,7 +41,7 @@ func TestClientSideValidation(t *testing.T) {
 		return func() error { _, err := e.client.Register(ctx, flow, who); return err }
 	}
 	image := func(s string) verifik.Image { return verifik.Image(s) }
-	selfie := verifik.Image(verifiktest.Selfie("val"))
+	selfie := verifiktest.Selfie("val")
 
 	cases := []struct {
 		name  string

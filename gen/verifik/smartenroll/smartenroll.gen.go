@@ -176,6 +176,21 @@ func (e CriminalDatabaseStatus) Valid() bool {
 	}
 }
 
+// Defines values for DeletedProjectStatus.
+const (
+	ProjectDeleted DeletedProjectStatus = "deleted"
+)
+
+// Valid indicates whether the value is a known member of the DeletedProjectStatus enum.
+func (e DeletedProjectStatus) Valid() bool {
+	switch e {
+	case ProjectDeleted:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeviceOS.
 const (
 	OSAndroid DeviceOS = "ANDROID"
@@ -1471,6 +1486,34 @@ type DeletedEnvelope struct {
 	Signature *Signature `json:"signature,omitempty"`
 	Success   bool       `json:"success"`
 }
+
+// DeletedProject A deleted project as deleteProjectV3 answers it: its id, its name and status
+// `deleted` (the page's example shows these three; further members may come).
+type DeletedProject struct {
+	// ID The record's ObjectId.
+	ID   string  `json:"_id"`
+	Name *string `json:"name,omitempty"`
+
+	// Status The status deleteProjectV3 answers: the project no longer exists. Never a status
+	// to set or filter by, so it is not one of ProjectStatus's values.
+	Status *DeletedProjectStatus `json:"status,omitempty"`
+}
+
+// DeletedProjectEnvelope defines model for DeletedProjectEnvelope.
+type DeletedProjectEnvelope struct {
+	// Data A deleted project as deleteProjectV3 answers it: its id, its name and status
+	// `deleted` (the page's example shows these three; further members may come).
+	Data DeletedProject `json:"data"`
+	Id   *string        `json:"id,omitempty"`
+
+	// Signature Verifik's certification stamp; an object on some pages, a string on others.
+	Signature *Signature `json:"signature,omitempty"`
+	Success   *bool      `json:"success,omitempty"`
+}
+
+// DeletedProjectStatus The status deleteProjectV3 answers: the project no longer exists. Never a status
+// to set or filter by, so it is not one of ProjectStatus's values.
+type DeletedProjectStatus string
 
 // DeviceOS The registrant's device.
 type DeviceOS string
@@ -5006,9 +5049,11 @@ type ClientInterface interface {
 	//
 	// Registering an email or phone that is already registered: the newest pages answer
 	// 409 `email_is_registered_already` / `phone_is_registered_already` (an older
-	// revision: 412 `Conflict`) and resume the registrant through resend-link; the
-	// tutorial's older text returned the same registration with a new token and discarded
-	// its earlier email/phone validations, which is what the sandbox still does.
+	// revision: 412 `Conflict`) and resume the registrant through resend-link with the
+	// stored registration id ("Resume an Incomplete Enrollment"). The 409 is what the
+	// sandbox answers by default. The tutorial's older text returned the same registration
+	// with a new token and discarded its earlier email/phone validations; the sandbox
+	// keeps that behaviour and the 412 only as options.
 	//
 	// Verifik's web SDK sends the reverse-geocoded `location` (or `null`), `agreements`
 	// and the flow's extra sign-up fields as top-level keys.
@@ -5032,9 +5077,11 @@ type ClientInterface interface {
 	//
 	// Registering an email or phone that is already registered: the newest pages answer
 	// 409 `email_is_registered_already` / `phone_is_registered_already` (an older
-	// revision: 412 `Conflict`) and resume the registrant through resend-link; the
-	// tutorial's older text returned the same registration with a new token and discarded
-	// its earlier email/phone validations, which is what the sandbox still does.
+	// revision: 412 `Conflict`) and resume the registrant through resend-link with the
+	// stored registration id ("Resume an Incomplete Enrollment"). The 409 is what the
+	// sandbox answers by default. The tutorial's older text returned the same registration
+	// with a new token and discarded its earlier email/phone validations; the sandbox
+	// keeps that behaviour and the 412 only as options.
 	//
 	// Verifik's web SDK sends the reverse-geocoded `location` (or `null`), `agreements`
 	// and the flow's extra sign-up fields as top-level keys.
@@ -5791,7 +5838,14 @@ type ClientInterface interface {
 	// DeleteProjectV3 Delete a project (v3)
 	//
 	// Removes a project and its flows; the registrants of its flows can no longer go on
-	// (their steps answer 404). The answer is the deleted project.
+	// (their steps answer 404). The answer is the deleted project with status `deleted`.
+	//
+	// Only projects with status `draft` or `paused` can be deleted: an active project is
+	// refused with 409 `Conflict` "Cannot delete project with active flows" and must be
+	// paused first (updateProjectV3 with `status: paused`). The page lists "active
+	// project flows" and "users currently using the project" as causes of that 409 beside
+	// the status rule; how Verifik weighs them is not documented, so the sandbox refuses
+	// by the project's status only.
 	//
 	// Corresponds with DELETE /v3/projects/{id} (the `DeleteProjectV3` operationId).
 	DeleteProjectV3(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5850,9 +5904,11 @@ func (c *Client) ListAppRegistrations(ctx context.Context, params *ListAppRegist
 //
 // Registering an email or phone that is already registered: the newest pages answer
 // 409 `email_is_registered_already` / `phone_is_registered_already` (an older
-// revision: 412 `Conflict`) and resume the registrant through resend-link; the
-// tutorial's older text returned the same registration with a new token and discarded
-// its earlier email/phone validations, which is what the sandbox still does.
+// revision: 412 `Conflict`) and resume the registrant through resend-link with the
+// stored registration id ("Resume an Incomplete Enrollment"). The 409 is what the
+// sandbox answers by default. The tutorial's older text returned the same registration
+// with a new token and discarded its earlier email/phone validations; the sandbox
+// keeps that behaviour and the 412 only as options.
 //
 // Verifik's web SDK sends the reverse-geocoded `location` (or `null`), `agreements`
 // and the flow's extra sign-up fields as top-level keys.
@@ -5886,9 +5942,11 @@ func (c *Client) CreateAppRegistrationWithBody(ctx context.Context, contentType 
 //
 // Registering an email or phone that is already registered: the newest pages answer
 // 409 `email_is_registered_already` / `phone_is_registered_already` (an older
-// revision: 412 `Conflict`) and resume the registrant through resend-link; the
-// tutorial's older text returned the same registration with a new token and discarded
-// its earlier email/phone validations, which is what the sandbox still does.
+// revision: 412 `Conflict`) and resume the registrant through resend-link with the
+// stored registration id ("Resume an Incomplete Enrollment"). The 409 is what the
+// sandbox answers by default. The tutorial's older text returned the same registration
+// with a new token and discarded its earlier email/phone validations; the sandbox
+// keeps that behaviour and the 412 only as options.
 //
 // Verifik's web SDK sends the reverse-geocoded `location` (or `null`), `agreements`
 // and the flow's extra sign-up fields as top-level keys.
@@ -7305,7 +7363,14 @@ func (c *Client) CreateProjectV3(ctx context.Context, body CreateProjectV3JSONRe
 // DeleteProjectV3 Delete a project (v3)
 //
 // Removes a project and its flows; the registrants of its flows can no longer go on
-// (their steps answer 404). The answer is the deleted project.
+// (their steps answer 404). The answer is the deleted project with status `deleted`.
+//
+// Only projects with status `draft` or `paused` can be deleted: an active project is
+// refused with 409 `Conflict` "Cannot delete project with active flows" and must be
+// paused first (updateProjectV3 with `status: paused`). The page lists "active
+// project flows" and "users currently using the project" as causes of that 409 beside
+// the status rule; how Verifik weighs them is not documented, so the sandbox refuses
+// by the project's status only.
 //
 // Corresponds with DELETE /v3/projects/{id} (the `DeleteProjectV3` operationId).
 func (c *Client) DeleteProjectV3(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9814,9 +9879,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// Registering an email or phone that is already registered: the newest pages answer
 	// 409 `email_is_registered_already` / `phone_is_registered_already` (an older
-	// revision: 412 `Conflict`) and resume the registrant through resend-link; the
-	// tutorial's older text returned the same registration with a new token and discarded
-	// its earlier email/phone validations, which is what the sandbox still does.
+	// revision: 412 `Conflict`) and resume the registrant through resend-link with the
+	// stored registration id ("Resume an Incomplete Enrollment"). The 409 is what the
+	// sandbox answers by default. The tutorial's older text returned the same registration
+	// with a new token and discarded its earlier email/phone validations; the sandbox
+	// keeps that behaviour and the 412 only as options.
 	//
 	// Verifik's web SDK sends the reverse-geocoded `location` (or `null`), `agreements`
 	// and the flow's extra sign-up fields as top-level keys.
@@ -9840,9 +9907,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// Registering an email or phone that is already registered: the newest pages answer
 	// 409 `email_is_registered_already` / `phone_is_registered_already` (an older
-	// revision: 412 `Conflict`) and resume the registrant through resend-link; the
-	// tutorial's older text returned the same registration with a new token and discarded
-	// its earlier email/phone validations, which is what the sandbox still does.
+	// revision: 412 `Conflict`) and resume the registrant through resend-link with the
+	// stored registration id ("Resume an Incomplete Enrollment"). The 409 is what the
+	// sandbox answers by default. The tutorial's older text returned the same registration
+	// with a new token and discarded its earlier email/phone validations; the sandbox
+	// keeps that behaviour and the 412 only as options.
 	//
 	// Verifik's web SDK sends the reverse-geocoded `location` (or `null`), `agreements`
 	// and the flow's extra sign-up fields as top-level keys.
@@ -10633,7 +10702,14 @@ type ClientWithResponsesInterface interface {
 	// DeleteProjectV3WithResponse Delete a project (v3)
 	//
 	// Removes a project and its flows; the registrants of its flows can no longer go on
-	// (their steps answer 404). The answer is the deleted project.
+	// (their steps answer 404). The answer is the deleted project with status `deleted`.
+	//
+	// Only projects with status `draft` or `paused` can be deleted: an active project is
+	// refused with 409 `Conflict` "Cannot delete project with active flows" and must be
+	// paused first (updateProjectV3 with `status: paused`). The page lists "active
+	// project flows" and "users currently using the project" as causes of that 409 beside
+	// the status rule; how Verifik weighs them is not documented, so the sandbox refuses
+	// by the project's status only.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -14514,13 +14590,15 @@ type DeleteProjectV3Result struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *ProjectEnvelope
+	JSON200 *DeletedProjectEnvelope
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ProjectNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -14530,7 +14608,7 @@ type DeleteProjectV3Result struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteProjectV3Result) GetJSON200() *ProjectEnvelope {
+func (r DeleteProjectV3Result) GetJSON200() *DeletedProjectEnvelope {
 	return r.JSON200
 }
 
@@ -14547,6 +14625,11 @@ func (r DeleteProjectV3Result) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r DeleteProjectV3Result) GetJSON404() *ProjectNotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteProjectV3Result) GetJSON409() *Error {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -14792,9 +14875,11 @@ func (c *ClientWithResponses) ListAppRegistrationsWithResponse(ctx context.Conte
 //
 // Registering an email or phone that is already registered: the newest pages answer
 // 409 `email_is_registered_already` / `phone_is_registered_already` (an older
-// revision: 412 `Conflict`) and resume the registrant through resend-link; the
-// tutorial's older text returned the same registration with a new token and discarded
-// its earlier email/phone validations, which is what the sandbox still does.
+// revision: 412 `Conflict`) and resume the registrant through resend-link with the
+// stored registration id ("Resume an Incomplete Enrollment"). The 409 is what the
+// sandbox answers by default. The tutorial's older text returned the same registration
+// with a new token and discarded its earlier email/phone validations; the sandbox
+// keeps that behaviour and the 412 only as options.
 //
 // Verifik's web SDK sends the reverse-geocoded `location` (or `null`), `agreements`
 // and the flow's extra sign-up fields as top-level keys.
@@ -14824,9 +14909,11 @@ func (c *ClientWithResponses) CreateAppRegistrationWithBodyWithResponse(ctx cont
 //
 // Registering an email or phone that is already registered: the newest pages answer
 // 409 `email_is_registered_already` / `phone_is_registered_already` (an older
-// revision: 412 `Conflict`) and resume the registrant through resend-link; the
-// tutorial's older text returned the same registration with a new token and discarded
-// its earlier email/phone validations, which is what the sandbox still does.
+// revision: 412 `Conflict`) and resume the registrant through resend-link with the
+// stored registration id ("Resume an Incomplete Enrollment"). The 409 is what the
+// sandbox answers by default. The tutorial's older text returned the same registration
+// with a new token and discarded its earlier email/phone validations; the sandbox
+// keeps that behaviour and the 412 only as options.
 //
 // Verifik's web SDK sends the reverse-geocoded `location` (or `null`), `agreements`
 // and the flow's extra sign-up fields as top-level keys.
@@ -16013,7 +16100,14 @@ func (c *ClientWithResponses) CreateProjectV3WithResponse(ctx context.Context, b
 // DeleteProjectV3WithResponse Delete a project (v3)
 //
 // Removes a project and its flows; the registrants of its flows can no longer go on
-// (their steps answer 404). The answer is the deleted project.
+// (their steps answer 404). The answer is the deleted project with status `deleted`.
+//
+// Only projects with status `draft` or `paused` can be deleted: an active project is
+// refused with 409 `Conflict` "Cannot delete project with active flows" and must be
+// paused first (updateProjectV3 with `status: paused`). The page lists "active
+// project flows" and "users currently using the project" as causes of that 409 beside
+// the status rule; how Verifik weighs them is not documented, so the sandbox refuses
+// by the project's status only.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -19283,7 +19377,7 @@ func ParseDeleteProjectV3Result(rsp *http.Response) (*DeleteProjectV3Result, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest ProjectEnvelope
+		var dest DeletedProjectEnvelope
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19309,6 +19403,13 @@ func ParseDeleteProjectV3Result(rsp *http.Response) (*DeleteProjectV3Result, err
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -26742,7 +26843,7 @@ type DeleteProjectV3ResponseObject interface {
 	VisitDeleteProjectV3Response(w http.ResponseWriter) error
 }
 
-type DeleteProjectV3200JSONResponse ProjectEnvelope
+type DeleteProjectV3200JSONResponse DeletedProjectEnvelope
 
 func (response DeleteProjectV3200JSONResponse) VisitDeleteProjectV3Response(w http.ResponseWriter) error {
 
@@ -26794,6 +26895,20 @@ func (response DeleteProjectV3404JSONResponse) VisitDeleteProjectV3Response(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProjectV3409JSONResponse Error
+
+func (response DeleteProjectV3409JSONResponse) VisitDeleteProjectV3Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }

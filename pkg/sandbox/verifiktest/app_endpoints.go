@@ -4,7 +4,6 @@ package verifiktest
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/idvkit/idvkit/pkg/sandbox"
+	"github.com/idvkit/idvkit/pkg/verifik"
 )
 
 // inboxMessage is a code sent to the registrant as the page shows it: the recipient is
@@ -93,7 +93,7 @@ func (e *Emulator) serveCapture(w http.ResponseWriter, r *http.Request) {
 		appRefusal(w, status)
 		return
 	}
-	var image string
+	var image verifik.Image
 	switch req.Kind {
 	case captureSelfie:
 		image = Selfie(req.Face)
@@ -104,10 +104,10 @@ func (e *Emulator) serveCapture(w http.ResponseWriter, r *http.Request) {
 		image = DocumentPhoto(appDocument(req.Face, req.Document, first, last, now))
 		if req.Document == documentUnreadable {
 			// A photo of something that is not a document: the OCR reads nothing.
-			image = base64.StdEncoding.EncodeToString(sandbox.FaceImage("not a document"))
+			image = verifik.ImageOf(sandbox.FaceImage("not a document"))
 		}
 	}
-	sandbox.WriteJSON(w, http.StatusOK, map[string]string{"image": image})
+	sandbox.WriteJSON(w, http.StatusOK, map[string]string{"image": string(image)})
 }
 
 // appDocument is the identity document the stand-in camera photographs: the registrant's

@@ -39,11 +39,11 @@ func newWorld(h *harness) *world {
 	w.project, w.flow = h.setup("World", settings, false)
 	w.alice = w.register("alice@example.com", "Alice Liddell")
 	h.confirmEmail(w.project, w.alice.token, w.alice.email)
-	doc, err := h.api.CreateDocumentValidationWithResponse(ctx, smartenroll.DocumentValidationCreateRequest{Image: ptr(verifiktest.DocumentPhoto(alice()))}, bearer(w.alice.token))
+	doc, err := h.api.CreateDocumentValidationWithResponse(ctx, smartenroll.DocumentValidationCreateRequest{Image: ptr(string(verifiktest.DocumentPhoto(alice())))}, bearer(w.alice.token))
 	require.NoError(h.t, err)
 	require.Equal(h.t, http.StatusOK, doc.StatusCode(), string(doc.Body))
 	w.aliceDoc = doc.JSON200.Data.DocumentValidation.ID
-	bio, err := h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: verifiktest.Selfie("alice"), Os: smartenroll.OSDesktop}, bearer(w.alice.token))
+	bio, err := h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: string(verifiktest.Selfie("alice")), Os: smartenroll.OSDesktop}, bearer(w.alice.token))
 	require.NoError(h.t, err)
 	require.Equal(h.t, http.StatusOK, bio.StatusCode(), string(bio.Body))
 	w.bob = w.register("bob@example.com", "Bob Builder")
@@ -317,7 +317,14 @@ var statusCases = []statusCase{
 	}),
 	sc("deleteProjectV3", 200, func(w *world) (int, error) {
 		other, _ := w.basicFlow()
+		paused := smartenroll.ProjectPaused
+		if _, err := w.h.api.UpdateProjectV3WithResponse(ctx, other, smartenroll.ProjectUpdateRequest{Status: &paused}, w.h.client()); err != nil {
+			return 0, err
+		}
 		return statusOf(w.h.api.DeleteProjectV3WithResponse(ctx, other, w.h.client()))
+	}),
+	sc("deleteProjectV3", 409, func(w *world) (int, error) {
+		return statusOf(w.h.api.DeleteProjectV3WithResponse(ctx, w.project, w.h.client())) // active
 	}),
 	sc("deleteProjectV3", 401, func(w *world) (int, error) {
 		return statusOf(w.h.api.DeleteProjectV3WithResponse(ctx, w.project, invalid))
@@ -830,7 +837,7 @@ var statusCases = []statusCase{
 
 	// documents
 	sc("createDocumentValidation", 200, func(w *world) (int, error) {
-		res, err := w.h.api.CreateDocumentValidationWithResponse(ctx, smartenroll.DocumentValidationCreateRequest{BackImage: ptr(verifiktest.DocumentPhoto(alice()))}, bearer(w.bob.token))
+		res, err := w.h.api.CreateDocumentValidationWithResponse(ctx, smartenroll.DocumentValidationCreateRequest{BackImage: ptr(string(verifiktest.DocumentPhoto(alice())))}, bearer(w.bob.token))
 		if err == nil && res.JSON200 != nil && deref(res.JSON200.Data.DocumentValidation.NamesMatch) {
 			return 0, fmt.Errorf("bob's names must not match alice's document")
 		}
@@ -848,7 +855,7 @@ var statusCases = []statusCase{
 		return statusOf(w.h.api.CreateDocumentValidationWithResponse(ctx, smartenroll.DocumentValidationCreateRequest{Image: ptr("aGk=")}, bearer(token)))
 	}),
 	sc("createDocumentValidation", 409, func(w *world) (int, error) {
-		return statusOf(w.h.api.CreateDocumentValidationWithResponse(ctx, smartenroll.DocumentValidationCreateRequest{Image: ptr(verifiktest.DocumentPhoto(alice()))}, bearer(w.alice.token)))
+		return statusOf(w.h.api.CreateDocumentValidationWithResponse(ctx, smartenroll.DocumentValidationCreateRequest{Image: ptr(string(verifiktest.DocumentPhoto(alice())))}, bearer(w.alice.token)))
 	}),
 	sc("createDocumentValidation", 422, func(w *world) (int, error) {
 		return statusOf(w.h.api.CreateDocumentValidationWithResponse(ctx, smartenroll.DocumentValidationCreateRequest{}, bearer(w.bob.token)))
@@ -858,7 +865,7 @@ var statusCases = []statusCase{
 	}),
 	sc("createNameValidation", 400, func(w *world) (int, error) {
 		// A photo the OCR cannot read.
-		res, err := w.h.api.CreateDocumentValidationWithResponse(ctx, smartenroll.DocumentValidationCreateRequest{Image: ptr(verifiktest.Selfie("bob"))}, bearer(w.bob.token))
+		res, err := w.h.api.CreateDocumentValidationWithResponse(ctx, smartenroll.DocumentValidationCreateRequest{Image: ptr(string(verifiktest.Selfie("bob")))}, bearer(w.bob.token))
 		require.NoError(w.h.t, err)
 		require.Equal(w.h.t, http.StatusOK, res.StatusCode())
 		return statusOf(w.h.api.CreateNameValidationWithResponse(ctx, res.JSON200.Data.DocumentValidation.ID, nil, smartenroll.NameValidationRequest{}, bearer(w.bob.token)))
@@ -884,7 +891,7 @@ var statusCases = []statusCase{
 		require.NoError(w.h.t, err)
 		require.Equal(w.h.t, http.StatusOK, res.StatusCode())
 		_, _, token := w.h.register(project, flow, "eve@example.com", "Eve Moneypenny")
-		doc, err := w.h.api.CreateDocumentValidationWithResponse(ctx, smartenroll.DocumentValidationCreateRequest{Image: ptr(verifiktest.DocumentPhoto(alice()))}, bearer(token))
+		doc, err := w.h.api.CreateDocumentValidationWithResponse(ctx, smartenroll.DocumentValidationCreateRequest{Image: ptr(string(verifiktest.DocumentPhoto(alice())))}, bearer(token))
 		require.NoError(w.h.t, err)
 		require.Equal(w.h.t, http.StatusOK, doc.StatusCode())
 		return statusOf(w.h.api.CreateNameValidationWithResponse(ctx, doc.JSON200.Data.DocumentValidation.ID, nil, smartenroll.NameValidationRequest{}, bearer(token)))
@@ -892,20 +899,20 @@ var statusCases = []statusCase{
 
 	// biometrics
 	sc("createBiometricValidation", 200, func(w *world) (int, error) {
-		return statusOf(w.h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: verifiktest.Selfie("bob"), Os: smartenroll.OSAndroid}, bearer(w.bob.token)))
+		return statusOf(w.h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: string(verifiktest.Selfie("bob")), Os: smartenroll.OSAndroid}, bearer(w.bob.token)))
 	}),
 	sc("createBiometricValidation", 401, func(w *world) (int, error) {
-		return statusOf(w.h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: verifiktest.Selfie("bob"), Os: smartenroll.OSAndroid}, invalid))
+		return statusOf(w.h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: string(verifiktest.Selfie("bob")), Os: smartenroll.OSAndroid}, invalid))
 	}),
 	sc("createBiometricValidation", 403, func(w *world) (int, error) {
-		return statusOf(w.h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: verifiktest.Selfie("bob"), Os: smartenroll.OSAndroid}, w.h.client()))
+		return statusOf(w.h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: string(verifiktest.Selfie("bob")), Os: smartenroll.OSAndroid}, w.h.client()))
 	}),
 	sc("createBiometricValidation", 404, func(w *world) (int, error) {
 		gone := w.deleted(w.bob)
-		return statusOf(w.h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: verifiktest.Selfie("bob"), Os: smartenroll.OSAndroid}, bearer(gone.token)))
+		return statusOf(w.h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: string(verifiktest.Selfie("bob")), Os: smartenroll.OSAndroid}, bearer(gone.token)))
 	}),
 	sc("createBiometricValidation", 409, func(w *world) (int, error) {
-		res, err := w.h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: verifiktest.SpoofSelfie("bob", 0.45), Os: smartenroll.OSAndroid}, bearer(w.bob.token))
+		res, err := w.h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: string(verifiktest.SpoofSelfie("bob", 0.45)), Os: smartenroll.OSAndroid}, bearer(w.bob.token))
 		if err == nil && res.JSON409 != nil && res.JSON409.Message != "409:liveness_failed@0.45" {
 			return 0, fmt.Errorf("liveness message %q", res.JSON409.Message)
 		}

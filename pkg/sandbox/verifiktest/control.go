@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/idvkit/idvkit/pkg/sandbox"
+	"github.com/idvkit/idvkit/pkg/verifik"
 )
 
 // Message is a code the emulator "sent": what the registrant finds in their mailbox or
@@ -72,24 +73,28 @@ func normalizeRecipient(to string) string {
 	return "+" + digitsOnly(to)
 }
 
+// The capture helpers return verifik.Image, the type verifik.Selfie and verifik.Document
+// take, so a test passes them on without a conversion; string(img) is the raw value for
+// a hand-made request.
+
 // Selfie returns the capture a browser or the mobile SDK sends for a person who is
 // present: a data-URI JPEG of the face called name, as createBiometricValidation takes it.
-func Selfie(name string) string { return dataURI(sandbox.FaceJPEG(name)) }
+func Selfie(name string) verifik.Image { return dataURI(sandbox.FaceJPEG(name)) }
 
 // SpoofSelfie returns the capture of a presentation attack on the face called name (a
 // photo of a photo, a mask) whose liveness scores score (0–1).
-func SpoofSelfie(name string, score float64) string {
+func SpoofSelfie(name string, score float64) verifik.Image {
 	return dataURI(sandbox.FaceJPEG(name + "@" + strconv.FormatFloat(score, 'f', 2, 64)))
 }
 
 // DocumentPhoto returns the upload of an identity document as createDocumentValidation
 // takes it: base64 without a data-URI prefix (Verifik's SDK strips it).
-func DocumentPhoto(d sandbox.Document) string {
-	return base64.StdEncoding.EncodeToString(sandbox.DocumentImage(d))
+func DocumentPhoto(d sandbox.Document) verifik.Image {
+	return verifik.ImageOf(sandbox.DocumentImage(d))
 }
 
-func dataURI(jpeg []byte) string {
-	return "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(jpeg)
+func dataURI(jpeg []byte) verifik.Image {
+	return verifik.Image("data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(jpeg))
 }
 
 // FetchCode reads the latest code sent to an email address or phone number from an

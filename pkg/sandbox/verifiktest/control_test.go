@@ -1,16 +1,20 @@
 package verifiktest_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/idvkit/idvkit/gen/verifik/smartenroll"
+	"github.com/idvkit/idvkit/pkg/sandbox"
 	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
+	"github.com/idvkit/idvkit/pkg/verifik"
 )
 
 func TestOutboxControlEndpoints(t *testing.T) {
@@ -90,4 +94,42 @@ func TestTokens(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, me(tampered))
 	h.clock.Advance(verifiktest.TokenTTL)
 	assert.Equal(t, http.StatusUnauthorized, me(token))
+}
+
+// TestCaptureHelpersAreImages: the capture helpers return verifik.Image, so they go into
+// verifik.Selfie and verifik.Document as they are (issue #12), in the shapes Verifik
+// takes: a data-URI JPEG for a selfie, bare base64 for a document.
+func TestCaptureHelpersAreImages(t *testing.T) {
+	tests := []struct {
+		name       string
+		img        verifik.Image
+		wantPrefix string
+		wantFace   string
+	}{
+		{"selfie", verifiktest.Selfie("alice"), "data:image/jpeg;base64,", "alice"},
+		{"spoofed selfie", verifiktest.SpoofSelfie("alice", 0.3), "data:image/jpeg;base64,", "alice@0.30"},
+		{"document", verifiktest.DocumentPhoto(alice()), "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := strings.TrimPrefix(string(tc.img), tc.wantPrefix)
+			if tc.wantPrefix != "" {
+				require.NotEqual(t, string(tc.img), raw, "the data-URI prefix")
+			} else {
+				require.False(t, strings.HasPrefix(raw, "data:"), "a document is bare base64")
+			}
+			b, err := base64.StdEncoding.DecodeString(raw)
+			require.NoError(t, err)
+			if tc.wantFace != "" {
+				assert.Equal(t, tc.wantFace, sandbox.FaceOf(b))
+			} else {
+				d, ok := sandbox.DocumentOf(b)
+				require.True(t, ok)
+				assert.Equal(t, alice(), d)
+			}
+		})
+	}
+	// Straight into the client's types, no conversion.
+	_ = verifik.Selfie{Image: verifiktest.Selfie("alice"), OS: verifik.IOS}
+	_ = verifik.Document{Front: verifiktest.DocumentPhoto(alice())}
 }

@@ -98,7 +98,7 @@ func newFuzzWorld(t *testing.T) *fuzzWorld {
 		t.Fatalf("setup: %v", err)
 	}
 	r := w.registered(t, flow, "alice@example.com")
-	if _, err := r.SubmitDocument(context.Background(), verifik.Document{Front: verifik.Image(verifiktest.DocumentPhoto(alice()))}); err != nil {
+	if _, err := r.SubmitDocument(context.Background(), verifik.Document{Front: verifiktest.DocumentPhoto(alice())}); err != nil {
 		t.Fatalf("document: %v", err)
 	}
 	w.alice = r.State()
@@ -168,10 +168,10 @@ func FuzzHandler(f *testing.F) {
 		{"PUT", "/v2/email-validations/{id}", "", `{"email":"$EMAIL","otp":123456}`},
 		{"POST", "/v2/phone-validations/app-registration", "", `{"project":"$PROJECT","projectFlow":"$FLOW","phone":"3001234567","countryCode":"+57","type":"onboarding","validationMethod":"verificationCode","phoneGateway":"sms"}`},
 		{"PUT", "/v2/phone-validations", "", `{"phone":"3001234567","countryCode":"+57","otp":123456}`},
-		{"POST", "/v2/document-validations/app-registration", "", `{"image":"` + verifiktest.DocumentPhoto(alice()) + `","force":true}`},
+		{"POST", "/v2/document-validations/app-registration", "", `{"image":"` + string(verifiktest.DocumentPhoto(alice())) + `","force":true}`},
 		{"PUT", "/v2/document-validations/{id}/validate", "", `{}`},
-		{"POST", "/v2/biometric-validations/app-registration", "", `{"image":"` + verifiktest.Selfie("alice") + `","os":"IOS"}`},
-		{"POST", "/v2/biometric-validations/app-registration", "", `{"image":"` + verifiktest.SpoofSelfie("alice", 0.3) + `","os":"DESKTOP","force":true}`},
+		{"POST", "/v2/biometric-validations/app-registration", "", `{"image":"` + string(verifiktest.Selfie("alice")) + `","os":"IOS"}`},
+		{"POST", "/v2/biometric-validations/app-registration", "", `{"image":"` + string(verifiktest.SpoofSelfie("alice", 0.3)) + `","os":"DESKTOP","force":true}`},
 		{"POST", "/v2/face-recognition/compare/app-registration", "", `{}`},
 		{"PUT", "/v2/information-validations/{id}/background-check", "", `{}`},
 		{"GET", verifiktest.ControlPrefix + "outbox", "to=$EMAIL", ""},

@@ -35,7 +35,7 @@ func TestFullKYCJourney(t *testing.T) {
 	require.Equal(t, http.StatusConflict, early.StatusCode())
 	assert.Equal(t, "document_validation_not_passed", early.JSON409.Message)
 
-	doc, err := h.api.CreateDocumentValidationWithResponse(ctx, smartenroll.DocumentValidationCreateRequest{Image: ptr(verifiktest.DocumentPhoto(alice()))}, bearer(token))
+	doc, err := h.api.CreateDocumentValidationWithResponse(ctx, smartenroll.DocumentValidationCreateRequest{Image: ptr(string(verifiktest.DocumentPhoto(alice())))}, bearer(token))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, doc.StatusCode(), string(doc.Body))
 	dv := doc.JSON200.Data.DocumentValidation
@@ -51,7 +51,7 @@ func TestFullKYCJourney(t *testing.T) {
 	assert.True(t, *nv.NamesMatch)
 	assert.Equal(t, float64(100), *nv.FullNameMatchPercentage)
 
-	bio, err := h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: verifiktest.Selfie("alice"), Os: smartenroll.OSIOS}, bearer(token))
+	bio, err := h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: string(verifiktest.Selfie("alice")), Os: smartenroll.OSIOS}, bearer(token))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, bio.StatusCode(), string(bio.Body))
 	require.NotNil(t, bio.JSON200.Data.Person)

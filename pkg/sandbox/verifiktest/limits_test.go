@@ -150,10 +150,10 @@ func TestSelfieRetriesDoNotGrow(t *testing.T) {
 	w := newWorld(h)
 	before := h.emu.Stats()
 	for range 5 {
-		res, err := h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: verifiktest.SpoofSelfie("bob", 0.2), Os: smartenroll.OSAndroid}, bearer(w.bob.token))
+		res, err := h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: string(verifiktest.SpoofSelfie("bob", 0.2)), Os: smartenroll.OSAndroid}, bearer(w.bob.token))
 		require.NoError(t, err)
 		require.Equal(t, http.StatusConflict, res.StatusCode())
-		res, err = h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: verifiktest.Selfie("alice"), Os: smartenroll.OSAndroid, Force: ptr(true)}, bearer(w.alice.token))
+		res, err = h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: string(verifiktest.Selfie("alice")), Os: smartenroll.OSAndroid, Force: ptr(true)}, bearer(w.alice.token))
 		require.NoError(t, err)
 		require.Equal(t, http.StatusOK, res.StatusCode(), string(res.Body))
 	}

@@ -142,7 +142,7 @@ func (e *Emulator) projectV3View(p *project) smartenroll.Project {
 }
 
 func (s *server) GetProjectV3(ctx context.Context, req smartenroll.GetProjectV3RequestObject) (smartenroll.GetProjectV3ResponseObject, error) {
-	v, fail := s.e.projectV3(ctx, req.Id, nil)
+	v, fail := s.e.projectV3(ctx, req.Id)
 	if fail == nil {
 		return smartenroll.GetProjectV3200JSONResponse{Data: v}, nil
 	}
@@ -161,7 +161,7 @@ func (s *server) UpdateProjectV3(ctx context.Context, req smartenroll.UpdateProj
 	_, fail := s.e.updateProject(ctx, req.Id, req.Body)
 	var v smartenroll.Project
 	if fail == nil {
-		v, fail = s.e.projectV3(ctx, req.Id, nil)
+		v, fail = s.e.projectV3(ctx, req.Id)
 	}
 	if fail == nil {
 		return smartenroll.UpdateProjectV3200JSONResponse{Data: v}, nil
@@ -180,13 +180,7 @@ func (s *server) UpdateProjectV3(ctx context.Context, req smartenroll.UpdateProj
 }
 
 func (s *server) DeleteProjectV3(ctx context.Context, req smartenroll.DeleteProjectV3RequestObject) (smartenroll.DeleteProjectV3ResponseObject, error) {
-	v, fail := s.e.projectV3(ctx, req.Id, func(acct *account, p *project) {
-		for _, f := range s.e.projectFlows(p.id) {
-			delete(s.e.flows, f.id)
-		}
-		delete(s.e.projects, p.id)
-		acct.projects--
-	})
+	v, fail := s.e.deleteProjectV3(ctx, req.Id)
 	if fail == nil {
 		return smartenroll.DeleteProjectV3200JSONResponse{Data: v}, nil
 	}
@@ -197,13 +191,41 @@ func (s *server) DeleteProjectV3(ctx context.Context, req smartenroll.DeleteProj
 		return smartenroll.DeleteProjectV3403JSONResponse{ForbiddenJSONResponse: smartenroll.ForbiddenJSONResponse(fail.body)}, nil
 	case http.StatusNotFound:
 		return smartenroll.DeleteProjectV3404JSONResponse{ProjectNotFoundJSONResponse: smartenroll.ProjectNotFoundJSONResponse(fail.body)}, nil
+	case http.StatusConflict:
+		return smartenroll.DeleteProjectV3409JSONResponse(fail.body), nil
 	}
 	return nil, fail
 }
 
-// projectV3 answers one of the caller's projects in the v3 view, after then (if any)
-// has been applied to it with e.mu held.
-func (e *Emulator) projectV3(ctx context.Context, id string, then func(*account, *project)) (smartenroll.Project, *apiError) {
+// deleteProjectV3 removes a draft or paused project and its flows. Verifik's page allows
+// only those ("Active projects must be paused first") and refuses an active one with 409
+// Conflict "Cannot delete project with active flows"
+// (github:Open-Verifik/verifik-documentation@4c7d37e docs/resources/projects/projects-delete.mdx).
+// The answer is the page's: id, name and status deleted.
+func (e *Emulator) deleteProjectV3(ctx context.Context, id string) (smartenroll.DeletedProject, *apiError) {
+	acct, fail := needClient(e.callerOf(ctx))
+	if fail != nil {
+		return smartenroll.DeletedProject{}, fail
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	p, fail := e.clientProject(acct, id)
+	if fail != nil {
+		return smartenroll.DeletedProject{}, fail
+	}
+	if p.status == smartenroll.ProjectActive {
+		return smartenroll.DeletedProject{}, classic(http.StatusConflict, smartenroll.ErrorCodeConflict, "Cannot delete project with active flows")
+	}
+	for _, f := range e.projectFlows(p.id) {
+		delete(e.flows, f.id)
+	}
+	delete(e.projects, p.id)
+	acct.projects--
+	return smartenroll.DeletedProject{ID: p.id, Name: &p.name, Status: ptr(smartenroll.ProjectDeleted)}, nil
+}
+
+// projectV3 answers one of the caller's projects in the v3 view.
+func (e *Emulator) projectV3(ctx context.Context, id string) (smartenroll.Project, *apiError) {
 	acct, fail := needClient(e.callerOf(ctx))
 	if fail != nil {
 		return smartenroll.Project{}, fail
@@ -214,9 +236,5 @@ func (e *Emulator) projectV3(ctx context.Context, id string, then func(*account,
 	if fail != nil {
 		return smartenroll.Project{}, fail
 	}
-	v := e.projectV3View(p)
-	if then != nil {
-		then(acct, p)
-	}
-	return v, nil
+	return e.projectV3View(p), nil
 }

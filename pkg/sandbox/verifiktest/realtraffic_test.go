@@ -198,7 +198,7 @@ func TestRestartLiveness(t *testing.T) {
 	h := newHarness(t)
 	w := newWorld(h)
 	again := func() int {
-		res, err := h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: verifiktest.Selfie("alice"), Os: smartenroll.OSDesktop}, bearer(w.alice.token))
+		res, err := h.api.CreateBiometricValidationWithResponse(ctx, smartenroll.BiometricValidationCreateRequest{Image: string(verifiktest.Selfie("alice")), Os: smartenroll.OSDesktop}, bearer(w.alice.token))
 		require.NoError(t, err)
 		return res.StatusCode()
 	}

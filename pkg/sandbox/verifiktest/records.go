@@ -4,16 +4,18 @@ import (
 	"sort"
 	"time"
 
-	"github.com/idvkit/idvkit/gen/verifik/smartenroll"
+	"github.com/idvkit/idvkit/pkg/verifik"
 )
 
 // RegistrationInfo is what the emulator holds about one app registration, without its
 // personal data: what a client's own records should agree with.
 type RegistrationInfo struct {
-	ID        string
-	Project   string
-	Flow      string
-	Status    smartenroll.AppRegistrationStatus
+	ID      string
+	Project string
+	Flow    string
+	// Status is the client's own type, so a test compares it with what its
+	// verifik.Registrant reported without a conversion.
+	Status    verifik.Status
 	Created   time.Time
 	Completed time.Time // zero until the registration ended
 }
@@ -25,7 +27,7 @@ func (e *Emulator) Registrations() []RegistrationInfo {
 	e.mu.Lock()
 	out := make([]RegistrationInfo, 0, len(e.regs))
 	for _, r := range e.regs {
-		out = append(out, RegistrationInfo{ID: r.id, Project: r.project, Flow: r.flow, Status: r.status, Created: r.created, Completed: r.completed})
+		out = append(out, RegistrationInfo{ID: r.id, Project: r.project, Flow: r.flow, Status: verifik.Status(r.status), Created: r.created, Completed: r.completed})
 	}
 	e.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool {

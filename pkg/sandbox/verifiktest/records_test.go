@@ -10,6 +10,7 @@ import (
 
 	"github.com/idvkit/idvkit/gen/verifik/smartenroll"
 	"github.com/idvkit/idvkit/pkg/sandbox/verifiktest"
+	"github.com/idvkit/idvkit/pkg/verifik"
 )
 
 // TestRegistrationsRecord: the emulator's record holds one registration per registrant,
@@ -51,7 +52,7 @@ func registrationsRecord(t *testing.T, mode verifiktest.Reregistration) {
 	for _, r := range regs {
 		assert.Equal(t, project, r.Project)
 		assert.Equal(t, flow, r.Flow)
-		assert.Equal(t, smartenroll.AppRegistrationStarted, r.Status)
+		assert.Equal(t, verifik.Started, r.Status)
 		assert.True(t, r.Completed.IsZero())
 	}
 }
