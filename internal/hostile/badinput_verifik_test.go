@@ -128,6 +128,25 @@ func verifikCatalogue(w *verifikWorld) []badInput {
 		{name: "delete document: id with a path", field: "document validation id", bad: call(func() error {
 			return c.DeleteDocument(ctx, "../../v2/projects")
 		})},
+		{name: "document: id with a path", field: "document validation id", bad: call(func() error {
+			_, err := c.Document(ctx, "../../v2/projects")
+			return err
+		})},
+		{name: "documents: limit over the page cap", field: "limit", bad: call(func() error {
+			_, err := c.Documents(ctx, verifik.DocumentFilter{Limit: verifik.MaxDocumentsPage + 1})
+			return err
+		})},
+		{name: "documents: unknown status", field: "status", leak: "SHREDDED", bad: call(func() error {
+			_, err := c.Documents(ctx, verifik.DocumentFilter{Status: "SHREDDED"})
+			return err
+		})},
+		{name: "documents: type with a query", field: "type", leak: "CC&where_status", bad: call(func() error {
+			_, err := c.Documents(ctx, verifik.DocumentFilter{Type: "CC&where_status=x"})
+			return err
+		})},
+		{name: "delete flow: id with a path", field: "flow id", bad: call(func() error {
+			return c.DeleteFlow(ctx, "../../v2/projects")
+		})},
 		{name: "resend link: id with a path", field: "app registration id", bad: call(func() error {
 			_, err := c.ResendLink(ctx, "../../v2/projects", false)
 			return err

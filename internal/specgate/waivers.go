@@ -15,18 +15,7 @@ type Waiver struct {
 // change that fixes its spec: TestTemporaryWaiversStillNeeded fails once an entry no
 // longer matches a problem, so none outlives its defect. A Spectral finding is waived
 // by its rule ("spectral:<rule>") and the pointer its message shows.
-var TemporaryWaivers = []Waiver{
-	// Verifik's spec belongs to the change making it follow the vendor's newer docs
-	// (issue 10); these are its findings under Spectral's standard ruleset.
-	{File: "api/verifik/smartenroll.yaml", Rule: "spectral:operation-description", At: "paths//v2/project-flows/{id}/get",
-		Reason: "getProjectFlow has no description; add one (what a project flow holds and when the SDK reads it)"},
-	{File: "api/verifik/smartenroll.yaml", Rule: "spectral:oas3-parameter-description", At: "paths//v2/document-validations/get/parameters/4",
-		Reason: "listDocumentValidations' where_documentType has no description; add one (filters by document type)"},
-	{File: "api/verifik/smartenroll.yaml", Rule: "spectral:oas3-parameter-description", At: "components/parameters/Page",
-		Reason: "parameter Page has no description; add one (the 1-based page of a list)"},
-	{File: "api/verifik/smartenroll.yaml", Rule: "spectral:oas3-parameter-description", At: "components/parameters/PerPage",
-		Reason: "parameter PerPage has no description; add one (items per page)"},
-}
+var TemporaryWaivers []Waiver
 
 func waived(file, rule string, at pointer) (Waiver, bool) {
 	where := at.String()

@@ -83,7 +83,7 @@ var operationSafety = map[string]Safety{
 	"verifik/updateProjectFlow": Safe,
 	"verifik/createProject":     Unsafe, // a second project
 	"verifik/createProjectFlow": Unsafe, // a second flow
-	"verifik/deleteProjectFlow": Unsafe,
+	"verifik/deleteProjectFlow": Unsafe, // a repeat answers 404, hiding the success (and 409 while registrants are mid-journey)
 	// A second registration with the same email or phone is refused (409
 	// email_is_registered_already / phone_is_registered_already): a repeat
 	// after a lost answer would turn the first call's success into that 409

@@ -162,6 +162,8 @@ var required = map[string][]string{
 	"getProject":                  {"data._id"},
 	"updateProject":               {"data._id"},
 	"listProjectsV3":              {"data", "data[]._id"},
+	"getDocumentValidation":       {"data._id"}, // the generated type reads an absent _id as ""
+	"listDocumentValidations":     {"data", "data[]._id"},
 	"getProjectV3":                {"data._id"},
 	"updateProjectV3":             {"data._id"},
 	"deleteProjectV3":             {"data._id"},

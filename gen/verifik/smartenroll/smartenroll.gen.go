@@ -3323,6 +3323,7 @@ type WebhookNotFound = Error
 
 // ListAppRegistrationsParams defines parameters for ListAppRegistrations.
 type ListAppRegistrationsParams struct {
+	// Page The page of the list to answer, from 1.
 	Page *Page `form:"page,omitempty" json:"page,omitempty"`
 
 	// Limit Items per page (default 10).
@@ -3352,15 +3353,20 @@ type GetAppRegistrationParams struct {
 
 // ListDocumentValidationsParams defines parameters for ListDocumentValidations.
 type ListDocumentValidationsParams struct {
-	Page    *Page    `form:"page,omitempty" json:"page,omitempty"`
+	// Page The page of the list to answer, from 1.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage How many items a page holds.
 	PerPage *PerPage `form:"perPage,omitempty" json:"perPage,omitempty"`
 
 	// Populates Referenced records of a document validation to embed.
 	Populates *DocumentPopulates `form:"populates[],omitempty" json:"populates[],omitempty"`
 
 	// WhereStatus Only records with this status.
-	WhereStatus       *WhereStatus `form:"where_status,omitempty" json:"where_status,omitempty"`
-	WhereDocumentType *string      `form:"where_documentType,omitempty" json:"where_documentType,omitempty"`
+	WhereStatus *WhereStatus `form:"where_status,omitempty" json:"where_status,omitempty"`
+
+	// WhereDocumentType Only documents of this type, as Verifik names it (e.g. CC, CE, Passport).
+	WhereDocumentType *string `form:"where_documentType,omitempty" json:"where_documentType,omitempty"`
 
 	// WhereValidationMethod MANUAL, OCR, SCAN_PROMPT or SCAN_STUDIO.
 	WhereValidationMethod *string `form:"where_validationMethod,omitempty" json:"where_validationMethod,omitempty"`
@@ -3394,8 +3400,12 @@ type CreateNameValidationParams struct {
 type ListProjectFlowsParams struct {
 	// WhereProject Only records of this project.
 	WhereProject *WhereProject `form:"where_project,omitempty" json:"where_project,omitempty"`
-	Page         *Page         `form:"page,omitempty" json:"page,omitempty"`
-	PerPage      *PerPage      `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Page The page of the list to answer, from 1.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage How many items a page holds.
+	PerPage *PerPage `form:"perPage,omitempty" json:"perPage,omitempty"`
 
 	// Sort A field name, `-` first for descending (e.g. `-createdAt`).
 	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
@@ -3406,7 +3416,10 @@ type ListProjectFlowsParams struct {
 
 // ListProjectsParams defines parameters for ListProjects.
 type ListProjectsParams struct {
-	Page    *Page    `form:"page,omitempty" json:"page,omitempty"`
+	// Page The page of the list to answer, from 1.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage How many items a page holds.
 	PerPage *PerPage `form:"perPage,omitempty" json:"perPage,omitempty"`
 
 	// Sort A field name, `-` first for descending (e.g. `-createdAt`).
@@ -3433,7 +3446,10 @@ type GetProjectParams struct {
 
 // ListWebhooksParams defines parameters for ListWebhooks.
 type ListWebhooksParams struct {
-	Page    *Page    `form:"page,omitempty" json:"page,omitempty"`
+	// Page The page of the list to answer, from 1.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage How many items a page holds.
 	PerPage *PerPage `form:"perPage,omitempty" json:"perPage,omitempty"`
 
 	// LikeName Only webhooks whose name contains this text.
@@ -3445,6 +3461,7 @@ type ListWebhooksParams struct {
 
 // ListProjectsV3Params defines parameters for ListProjectsV3.
 type ListProjectsV3Params struct {
+	// Page The page of the list to answer, from 1.
 	Page *Page `form:"page,omitempty" json:"page,omitempty"`
 
 	// Limit Items per page (default 10).
@@ -5641,6 +5658,10 @@ type ClientInterface interface {
 
 	// GetProjectFlow Retrieve a project flow
 	//
+	// One flow of a project: its type, status and `onboardingSettings` (which steps are
+	// mandatory, optional or skipped, the phone gateway, the redirect URL and webhook).
+	// `Setup` reads it to decide whether the flow already matches the configuration.
+	//
 	// Corresponds with GET /v2/project-flows/{id} (the `GetProjectFlow` operationId).
 	GetProjectFlow(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -6965,6 +6986,10 @@ func (c *Client) DeleteProjectFlow(ctx context.Context, id ResourceID, reqEditor
 }
 
 // GetProjectFlow Retrieve a project flow
+//
+// One flow of a project: its type, status and `onboardingSettings` (which steps are
+// mandatory, optional or skipped, the phone gateway, the redirect URL and webhook).
+// `Setup` reads it to decide whether the flow already matches the configuration.
 //
 // Corresponds with GET /v2/project-flows/{id} (the `GetProjectFlow` operationId).
 func (c *Client) GetProjectFlow(ctx context.Context, id ResourceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10489,6 +10514,10 @@ type ClientWithResponsesInterface interface {
 
 	// GetProjectFlowWithResponse Retrieve a project flow
 	//
+	// One flow of a project: its type, status and `onboardingSettings` (which steps are
+	// mandatory, optional or skipped, the phone gateway, the redirect URL and webhook).
+	// `Setup` reads it to decide whether the flow already matches the configuration.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v2/project-flows/{id} (the `GetProjectFlow` operationId).
@@ -13317,6 +13346,8 @@ type DeleteProjectFlowResult struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ProjectFlowNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -13343,6 +13374,11 @@ func (r DeleteProjectFlowResult) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r DeleteProjectFlowResult) GetJSON404() *ProjectFlowNotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteProjectFlowResult) GetJSON409() *Error {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -15766,6 +15802,10 @@ func (c *ClientWithResponses) DeleteProjectFlowWithResponse(ctx context.Context,
 }
 
 // GetProjectFlowWithResponse Retrieve a project flow
+//
+// One flow of a project: its type, status and `onboardingSettings` (which steps are
+// mandatory, optional or skipped, the phone gateway, the redirect URL and webhook).
+// `Setup` reads it to decide whether the flow already matches the configuration.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -18348,6 +18388,13 @@ func ParseDeleteProjectFlowResult(rsp *http.Response) (*DeleteProjectFlowResult,
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -25180,6 +25227,20 @@ func (response DeleteProjectFlow404JSONResponse) VisitDeleteProjectFlowResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProjectFlow409JSONResponse Error
+
+func (response DeleteProjectFlow409JSONResponse) VisitDeleteProjectFlowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }

@@ -407,6 +407,9 @@ var statusCases = []statusCase{
 		_, flow := w.basicFlow()
 		return statusOf(w.h.api.DeleteProjectFlowWithResponse(ctx, flow, w.h.client()))
 	}),
+	sc("deleteProjectFlow", 409, func(w *world) (int, error) {
+		return statusOf(w.h.api.DeleteProjectFlowWithResponse(ctx, w.flow, w.h.client())) // alice and bob are mid-journey
+	}),
 	sc("deleteProjectFlow", 401, func(w *world) (int, error) {
 		return statusOf(w.h.api.DeleteProjectFlowWithResponse(ctx, w.flow, invalid))
 	}),

@@ -14,7 +14,7 @@ import (
 
 // unrefusable are the operations whose requests the spec cannot reject: no body, and
 // parameters of any string. They document no 409, and the middleware never refuses them.
-var unrefusable = map[string]bool{"getProject": true, "getProjectFlow": true, "deleteProjectFlow": true, "deleteAppRegistration": true, "getWebhook": true, "deleteWebhook": true,
+var unrefusable = map[string]bool{"getProject": true, "getProjectFlow": true, "deleteAppRegistration": true, "getWebhook": true, "deleteWebhook": true,
 	"getProjectV3": true, "getIdentityImages": true, "deleteDocumentValidation": true}
 
 // TestRefusalsAreDocumented holds every refusal the middleware can make, on every

@@ -364,7 +364,7 @@ func (s *server) ListProjectFlows(ctx context.Context, req smartenroll.ListProje
 }
 
 func (s *server) GetProjectFlow(ctx context.Context, req smartenroll.GetProjectFlowRequestObject) (smartenroll.GetProjectFlowResponseObject, error) {
-	v, fail := s.e.flowOp(ctx, req.Id, func(f *flow) {})
+	v, fail := s.e.flowOp(ctx, req.Id, func(*flow) *apiError { return nil })
 	if fail == nil {
 		return smartenroll.GetProjectFlow200JSONResponse{Data: v}, nil
 	}
@@ -381,7 +381,7 @@ func (s *server) GetProjectFlow(ctx context.Context, req smartenroll.GetProjectF
 
 func (s *server) UpdateProjectFlow(ctx context.Context, req smartenroll.UpdateProjectFlowRequestObject) (smartenroll.UpdateProjectFlowResponseObject, error) {
 	body := req.Body
-	v, fail := s.e.flowOp(ctx, req.Id, func(f *flow) {
+	v, fail := s.e.flowOp(ctx, req.Id, func(f *flow) *apiError {
 		set(&f.status, body.Status)
 		overlay(&f.redirectURL, body.RedirectUrl)
 		overlay(&f.webhookURL, body.WebhookUrl)
@@ -395,6 +395,7 @@ func (s *server) UpdateProjectFlow(ctx context.Context, req smartenroll.UpdatePr
 		f.settings = mergeSettings(f.settings, body.OnboardingSettings)
 		f.updated = s.e.clock.Now()
 		s.e.assignCollection(s.e.projects[f.project], f)
+		return nil
 	})
 	if fail == nil {
 		return smartenroll.UpdateProjectFlow200JSONResponse{Data: v}, nil
@@ -411,16 +412,22 @@ func (s *server) UpdateProjectFlow(ctx context.Context, req smartenroll.UpdatePr
 }
 
 func (s *server) DeleteProjectFlow(ctx context.Context, req smartenroll.DeleteProjectFlowRequestObject) (smartenroll.DeleteProjectFlowResponseObject, error) {
-	v, fail := s.e.flowOp(ctx, req.Id, func(f *flow) {
+	v, fail := s.e.flowOp(ctx, req.Id, func(f *flow) *apiError {
+		if s.e.flowInUse(f.id) {
+			return classic(http.StatusConflict, smartenroll.ErrorCodeConflict, "Cannot delete project flow with active users")
+		}
 		delete(s.e.flows, f.id)
 		if p := s.e.projects[f.project]; p != nil {
 			p.flowCount--
 		}
+		return nil
 	})
 	if fail == nil {
 		return smartenroll.DeleteProjectFlow200JSONResponse{Data: v}, nil
 	}
 	switch fail.status {
+	case http.StatusConflict:
+		return smartenroll.DeleteProjectFlow409JSONResponse(fail.body), nil
 	case http.StatusUnauthorized:
 		return smartenroll.DeleteProjectFlow401JSONResponse{UnauthorizedJSONResponse: smartenroll.UnauthorizedJSONResponse(fail.body)}, nil
 	case http.StatusForbidden:
@@ -431,8 +438,22 @@ func (s *server) DeleteProjectFlow(ctx context.Context, req smartenroll.DeletePr
 	return nil, fail
 }
 
-// flowOp runs change on one of the caller's flows and answers the flow as it is after.
-func (e *Emulator) flowOp(ctx context.Context, id string, change func(*flow)) (smartenroll.ProjectFlow, *apiError) {
+// flowInUse reports whether a registrant is still going through the flow (started or
+// ongoing): Verifik's delete page refuses to delete such a flow (409 Conflict "Cannot
+// delete project flow with active users"). Called with e.mu held; a walk of the owner's
+// registrations, bounded by WithMaxRegistrations.
+func (e *Emulator) flowInUse(flowID string) bool {
+	for _, r := range e.regs {
+		if r.flow == flowID && (r.status == smartenroll.AppRegistrationStarted || r.status == smartenroll.AppRegistrationOngoing) {
+			return true
+		}
+	}
+	return false
+}
+
+// flowOp runs change on one of the caller's flows and answers the flow as it is after,
+// or change's refusal.
+func (e *Emulator) flowOp(ctx context.Context, id string, change func(*flow) *apiError) (smartenroll.ProjectFlow, *apiError) {
 	acct, fail := needClient(e.callerOf(ctx))
 	if fail != nil {
 		return smartenroll.ProjectFlow{}, fail
@@ -443,7 +464,9 @@ func (e *Emulator) flowOp(ctx context.Context, id string, change func(*flow)) (s
 	if !ok || f.client != acct.id {
 		return smartenroll.ProjectFlow{}, reason(http.StatusNotFound, smartenroll.ErrorCodeProjectFlowNotFound)
 	}
-	change(f)
+	if fail := change(f); fail != nil {
+		return smartenroll.ProjectFlow{}, fail
+	}
 	return f.view(), nil
 }
 
