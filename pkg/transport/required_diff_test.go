@@ -250,7 +250,7 @@ func TestMissingFieldMatchesDecoder(t *testing.T) {
 		for _, paths := range vendorPaths {
 			checkSame(t, body, paths...)
 		}
-		for range 80 {
+		for range 40 {
 			m := mutate(r, body)
 			for range 3 {
 				if r.IntN(2) == 0 {
@@ -258,14 +258,12 @@ func TestMissingFieldMatchesDecoder(t *testing.T) {
 				}
 			}
 			checkSame(t, m, own...)
-			for _, paths := range vendorPaths {
-				checkSame(t, m, paths...)
-			}
+			checkSame(t, m, vendorPaths[r.IntN(len(vendorPaths))]...)
 			if len(own) > 0 {
 				checkSame(t, m, own[r.IntN(len(own))])
 			}
 		}
-		for n := range len(body) { // every prefix
+		for n := 0; n < len(body); n += 1 + len(body)/300 { // prefixes: bodies cut short
 			checkSame(t, body[:n], "data._id")
 		}
 	}
