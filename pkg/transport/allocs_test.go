@@ -6,19 +6,9 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 )
-
-// answerTransport answers every request at once, without a network: what is left to
-// count is the client's own work.
-type answerTransport struct{}
-
-func (answerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r,
-		Body: io.NopCloser(strings.NewReader(`{"request_id":"r","success":true}`))}, nil
-}
 
 // TestDoAllocs holds what the pipeline adds to a call, in allocations (exact, unlike
 // time): the default deadlines, the write hook of an Unsafe operation, the request
