@@ -130,3 +130,41 @@ func BenchmarkClientVerifyValidate(b *testing.B) {
 		})
 	}
 }
+
+// TestClientVerifyValidateAllocs holds what the idvkit call with the contract off
+// allocates beyond the same exchange written by hand, both against one loopback server
+// (whose own allocations count in both): 34 since the shared pipeline's were cut (it
+// was 56).
+func TestClientVerifyValidateAllocs(t *testing.T) {
+	body := validateBody(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	hc := srv.Client()
+	c, err := iproov.New("bench-key", "bench-secret", iproov.WithBaseURL(srv.URL), iproov.WithContract(contract.ModeOff), iproov.WithClientName("bench"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	hand := testing.AllocsPerRun(50, func() {
+		i++
+		if _, err := handVerifyValidate(ctx, hc, srv.URL, "user-1", "t"+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	idvkit := testing.AllocsPerRun(50, func() {
+		i++
+		cl := &iproov.Claim{Type: iproov.Verify, UserID: "user-1", Token: "t" + strconv.Itoa(i)}
+		if _, err := c.VerifyValidate(ctx, cl, iproov.ValidateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("hand %.0f, idvkit %.0f: +%.0f", hand, idvkit, idvkit-hand)
+	if idvkit-hand > 36 {
+		t.Fatalf("idvkit allocates %.0f more than the hand-written call, want at most 36", idvkit-hand)
+	}
+}

@@ -15,11 +15,12 @@ import (
 // logAttempt writes the one line per attempt. It never logs headers, query
 // values or bodies; the path is a template or has its id-like segments
 // replaced (see pathTemplates).
-func (c *Client) logAttempt(ctx context.Context, op string, r *http.Request, path string, attempt int,
+func (c *Client) logAttempt(ctx context.Context, op string, r *http.Request, attempt int,
 	resp *http.Response, err error, elapsed time.Duration, retry bool, wait time.Duration) {
 	if !c.log.Enabled(ctx, slog.LevelInfo) {
-		return
+		return // before any attribute or the path is built
 	}
+	path := c.paths.logPath(r.URL.Path)
 	attrs := make([]slog.Attr, 0, 13)
 	attrs = append(attrs,
 		slog.String("vendor", c.vendor),

@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -44,8 +43,16 @@ func WithRedirects(p RedirectPolicy) Option { return func(c *config) { c.redirec
 // default port made explicit, so "https://X.test" and "https://x.test:443"
 // are one origin.
 func originOf(u *url.URL) string {
-	scheme := strings.ToLower(u.Scheme)
-	port := u.Port()
+	scheme, host, port := originParts(u)
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// originParts is originOf before it is joined. strings.ToLower returns a
+// lower-case ASCII string as it is, so this allocates nothing for the URLs
+// vendor clients build.
+func originParts(u *url.URL) (scheme, host, port string) {
+	scheme = strings.ToLower(u.Scheme)
+	port = u.Port()
 	if port == "" {
 		switch scheme {
 		case "http":
@@ -54,7 +61,15 @@ func originOf(u *url.URL) string {
 			port = "443"
 		}
 	}
-	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+	return scheme, strings.ToLower(u.Hostname()), port
+}
+
+// sameOrigin reports originOf(u) == c.origin without building the string
+// (the join is one-to-one: the port is digits after the last colon, and a
+// host holding a colon is bracketed).
+func (c *Client) sameOrigin(u *url.URL) bool {
+	scheme, host, port := originParts(u)
+	return scheme == c.originScheme && host == c.originHost && port == c.originPort
 }
 
 // redirectOpKey carries the operation of an attempt to checkRedirect.
@@ -66,7 +81,7 @@ type redirectOpKey struct{}
 // Do, which turns it into a *RedirectError unless the operation documents it.
 func (c *Client) checkRedirect(caller func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(next *http.Request, via []*http.Request) error {
-		if c.redirects != FollowSameOrigin || len(via) >= maxRedirects || originOf(next.URL) != c.origin {
+		if c.redirects != FollowSameOrigin || len(via) >= maxRedirects || !c.sameOrigin(next.URL) {
 			return http.ErrUseLastResponse
 		}
 		if next.Response != nil && len(via) > 0 {
@@ -135,11 +150,6 @@ func documentedRedirects(specs []*contract.Spec) map[string]map[int]bool {
 		}
 	}
 	return out
-}
-
-// withRedirectOp records op in an attempt's context for checkRedirect.
-func withRedirectOp(ctx context.Context, op string) context.Context {
-	return context.WithValue(ctx, redirectOpKey{}, op)
 }
 
 // RedactURL returns raw without what must not be printed: user info

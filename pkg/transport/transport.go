@@ -59,7 +59,14 @@ type Client struct {
 	paths     *pathTemplates
 	findOp    func(*http.Request) string // operation id from the specs, when given
 	origin    string                     // the base URL's scheme://host:port; see originOf
-	redirects RedirectPolicy
+	// The origin's parts, lower-cased, the port explicit: what sameOrigin
+	// compares a request's URL with, without building its origin string.
+	originScheme, originHost, originPort string
+	// ownClassify: the retry policy classifies with the package's table.
+	ownClassify bool
+	// userAgentValue is the User-Agent header's value, built once.
+	userAgentValue []string
+	redirects      RedirectPolicy
 	// answers3xx lists per operationId the 3xx statuses its spec documents:
 	// answers to hand back, not redirects to refuse.
 	answers3xx map[string]map[int]bool
@@ -104,18 +111,20 @@ func New(vendor, defaultBaseURL string, opts ...Option) (*Client, error) {
 	}
 	base, _ := url.Parse(cfg.baseURL) // checked above
 	c := &Client{
-		vendor:    vendor,
-		baseURL:   cfg.baseURL,
-		origin:    originOf(base),
-		redirects: cfg.redirects,
-		log:       cfg.logger,
-		userAgent: cfg.userAgent,
-		timeout:   cfg.timeout,
-		total:     cfg.totalTimeout,
-		retry:     cfg.retry.withDefaults(),
-		maxBody:   cfg.maxBody,
-		limiter:   cfg.limiter,
+		vendor:      vendor,
+		baseURL:     cfg.baseURL,
+		origin:      originOf(base),
+		ownClassify: cfg.retry.Classify == nil,
+		redirects:   cfg.redirects,
+		log:         cfg.logger,
+		userAgent:   cfg.userAgent,
+		timeout:     cfg.timeout,
+		total:       cfg.totalTimeout,
+		retry:       cfg.retry.withDefaults(),
+		maxBody:     cfg.maxBody,
+		limiter:     cfg.limiter,
 	}
+	c.originScheme, c.originHost, c.originPort = originParts(base)
 	if c.limiter != nil {
 		c.limitKey = QuotaKey(vendor, cfg.limitCredential)
 	}
@@ -145,6 +154,7 @@ func New(vendor, defaultBaseURL string, opts ...Option) (*Client, error) {
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
 	}
+	c.userAgentValue = []string{c.userAgent}
 	if c.maxBody == 0 {
 		c.maxBody = DefaultMaxBodyBytes
 	}
@@ -214,28 +224,31 @@ func answered(ctx context.Context) int {
 // ErrOutcomeUnknown); a final non-2xx response comes back as a response for
 // Check to judge.
 func (c *Client) Do(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	op := Operation(ctx)
-	cl, _ := ctx.Value(opKey{}).(*call)
+	parent := req.Context()
+	cl, _ := parent.Value(opKey{}).(*call)
+	var op string
 	if cl != nil {
+		op = cl.op
 		cl.answered.Store(0)
 	}
 	if op == "" && c.findOp != nil {
 		op = c.findOp(req)
 	}
-	if originOf(req.URL) != c.origin {
+	if !c.sameOrigin(req.URL) {
 		// Whatever built the URL, the credentials it carries stay home.
 		return nil, &OriginError{Vendor: c.vendor, Operation: op, Host: sanitize(req.URL.Host, 100)}
 	}
 	safety := Unsafe
 	if op != "" {
-		safety = c.retry.Classify(c.vendor + "/" + op)
+		safety = c.classify(op)
 	}
-	path := c.paths.logPath(req.URL.Path)
-
-	cancelTotal := context.CancelFunc(func() {})
+	// The call's deadline is a time, not a context: each attempt gets one
+	// context whose deadline is the sooner of its own and the call's. A
+	// context for the call itself is made only when something waits outside
+	// an attempt (a rate limiter, a backoff).
+	x := &exchange{parent: parent, op: op}
 	if c.total > 0 {
-		ctx, cancelTotal = context.WithTimeout(ctx, c.total)
+		x.deadline = time.Now().Add(c.total)
 	}
 	// A body without GetBody cannot be sent twice.
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
@@ -244,30 +257,43 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	for attempt := 1; ; attempt++ {
 		// The slot is waited for within the call's deadline, not the
 		// attempt's: the attempt's clock starts when it is sent.
-		if err := c.waitForSlot(ctx, op); err != nil {
-			cancelTotal()
-			return nil, &RequestError{Vendor: c.vendor, Operation: op, Attempts: attempt - 1, Err: err}
+		if c.limiter != nil {
+			if err := c.waitForSlot(x.callContext(), op); err != nil {
+				x.cancel()
+				return nil, &RequestError{Vendor: c.vendor, Operation: op, Attempts: attempt - 1, Err: err}
+			}
 		}
-		actx, cancelAttempt := ctx, context.CancelFunc(func() {})
-		if c.timeout > 0 {
-			actx, cancelAttempt = context.WithTimeout(ctx, c.timeout)
+		actx := c.attemptContext(x)
+		// Whether any of the request went out: until it did, the vendor
+		// cannot have acted, whatever the failure. The first attempt's flag
+		// lives in the exchange; a retry gets its own, so a late hook of an
+		// abandoned attempt cannot set it.
+		// Only an Unsafe operation's failure asks (see requestError).
+		wrote := &x.wrote
+		switch {
+		case safety != Unsafe:
+		case attempt == 1:
+			x.trace.WroteHeaders = x.wroteHeaders
+			actx = httptrace.WithClientTrace(actx, &x.trace)
+		default:
+			wrote = new(atomic.Bool)
+			actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }})
 		}
-		// Whether any of the request went out: until it did, the vendor cannot
-		// have acted, whatever the failure.
-		var wrote atomic.Bool
-		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }})
-		actx = withRedirectOp(actx, op)
+		if c.redirects == FollowSameOrigin {
+			// Only a followed redirect asks whether the operation documents it.
+			actx = context.WithValue(actx, redirectOpKey{}, op)
+		}
 		if attempt == 1 {
-			// Clone so the caller's request and headers stay untouched.
-			r = req.Clone(actx)
-			r.Header.Set("User-Agent", c.userAgent)
+			// A shallow copy with its own header map: the caller's request and
+			// headers stay untouched.
+			r = req.WithContext(actx)
+			r.Header = c.withUserAgent(req.Header)
 		} else {
 			r = r.WithContext(actx)
 			if req.GetBody != nil {
 				body, err := req.GetBody()
 				if err != nil {
-					cancelAttempt()
-					cancelTotal()
+					x.cancel()
 					return nil, &RequestError{Vendor: c.vendor, Operation: op, Attempts: attempt - 1, Err: err}
 				}
 				r.Body = body
@@ -278,44 +304,43 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		resp, err := c.hc.Do(r)
 		elapsed := time.Since(start)
 
-		retry := attempt < c.retry.MaxAttempts && replayable && ctx.Err() == nil && shouldRetry(safety, resp, err)
+		retry := attempt < c.retry.MaxAttempts && replayable && x.alive() && shouldRetry(safety, resp, err)
 		var wait time.Duration
 		if retry {
 			now := time.Now()
 			wait = c.retry.delay(attempt+1, resp, now)
 			// Waiting past the deadline would only trade the real cause
 			// for a timeout.
-			if dl, ok := ctx.Deadline(); ok && now.Add(wait).After(dl) {
+			if dl, ok := x.callDeadline(); ok && now.Add(wait).After(dl) {
 				retry = false
 			}
 		}
-		c.logAttempt(ctx, op, r, path, attempt, resp, err, elapsed, retry, wait)
+		c.logAttempt(parent, op, r, attempt, resp, err, elapsed, retry, wait)
 
 		if !retry {
 			if err != nil {
-				cancelAttempt()
-				cancelTotal()
-				return nil, c.requestError(op, attempt, path, err, safety == Unsafe && wrote.Load())
+				x.cancel()
+				return nil, c.requestError(op, attempt, c.paths.logPath(req.URL.Path), err, safety == Unsafe && wrote.Load())
 			}
 			// A 3xx without a Location leads nowhere: the vendor package
 			// judges it as any undocumented status.
 			if isRedirect(resp.StatusCode) && resp.Header.Get("Location") != "" && !c.documents(op, resp.StatusCode) {
 				rerr := c.redirectError(op, attempt, r, resp)
 				drain(resp.Body)
-				cancelAttempt()
-				cancelTotal()
+				x.cancel()
 				return nil, rerr
 			}
-			resp.Body = &responseBody{
+			x.body = responseBody{
 				rc: resp.Body, limit: c.maxBody, attempts: attempt,
 				vendor: c.vendor, op: op,
 				// A cut body hides the result of a success; a refusal (4xx,
 				// 503, 429) is known from the status alone.
 				cutIsUnknown: safety == Unsafe && (resp.StatusCode < 400 || ambiguousStatus(resp.StatusCode)),
-				cancel:       func() { cancelAttempt(); cancelTotal() },
+				done:         x,
 				call:         cl,
 				status:       resp.StatusCode,
 			}
+			resp.Body = &x.body
 			return resp, nil
 		}
 
@@ -326,13 +351,118 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		} else {
 			last = describeErr(err)
 		}
-		cancelAttempt()
-		if err := c.retry.Sleep(ctx, wait); err != nil {
-			cancelTotal()
+		x.cancelAttempt()
+		if err := c.retry.Sleep(x.callContext(), wait); err != nil {
+			x.cancel()
 			return nil, &RequestError{Vendor: c.vendor, Operation: op, Attempts: attempt,
 				Err: &interruptedError{cause: err, last: last}}
 		}
 	}
+}
+
+// exchange is one call's state, allocated once: its deadline and contexts,
+// the first attempt's write hook, and the capped body handed back, which
+// ends the contexts when it is read to its end or closed (they must outlive
+// Do: the generated client reads the body after it).
+type exchange struct {
+	parent   context.Context
+	op       string
+	deadline time.Time // the call's own (WithTotalTimeout); zero: none
+
+	attemptCancel context.CancelFunc
+	callCtx       context.Context // made on demand; see callContext
+	callCancel    context.CancelFunc
+
+	wrote atomic.Bool
+	trace httptrace.ClientTrace
+	body  responseBody
+}
+
+func (x *exchange) wroteHeaders() { x.wrote.Store(true) }
+
+// callContext is the parent bounded by the call's deadline, for waits
+// between attempts.
+func (x *exchange) callContext() context.Context {
+	if x.callCtx == nil {
+		if x.deadline.IsZero() {
+			x.callCtx = x.parent
+		} else {
+			x.callCtx, x.callCancel = context.WithDeadline(x.parent, x.deadline)
+		}
+	}
+	return x.callCtx
+}
+
+// callDeadline is the sooner of the caller's deadline and the call's.
+func (x *exchange) callDeadline() (time.Time, bool) {
+	dl, ok := x.parent.Deadline()
+	if !x.deadline.IsZero() && (!ok || x.deadline.Before(dl)) {
+		return x.deadline, true
+	}
+	return dl, ok
+}
+
+// alive reports whether the call may go on: neither the caller's context
+// nor the call's deadline has ended it.
+func (x *exchange) alive() bool {
+	return x.parent.Err() == nil && (x.deadline.IsZero() || time.Now().Before(x.deadline))
+}
+
+func (x *exchange) cancelAttempt() {
+	if x.attemptCancel != nil {
+		x.attemptCancel()
+	}
+}
+
+// cancel ends every context of the call.
+func (x *exchange) cancel() {
+	x.cancelAttempt()
+	if x.callCancel != nil {
+		x.callCancel()
+	}
+}
+
+// attemptContext bounds one attempt by its own timeout and the call's
+// deadline, whichever comes first, with a single context.
+func (c *Client) attemptContext(x *exchange) context.Context {
+	dl := x.deadline
+	if c.timeout > 0 {
+		if a := time.Now().Add(c.timeout); dl.IsZero() || a.Before(dl) {
+			dl = a
+		}
+	}
+	if dl.IsZero() {
+		x.attemptCancel = nil
+		return x.parent
+	}
+	ctx, cancel := context.WithDeadline(x.parent, dl)
+	x.attemptCancel = cancel
+	return ctx
+}
+
+// withUserAgent returns a copy of h with the transport's User-Agent: the
+// caller's map is never written, by Do or by a RoundTripper beneath it. The
+// values are shared, as Request.WithContext shares them.
+func (c *Client) withUserAgent(h http.Header) http.Header {
+	out := make(http.Header, len(h)+1)
+	for k, v := range h {
+		out[k] = v
+	}
+	// One slice for every request: a RoundTripper may not write a request,
+	// and capacity 1 makes an append copy it.
+	out["User-Agent"] = c.userAgentValue[:1:1]
+	return out
+}
+
+// classify is the operation's Safety. The package's own table is looked up
+// without building the "<vendor>/<op>" key on the heap.
+func (c *Client) classify(op string) Safety {
+	if !c.ownClassify {
+		return c.retry.Classify(c.vendor + "/" + op)
+	}
+	var buf [128]byte
+	key := append(append(append(buf[:0], c.vendor...), '/'), op...)
+	return operationSafety[string(key)]
 }
 
 // interruptedError is a context end during a backoff wait; it keeps the
@@ -375,7 +505,7 @@ type responseBody struct {
 	attempts int
 	vendor   string
 	op       string
-	cancel   func()
+	done     *exchange // its cancel ends the call's contexts
 	// cutIsUnknown marks a failed read as outcome unknown.
 	cutIsUnknown bool
 	// call, when set, learns status once the body was read to its end.
@@ -402,7 +532,7 @@ func (b *responseBody) Read(p []byte) (int, error) {
 		if b.call != nil {
 			b.call.answered.Store(int32(b.status))
 		}
-		b.cancel()
+		b.done.cancel()
 	case err != nil:
 		var typed *RequestError
 		if !errors.As(err, &typed) {
@@ -418,6 +548,6 @@ func (b *responseBody) tooLarge() error {
 
 func (b *responseBody) Close() error {
 	err := b.rc.Close()
-	b.cancel()
+	b.done.cancel()
 	return err
 }

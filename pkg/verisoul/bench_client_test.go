@@ -169,8 +169,8 @@ func handVerifyID(ctx context.Context, hc *http.Client, base, key, sessionID str
 // BenchmarkClientVerifyID is the idvkit client next to the same exchange written by hand
 // (net/http + encoding/json), in one binary, against one loopback server answering the
 // vendor's 3 KB verify-id result: hand, then idvkit with the contract off, report and
-// enforce. Read the ratios to hand (docs/BENCHMARKS.md); go run ./internal/benchratio
-// prints them.
+// enforce. Read the ratios to hand (docs/BENCHMARKS.md); go run ./internal/benchpeers
+// -ratios prints them.
 func BenchmarkClientVerifyID(b *testing.B) {
 	body := verifyIDBody(b)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -211,5 +211,40 @@ func BenchmarkClientVerifyID(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestClientVerifyIDAllocs holds what the idvkit call with the contract off allocates
+// beyond the same exchange written by hand, both against one loopback server (whose own
+// allocations count in both): 62 since the shared pipeline's were cut (it was 84).
+func TestClientVerifyIDAllocs(t *testing.T) {
+	body := verifyIDBody(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	const key = "bench-key"
+	session := verisoul.Session{ID: goodID, Product: verisoul.IDCheck}
+	hc := srv.Client()
+	c, err := verisoul.New(key, verisoul.WithBaseURL(srv.URL), verisoul.WithContract(contract.ModeOff))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hand := testing.AllocsPerRun(50, func() {
+		if _, err := handVerifyID(ctx, hc, srv.URL, key, session.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+	idvkit := testing.AllocsPerRun(50, func() {
+		if _, err := c.VerifyID(ctx, session); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("hand %.0f, idvkit %.0f: +%.0f", hand, idvkit, idvkit-hand)
+	if idvkit-hand > 64 {
+		t.Fatalf("idvkit allocates %.0f more than the hand-written call, want at most 64", idvkit-hand)
 	}
 }
