@@ -3,10 +3,8 @@ package iproov
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -191,62 +189,33 @@ func (c *Client) validate(ctx context.Context, op string, cl *Claim, kind ClaimT
 	return resultOf(out), nil
 }
 
-// validation is a validation answer decoded once: the generated type, with the members
-// the spec requires shadowed as pointers, so that absent (or null) tells from zero
-// without a second pass over the body (transport.MissingField's).
-type validation struct {
-	claim.ClaimValidateResponse
-	Passed *bool            `json:"passed"`
-	Token  *string          `json:"token"`
-	Type   *claim.ClaimType `json:"type"`
-}
-
-// readValidation reads a validation answer. A 200 JSON body is decoded once, into
-// validation; any other answer goes through the generated parser, as before, so its
-// errors stay the same. callErr is a failure to read or decode the answer (the caller
-// wraps it, as it wraps a failed call); err is the answer's typed error (check's).
+// readValidation reads a validation answer through the generated parser; its required
+// members are told from absent by check's presence scan, which allocates nothing.
+// callErr is a failure to read or decode the answer (the caller wraps it, as it wraps a
+// failed call); err is the answer's typed error (check's).
 func (c *Client) readValidation(ctx context.Context, op string, kind ClaimType, rsp *http.Response) (out *claim.ClaimValidateResponse, callErr, err error) {
-	if rsp.StatusCode != http.StatusOK || !strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-		var body []byte
-		var ok bool
-		if kind == Enrol {
-			res, err := claim.ParseUserEnrolValidateResult(rsp)
-			if err != nil {
-				return nil, err, nil
-			}
-			body, ok = res.Body, res.JSON200 != nil
-		} else {
-			res, err := claim.ParseUserVerifyValidateResult(rsp)
-			if err != nil {
-				return nil, err, nil
-			}
-			body, ok = res.Body, res.JSON200 != nil
+	var body []byte
+	var v *claim.ClaimValidateResponse
+	if kind == Enrol {
+		res, err := claim.ParseUserEnrolValidateResult(rsp)
+		if err != nil {
+			return nil, err, nil
 		}
-		if err := c.check(ctx, op, rsp, body, ok, validationFields...); err != nil {
-			return nil, nil, err
+		body, v = res.Body, res.JSON200
+	} else {
+		res, err := claim.ParseUserVerifyValidateResult(rsp)
+		if err != nil {
+			return nil, err, nil
 		}
-		return nil, nil, &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: rsp.StatusCode, Err: errors.New("success without the documented JSON body")}
+		body, v = res.Body, res.JSON200
 	}
-	body, rerr := io.ReadAll(rsp.Body)
-	rsp.Body.Close()
-	if rerr != nil {
-		return nil, rerr, nil
-	}
-	var v validation
-	if derr := json.Unmarshal(body, &v); derr != nil {
-		return nil, derr, nil
-	}
-	if err := c.check(ctx, op, rsp, body, true); err != nil {
+	if err := c.check(ctx, op, rsp, body, v != nil, validationFields...); err != nil {
 		return nil, nil, err
 	}
-	for i, absent := range []bool{v.Passed == nil, v.Token == nil, v.Type == nil} {
-		if absent {
-			return nil, nil, lacks(op, rsp.StatusCode, validationFields[i])
-		}
+	if v == nil {
+		return nil, nil, &transport.DecodeError{Vendor: vendor, Operation: op, StatusCode: rsp.StatusCode, Err: errors.New("success without the documented JSON body")}
 	}
-	res := v.ClaimValidateResponse
-	res.Passed, res.Token, res.Type = *v.Passed, *v.Token, *v.Type
-	return &res, nil, nil
+	return v, nil, nil
 }
 
 func resultOf(v *claim.ClaimValidateResponse) *Result {
