@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/idvkit/idvkit/internal/benchcpu"
+	"github.com/idvkit/idvkit/internal/raceflag"
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/iproov"
 )
@@ -165,7 +166,11 @@ func TestClientVerifyValidateAllocs(t *testing.T) {
 		}
 	})
 	t.Logf("hand %.0f, idvkit %.0f: +%.0f", hand, idvkit, idvkit-hand)
-	if idvkit-hand > 32 {
-		t.Fatalf("idvkit allocates %.0f more than the hand-written call, want at most 32", idvkit-hand)
+	limit := 32.0
+	if raceflag.Enabled {
+		limit = 36 // the race detector's instrumentation allocates too
+	}
+	if idvkit-hand > limit {
+		t.Fatalf("idvkit allocates %.0f more than the hand-written call, want at most %.0f", idvkit-hand, limit)
 	}
 }

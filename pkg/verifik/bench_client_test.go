@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/idvkit/idvkit/internal/benchcpu"
+	"github.com/idvkit/idvkit/internal/raceflag"
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/verifik"
 )
@@ -175,7 +176,11 @@ func TestClientCreateAppRegistrationAllocs(t *testing.T) {
 		}
 	})
 	t.Logf("hand %.0f, idvkit %.0f: +%.0f", hand, idvkit, idvkit-hand)
-	if idvkit-hand > 70 {
-		t.Fatalf("idvkit allocates %.0f more than the hand-written call, want at most 70", idvkit-hand)
+	limit := 70.0
+	if raceflag.Enabled {
+		limit = 80 // the race detector's instrumentation allocates too
+	}
+	if idvkit-hand > limit {
+		t.Fatalf("idvkit allocates %.0f more than the hand-written call, want at most %.0f", idvkit-hand, limit)
 	}
 }

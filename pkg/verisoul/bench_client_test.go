@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/idvkit/idvkit/internal/benchcpu"
+	"github.com/idvkit/idvkit/internal/raceflag"
 	"github.com/idvkit/idvkit/pkg/contract"
 	"github.com/idvkit/idvkit/pkg/verisoul"
 )
@@ -244,7 +245,11 @@ func TestClientVerifyIDAllocs(t *testing.T) {
 		}
 	})
 	t.Logf("hand %.0f, idvkit %.0f: +%.0f", hand, idvkit, idvkit-hand)
-	if idvkit-hand > 64 {
-		t.Fatalf("idvkit allocates %.0f more than the hand-written call, want at most 64", idvkit-hand)
+	limit := 64.0
+	if raceflag.Enabled {
+		limit = 70 // the race detector's instrumentation allocates too
+	}
+	if idvkit-hand > limit {
+		t.Fatalf("idvkit allocates %.0f more than the hand-written call, want at most %.0f", idvkit-hand, limit)
 	}
 }

@@ -1,0 +1,8 @@
+//go:build !race
+
+// Package raceflag tells tests whether the race detector is on, for the allocation
+// bounds that differ under it (make test runs with -race; benchmarks without).
+package raceflag
+
+// Enabled reports whether the binary was built with the race detector.
+const Enabled = false
