@@ -165,12 +165,5 @@ func TestClientVerifyValidateAllocs(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	t.Logf("hand %.0f, idvkit %.0f: +%.0f", hand, idvkit, idvkit-hand)
-	limit := 32.0
-	if raceflag.Enabled {
-		limit = 36 // the race detector's instrumentation allocates too
-	}
-	if idvkit-hand > limit {
-		t.Fatalf("idvkit allocates %.0f more than the hand-written call, want at most %.0f", idvkit-hand, limit)
-	}
+	raceflag.ExtraAllocs(t, hand, idvkit, 32, 36)
 }

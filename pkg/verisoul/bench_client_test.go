@@ -244,12 +244,5 @@ func TestClientVerifyIDAllocs(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	t.Logf("hand %.0f, idvkit %.0f: +%.0f", hand, idvkit, idvkit-hand)
-	limit := 64.0
-	if raceflag.Enabled {
-		limit = 70 // the race detector's instrumentation allocates too
-	}
-	if idvkit-hand > limit {
-		t.Fatalf("idvkit allocates %.0f more than the hand-written call, want at most %.0f", idvkit-hand, limit)
-	}
+	raceflag.ExtraAllocs(t, hand, idvkit, 64, 70)
 }
