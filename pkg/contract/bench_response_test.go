@@ -44,6 +44,18 @@ func BenchmarkValidateResponseVerifyID(b *testing.B) {
 			}
 		}
 	})
+	b.Run("validate-kin-only", func(b *testing.B) {
+		fastPathOff = true
+		defer func() { fastPathOff = false }()
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		defer benchcpu.Start(b)()
+		for b.Loop() {
+			if err := spec.ValidateResponse(req, http.StatusOK, h, body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("validate", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
