@@ -415,3 +415,204 @@ func TestFastPathCoversTheEmbeddedSpecs(t *testing.T) {
 	t.Logf("%d embedded body schemas", n)
 	require.Empty(t, missing)
 }
+
+// schemaFromYAML loads components.schemas.S (other components may be $ref'd) of a
+// minimal OpenAPI 3.0 document.
+func schemaFromYAML(t *testing.T, schemas string) *openapi3.Schema {
+	t.Helper()
+	doc := "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n" + schemas
+	loader := openapi3.NewLoader()
+	d, err := loader.LoadFromData([]byte(doc))
+	require.NoError(t, err)
+	require.NoError(t, d.Validate(loader.Context))
+	return d.Components.Schemas["S"].Value
+}
+
+// TestFastPathMatchesKinSemantics pins, construct by construct, the fast verdict to
+// kin-openapi's (both ways) where kin-openapi differs from the JSON Schema reading of
+// the same keywords or from the OpenAPI text.
+func TestFastPathMatchesKinSemantics(t *testing.T) {
+	type value struct {
+		json string
+		side side
+	}
+	req := func(j string) value { return value{j, sideRequest} }
+	resp := func(j string) value { return value{j, sideResponse} }
+	cases := []struct {
+		name    string
+		schemas string
+		values  []value
+	}{
+		{"nullable string", `    S: {type: string, nullable: true}`,
+			[]value{resp(`null`), resp(`"a"`), resp(`1`)}},
+		{"nullable enum without null accepts null", `    S: {type: string, nullable: true, enum: [a]}`,
+			[]value{resp(`null`), resp(`"a"`), resp(`"b"`)}},
+		{"enum listing null without nullable refuses null", `    S: {type: string, enum: [a, null]}`,
+			[]value{resp(`null`), resp(`"a"`)}},
+		{"empty schema refuses null only", `    S: {description: anything}`,
+			[]value{resp(`null`), resp(`1`), resp(`{}`), resp(`"x"`)}},
+		{"nullable without type", `    S: {nullable: true}`,
+			[]value{resp(`null`), resp(`[1]`)}},
+		{"oneOf decides for null", "    S: {type: object, oneOf: [{type: string, nullable: true}, {type: integer}]}",
+			[]value{resp(`null`), resp(`"a"`), resp(`{}`), resp(`1`)}},
+		{"oneOf refuses two matches", "    S: {oneOf: [{type: number}, {type: integer}]}",
+			[]value{resp(`1`), resp(`1.5`), resp(`null`), resp(`"a"`)}},
+		{"anyOf", "    S: {anyOf: [{type: string, maxLength: 1}, {type: integer}]}",
+			[]value{resp(`"a"`), resp(`"ab"`), resp(`2`), resp(`null`)}},
+		{"allOf required and properties", "    S: {allOf: [{type: object, required: [a]}, {properties: {a: {type: string}}}]}",
+			[]value{resp(`{"a":"x"}`), resp(`{}`), resp(`{"a":1}`), resp(`null`)}},
+		{"not", "    S: {not: {type: string}}",
+			[]value{resp(`1`), resp(`"a"`), resp(`null`)}},
+		{"readOnly per side", "    S: {type: object, required: [id], properties: {id: {type: string, readOnly: true}}}",
+			[]value{req(`{}`), req(`{"id":"x"}`), req(`{"id":null}`), resp(`{"id":"x"}`), resp(`{}`)}},
+		{"writeOnly per side", "    S: {type: object, required: [pw], properties: {pw: {type: string, writeOnly: true, nullable: true}}}",
+			[]value{resp(`{}`), resp(`{"pw":"x"}`), resp(`{"pw":null}`), req(`{"pw":"x"}`), req(`{}`)}},
+		{"readOnly declared in allOf", "    S: {allOf: [{type: object, properties: {id: {type: string, readOnly: true}}}], required: [id]}",
+			[]value{req(`{}`), resp(`{}`)}},
+		{"exclusive bounds are booleans", "    S: {type: number, minimum: 0, exclusiveMinimum: true, maximum: 10, exclusiveMaximum: true}",
+			[]value{resp(`0`), resp(`0.1`), resp(`10`), resp(`9.99`), resp(`-1`)}},
+		{"exclusiveMinimum without minimum", "    S: {type: number, exclusiveMinimum: true}",
+			[]value{resp(`-5`)}},
+		{"integer", "    S: {type: integer, format: int32}",
+			[]value{resp(`1`), resp(`1.0`), resp(`1.5`), resp(`2147483647`), resp(`2147483648`), resp(`"1"`)}},
+		{"int64 at the edge", "    S: {type: integer, format: int64}",
+			[]value{resp(`9223372036854775807`), resp(`9223372036854775808`), resp(`1e19`), resp(`-9223372036854775808`)}},
+		{"uuid is any version", "    S: {type: string, format: uuid}",
+			[]value{resp(`"` + uuidV7 + `"`), resp(`"` + uuidV4 + `"`), resp(`"not-a-uuid"`)}},
+		{"date and date-time", "    S: {type: object, properties: {d: {type: string, format: date}, t: {type: string, format: date-time}}}",
+			[]value{resp(`{"d":"2024-02-29"}`), resp(`{"d":"2023-02-29"}`), resp(`{"t":"2024-01-02T03:04:05Z"}`), resp(`{"t":"2024-01-02 03:04:05"}`)}},
+		{"formats kin-openapi does not check", "    S: {type: string, format: email}",
+			[]value{resp(`"not an email"`)}},
+		{"byte", "    S: {type: string, format: byte}",
+			[]value{resp(`"aGk="`), resp(`"a b"`)}},
+		{"pattern with \\u escape", `    S: {type: string, pattern: '^\u0041+$'}`,
+			[]value{resp(`"AA"`), resp(`"B"`)}},
+		{"lengths count code points", "    S: {type: string, minLength: 2, maxLength: 3}",
+			[]value{resp(`"é"`), resp(`"éé"`), resp(`"éééé"`)}},
+		{"additionalProperties false", "    S: {type: object, properties: {a: {type: string}}, additionalProperties: false}",
+			[]value{resp(`{"a":"x"}`), resp(`{"b":1}`)}},
+		{"additionalProperties schema", "    S: {type: object, additionalProperties: {type: integer}}",
+			[]value{resp(`{"b":1}`), resp(`{"b":"x"}`), resp(`{"b":null}`)}},
+		{"min and max properties", "    S: {type: object, minProperties: 1, maxProperties: 1}",
+			[]value{resp(`{}`), resp(`{"a":1}`), resp(`{"a":1,"b":2}`)}},
+		{"arrays", "    S: {type: array, minItems: 1, maxItems: 2, uniqueItems: true, items: {type: integer}}",
+			[]value{resp(`[]`), resp(`[1]`), resp(`[1,1]`), resp(`[1,2,3]`), resp(`[1,"1"]`), resp(`[1.5]`)}},
+		{"recursive $ref", "    S: {type: object, properties: {child: {$ref: '#/components/schemas/S'}, n: {type: integer}}}",
+			[]value{resp(`{"child":{"child":{"n":1}}}`), resp(`{"child":{"child":{"n":"x"}}}`), resp(`{"child":null}`)}},
+		{"enum of numbers", "    S: {type: number, enum: [1, 2.5]}",
+			[]value{resp(`1`), resp(`1.0`), resp(`2.5`), resp(`3`)}},
+		{"type list refuses other types", "    S: {type: boolean}",
+			[]value{resp(`true`), resp(`0`), resp(`"true"`)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sch := schemaFromYAML(t, c.schemas)
+			s := &Spec{Name: "t"}
+			for _, v := range c.values {
+				require.Empty(t, s.fastReason(sch, v.side))
+				x, err := decodeJSON([]byte(v.json))
+				require.NoError(t, err)
+				kin := kinValid(sch, v.side, x) == nil
+				require.Equal(t, kin, s.fastValid(sch, v.side, x), "%s (side %d): kin-openapi valid = %v", v.json, v.side, kin)
+			}
+		})
+	}
+}
+
+// TestFastPathFallsBack lists the constructs that are not compiled: their schemas always
+// take VisitJSON, and checkJSON's problems are kin-openapi's.
+func TestFastPathFallsBack(t *testing.T) {
+	cases := []struct {
+		name, schemas, reason, body string
+	}{
+		{"discriminator", `    S: {oneOf: [{$ref: '#/components/schemas/A'}], discriminator: {propertyName: k}}
+    A: {type: object, properties: {k: {type: string}}}`, "discriminator", `{"k":"A"}`},
+		{"multipleOf", "    S: {type: number, multipleOf: 0.1}", "multipleOf", `0.3`},
+		{"allOf cycle", `    S: {allOf: [{$ref: '#/components/schemas/B'}]}
+    B: {type: object, allOf: [{$ref: '#/components/schemas/S'}]}`, "cycle", `{}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sch := schemaFromYAML(t, c.schemas)
+			s := &Spec{Name: "t"}
+			for _, sd := range []side{sideRequest, sideResponse} {
+				require.Contains(t, s.fastReason(sch, sd), c.reason)
+				x, err := decodeJSON([]byte(c.body))
+				require.NoError(t, err)
+				require.False(t, s.fastValid(sch, sd, x))
+				b := &problemBuilder{op: "op"}
+				checkJSON(s, b, []byte(c.body), &openapi3.SchemaRef{Value: sch}, sd, func(string, string) {})
+				want := &problemBuilder{op: "op"}
+				if err := kinValid(sch, sd, x); err != nil {
+					want.fromSchemaErrors("body", err)
+				}
+				require.Equal(t, want.out, b.out)
+			}
+		})
+	}
+}
+
+// TestFastPathKeepsProblems: with the fast path on or off, ValidateResponse reports the
+// same problems (schema violations and drift) for Verisoul's verify-id answer and every
+// mutation of it.
+func TestFastPathKeepsProblems(t *testing.T) {
+	raw, err := os.ReadFile("../../testdata/verisoul/idc-verify-id-response-200.json")
+	require.NoError(t, err)
+	var fx struct{ Body any }
+	require.NoError(t, json.Unmarshal(raw, &fx))
+	spec := Default().Spec("verisoul/idcheck")
+	h := jsonHeader()
+	n, drift := 0, 0
+	for _, m := range append([]any{fx.Body}, mutations(fx.Body)...) {
+		body, err := json.Marshal(m)
+		require.NoError(t, err)
+		r := jsonRequest("POST", "https://api.sandbox.verisoul.ai/liveness/verify-id", `{"session_id":"`+uuidV4+`"}`)
+		on := spec.ValidateResponse(r, 200, h, body)
+		fastPathOff = true
+		off := spec.ValidateResponse(r, 200, h, body)
+		fastPathOff = false
+		require.Equal(t, off, on, "%s", body)
+		n++
+		for _, k := range problemKeys(on) {
+			if strings.HasSuffix(k, " drift") {
+				drift++
+				break
+			}
+		}
+	}
+	t.Logf("%d bodies, %d with drift", n, drift)
+	require.Positive(t, drift)
+}
+
+// FuzzFastPath: on any JSON body and any body schema, fast "valid" ⇒ kin-openapi valid.
+// Seeded with every example and fixture body; go test -fuzz FuzzFastPath mutates them.
+func FuzzFastPath(f *testing.F) {
+	bodies := bodySchemas(f)
+	for i, b := range bodies {
+		for _, s := range b.seeds {
+			if data, err := json.Marshal(normalize(s)); err == nil {
+				f.Add(data, uint16(i))
+			}
+		}
+		if data, err := json.Marshal(synth(b.schema, 0)); err == nil {
+			f.Add(data, uint16(i))
+		}
+	}
+	for i, v := range fixtureBodies(f) {
+		if data, err := json.Marshal(v); err == nil {
+			f.Add(data, uint16(i))
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte, pick uint16) {
+		v, err := decodeJSON(data)
+		if err != nil {
+			return
+		}
+		b := bodies[int(pick)%len(bodies)]
+		if b.spec.fastValid(b.schema, b.side, v) {
+			if err := kinValid(b.schema, b.side, v); err != nil {
+				t.Fatalf("%s: fast path accepts what kin-openapi refuses: %v", b.name, err)
+			}
+		}
+	})
+}
