@@ -67,3 +67,37 @@ func BenchmarkValidateResponseVerifyID(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSchemaCheckVerifyID is the schema check alone on the decoded 3 KB verify-id
+// answer: kin-openapi's VisitJSON next to the fast path's compiled validator.
+func BenchmarkSchemaCheckVerifyID(b *testing.B) {
+	raw, err := os.ReadFile("../../testdata/verisoul/idc-verify-id-response-200.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var fx struct{ Body any }
+	if err := json.Unmarshal(raw, &fx); err != nil {
+		b.Fatal(err)
+	}
+	spec := Default().Spec("verisoul/idcheck")
+	sch := spec.Doc.Paths.Find("/liveness/verify-id").Post.Responses.Status(http.StatusOK).Value.Content.Get("application/json").Schema.Value
+	if !spec.fastValid(sch, sideResponse, fx.Body) {
+		b.Fatal("the fast path does not accept the answer")
+	}
+	b.Run("kin-VisitJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := sch.VisitJSON(fx.Body, responseSchemaOptions...); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if !spec.fastValid(sch, sideResponse, fx.Body) {
+				b.Fatal("refused")
+			}
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -615,4 +616,28 @@ func FuzzFastPath(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFastPathConcurrentFirstUse: the validator is compiled once, on first use, however
+// many requests ask for it at once (run with -race).
+func TestFastPathConcurrentFirstUse(t *testing.T) {
+	sch := schemaFromYAML(t, "    S: {type: object, required: [a], properties: {a: {type: string, format: uuid}, b: {$ref: '#/components/schemas/S'}}}")
+	s := &Spec{Name: "t"}
+	ok, bad := map[string]any{"a": uuidV4}, map[string]any{"a": "x"}
+	var wg sync.WaitGroup
+	results := make([][2]bool, 16)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = [2]bool{s.fastValid(sch, side(i%2), ok), s.fastValid(sch, side(i%2), bad)}
+		}()
+	}
+	wg.Wait()
+	for _, r := range results {
+		require.Equal(t, [2]bool{true, false}, r)
+	}
+	n := 0
+	s.fast.Range(func(any, any) bool { n++; return true })
+	require.Equal(t, 2, n) // one entry per side
 }
