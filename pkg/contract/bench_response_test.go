@@ -44,6 +44,18 @@ func BenchmarkValidateResponseVerifyID(b *testing.B) {
 			}
 		}
 	})
+	b.Run("validate-kin-only", func(b *testing.B) {
+		fastPathOff = true
+		defer func() { fastPathOff = false }()
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		defer benchcpu.Start(b)()
+		for b.Loop() {
+			if err := spec.ValidateResponse(req, http.StatusOK, h, body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("validate", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
@@ -51,6 +63,40 @@ func BenchmarkValidateResponseVerifyID(b *testing.B) {
 		for b.Loop() {
 			if err := spec.ValidateResponse(req, http.StatusOK, h, body); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkSchemaCheckVerifyID is the schema check alone on the decoded 3 KB verify-id
+// answer: kin-openapi's VisitJSON next to the fast path's compiled validator.
+func BenchmarkSchemaCheckVerifyID(b *testing.B) {
+	raw, err := os.ReadFile("../../testdata/verisoul/idc-verify-id-response-200.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var fx struct{ Body any }
+	if err := json.Unmarshal(raw, &fx); err != nil {
+		b.Fatal(err)
+	}
+	spec := Default().Spec("verisoul/idcheck")
+	sch := spec.Doc.Paths.Find("/liveness/verify-id").Post.Responses.Status(http.StatusOK).Value.Content.Get("application/json").Schema.Value
+	if !spec.fastValid(sch, sideResponse, fx.Body) {
+		b.Fatal("the fast path does not accept the answer")
+	}
+	b.Run("kin-VisitJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := sch.VisitJSON(fx.Body, responseSchemaOptions...); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if !spec.fastValid(sch, sideResponse, fx.Body) {
+				b.Fatal("refused")
 			}
 		}
 	})

@@ -37,6 +37,9 @@ type Spec struct {
 	// expanded caches, per schema, the candidate set the drift walk checks a value
 	// against (*openapi3.Schema → []*openapi3.Schema); see walker.expandOne.
 	expanded sync.Map
+	// fast caches, per body schema and side, the validator compiled for the fast path
+	// (fastKey → *fastEntry); see fastpath.go.
+	fast sync.Map
 }
 
 // Load parses every **/*.yaml in fsys that has a top-level "openapi:" key as an OpenAPI

@@ -126,7 +126,7 @@ func (m matchResult) validateRequest(r *http.Request, max int64) error {
 		}
 		// Unknown request properties are violations, not drift: the request is ours to get
 		// right, and a property the vendor does not document is usually a typo.
-		checkJSON(m.spec, b, data, mt.Schema, requestSchemaOptions, func(loc, name string) {
+		checkJSON(m.spec, b, data, mt.Schema, sideRequest, func(loc, name string) {
 			b.add(loc+"."+name, RuleAdditionalProperties, "property is not in the spec", false)
 		})
 	}
@@ -168,7 +168,7 @@ func (m matchResult) validateResponse(r *http.Request, status int, h http.Header
 			if mt := ref.Value.Content.Get(ct); mt == nil {
 				b.add("header.content-type", RuleContentType, "response content type is not declared for this status", false)
 			} else {
-				checkJSON(m.spec, b, body, mt.Schema, responseSchemaOptions, func(loc, name string) {
+				checkJSON(m.spec, b, body, mt.Schema, sideResponse, func(loc, name string) {
 					b.add(loc+"."+name, RuleAdditionalProperties,
 						"property is not in the spec (the vendor may have added it)", true)
 				})
@@ -179,8 +179,10 @@ func (m matchResult) validateResponse(r *http.Request, status int, h http.Header
 }
 
 // checkJSON decodes a JSON body once, checks it against schema and walks it for
-// properties the schema does not list.
-func checkJSON(s *Spec, b *problemBuilder, data []byte, schema *openapi3.SchemaRef, opts []openapi3.SchemaValidationOption, unknown func(loc, name string)) {
+// properties the schema does not list. The schema check asks the compiled fast path
+// first and kin-openapi's VisitJSON only when that does not accept the body, so every
+// Problem is still kin-openapi's (see fastpath.go).
+func checkJSON(s *Spec, b *problemBuilder, data []byte, schema *openapi3.SchemaRef, sd side, unknown func(loc, name string)) {
 	if schema == nil || schema.Value == nil {
 		return
 	}
@@ -189,7 +191,17 @@ func checkJSON(s *Spec, b *problemBuilder, data []byte, schema *openapi3.SchemaR
 		b.add("body", RuleDecode, "body is not valid JSON", false)
 		return
 	}
-	if err := schema.Value.VisitJSON(v, opts...); err != nil {
+	opts := requestSchemaOptions
+	if sd == sideResponse {
+		opts = responseSchemaOptions
+	}
+	if s.fastValid(schema.Value, sd, v) {
+		if fastCrossCheck {
+			if err := schema.Value.VisitJSON(v, opts...); err != nil {
+				panic("contract: the fast path accepted a body kin-openapi refuses (spec " + s.Name + ")")
+			}
+		}
+	} else if err := schema.Value.VisitJSON(v, opts...); err != nil {
 		b.fromSchemaErrors("body", err)
 	}
 	unknownProperties(s, v, schema, "body", unknown)
