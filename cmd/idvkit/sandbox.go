@@ -76,6 +76,9 @@ type muxOptions struct {
 	// noRateLimits turns the emulators' vendor rate limits off (-rate-limit off), so the
 	// sandbox can be load-tested.
 	noRateLimits bool
+	// maxSessions caps the Verisoul sessions per project (-max-sessions); 0 keeps the
+	// emulator's default.
+	maxSessions int
 }
 
 func newSandboxMux(o muxOptions) (http.Handler, []emulatorMount) {
@@ -92,6 +95,9 @@ func newSandboxMux(o muxOptions) (http.Handler, []emulatorMount) {
 		// asked to, and Verifik's has no limit to turn off.
 		vsOpts = append(vsOpts, verisoultest.WithRateLimit(0, time.Minute))
 		ipOpts = append(ipOpts, iproovtest.WithRateLimit(0, time.Minute))
+	}
+	if o.maxSessions > 0 {
+		vsOpts = append(vsOpts, verisoultest.WithMaxSessions(o.maxSessions))
 	}
 	vs := verisoultest.New(vsOpts...)
 	ip := iproovtest.New(ipOpts...)
@@ -142,7 +148,7 @@ func runSandboxServe(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	handler, mounts := newSandboxMux(muxOptions{logger: logger, allowHosts: cfg.allowHosts,
-		logCalls: cfg.verbose, noRateLimits: cfg.rateLimit == rateLimitOff})
+		logCalls: cfg.verbose, noRateLimits: cfg.rateLimit == rateLimitOff, maxSessions: cfg.maxSessions})
 
 	ln, err := listen(cfg)
 	if err != nil {

@@ -103,7 +103,7 @@ func TestServeFlags(t *testing.T) {
 	defaults := serveConfig{
 		addr: "127.0.0.1:8080", readHeaderTimeout: 5 * time.Second, readTimeout: 30 * time.Second,
 		writeTimeout: 90 * time.Second, idleTimeout: 30 * time.Second, shutdownTimeout: 8 * time.Second,
-		maxHeaderBytes: 64 << 10, maxConns: 256, rateLimit: "vendor",
+		maxHeaderBytes: 64 << 10, maxConns: 256, rateLimit: "vendor", maxSessions: 10_000,
 	}
 	with := func(f func(*serveConfig)) serveConfig { c := defaults; f(&c); return c }
 	tests := []struct {
@@ -116,7 +116,9 @@ func TestServeFlags(t *testing.T) {
 		{"every bound from its flag", []string{"-addr", "127.0.0.1:9", "-read-header-timeout", "1s", "-read-timeout", "2s",
 			"-write-timeout", "3s", "-idle-timeout", "4s", "-shutdown-timeout", "5s", "-max-header-bytes", "2048", "-max-conns", "7"},
 			serveConfig{addr: "127.0.0.1:9", readHeaderTimeout: time.Second, readTimeout: 2 * time.Second, writeTimeout: 3 * time.Second,
-				idleTimeout: 4 * time.Second, shutdownTimeout: 5 * time.Second, maxHeaderBytes: 2048, maxConns: 7, rateLimit: "vendor"}, ""},
+				idleTimeout: 4 * time.Second, shutdownTimeout: 5 * time.Second, maxHeaderBytes: 2048, maxConns: 7, rateLimit: "vendor", maxSessions: 10_000}, ""},
+		{"max sessions", []string{"-max-sessions", "4194304"}, with(func(c *serveConfig) { c.maxSessions = 1 << 22 }), ""},
+		{"zero max sessions", []string{"-max-sessions", "0"}, serveConfig{}, "-max-sessions must be positive"},
 		{"rate limits off", []string{"-rate-limit", "off"}, with(func(c *serveConfig) { c.rateLimit = "off" }), ""},
 		{"rate limit neither vendor nor off", []string{"-rate-limit", "none"}, serveConfig{}, `-rate-limit is "none"; use vendor or off`},
 		{"allow-host repeated and comma-separated", []string{"-allow-host", "sandbox", "-allow-host", "idv.test, other"},

@@ -143,3 +143,34 @@ func TestServeRateLimitOff(t *testing.T) {
 		})
 	}
 }
+
+// TestServeMaxSessions: -max-sessions bounds the Verisoul sessions a project holds; past
+// it, with every one still usable, a new one is refused with 429 (a load test raises it).
+func TestServeMaxSessions(t *testing.T) {
+	tests := []struct {
+		name      string
+		max       int
+		want429At int // 0: never within the calls made
+	}{
+		{"a low cap", 5, 6},
+		{"raised past the calls made", 50, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h, _ := newSandboxMux(muxOptions{logger: slog.New(slog.NewTextHandler(io.Discard, nil)), noRateLimits: true, maxSessions: tc.max})
+			first429 := 0
+			for i := 1; i <= 20 && first429 == 0; i++ {
+				req := httptest.NewRequest("GET", "/verisoul/liveness/session", nil)
+				req.Header.Set("x-api-key", verisoultest.DefaultAPIKey)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code == http.StatusTooManyRequests {
+					first429 = i
+				} else {
+					require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+				}
+			}
+			assert.Equal(t, tc.want429At, first429)
+		})
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/idvkit/idvkit/pkg/sandbox/verisoultest"
+
 	"github.com/idvkit/idvkit/pkg/sandbox"
 )
 
@@ -55,6 +57,8 @@ type serveConfig struct {
 	allowHosts        []string
 	// rateLimit is rateLimitVendor (the emulators' vendor limits) or rateLimitOff.
 	rateLimit string
+	// maxSessions caps the Verisoul sessions held per project (-max-sessions).
+	maxSessions int
 }
 
 // Values of -rate-limit.
@@ -93,6 +97,8 @@ signal stops it at once.
 and contract verdict (ok, drift, violation); never paths, queries, headers or bodies,
 which can carry keys and tokens. -rate-limit off lifts the vendors' rate limits (Verisoul:
 300 requests a minute per key) so the sandbox can be load-tested; they are on by default.
+A load test that opens more Verisoul sessions than -max-sessions holds gets 429s once all
+of them are still usable: raise it with the memory to match (about a kilobyte a session).
 
 Flags:
 `
@@ -120,6 +126,8 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (serveConfig, erro
 		"on SIGTERM or interrupt, how long to let requests in flight finish")
 	fs.IntVar(&cfg.maxHeaderBytes, "max-header-bytes", defaultMaxHeaderBytes, "largest request header block, in bytes (larger: 431)")
 	fs.IntVar(&cfg.maxConns, "max-conns", defaultMaxConns, "connections served at once; more wait to be accepted")
+	fs.IntVar(&cfg.maxSessions, "max-sessions", verisoultest.DefaultMaxSessions,
+		"Verisoul sessions held per project, unenrolled ones expiring first; past it, 429 (a bound on memory)")
 	fs.Var(&hosts, "allow-host", "a Host name also allowed to reach the control endpoints, e.g. a docker service name (repeatable, or comma-separated)")
 	if code, ok := parseFlags(fs, args, false, stdout, stderr); !ok {
 		if code == exitOK {
@@ -154,6 +162,9 @@ func (c serveConfig) validate() error {
 	}
 	if c.rateLimit != rateLimitVendor && c.rateLimit != rateLimitOff {
 		return fmt.Errorf("-rate-limit is %q; use %s or %s", c.rateLimit, rateLimitVendor, rateLimitOff)
+	}
+	if c.maxSessions <= 0 {
+		return fmt.Errorf("-max-sessions must be positive, got %d", c.maxSessions)
 	}
 	if c.maxConns <= 0 {
 		return fmt.Errorf("-max-conns must be positive, got %d", c.maxConns)

@@ -123,6 +123,12 @@ func run(ctx context.Context, cfg config) error {
 	help, _ := exec.Command(bin, "sandbox", "serve", "-h").CombinedOutput()
 	argv := []string{bin, "sandbox", "serve", "-addr", addr, "-rate-limit=off"}
 	label := "idvkit sandbox serve -rate-limit=off"
+	if bytes.Contains(help, []byte("-max-sessions")) {
+		// A run opens far more sessions than the default cap holds; at the cap every
+		// answer would be 429, not the emulator's work (Prism keeps no state to bound).
+		argv = append(argv, "-max-sessions", "4194304")
+		label += " -max-sessions 4194304"
+	}
 	if !bytes.Contains(help, []byte("-rate-limit")) {
 		argv = []string{self, "-serve-idvkit", addr}
 		label = "idvkit Verisoul emulator (sandbox serve's mount, rate limit off; stand-in until sandbox serve -rate-limit=off)"
