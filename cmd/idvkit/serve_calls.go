@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/idvkit/idvkit/pkg/contract"
+	"github.com/idvkit/idvkit/pkg/sandbox"
 )
 
 // `sandbox serve -v` logs one line per emulated call: method, operation, status,
@@ -167,7 +168,7 @@ func logCalls(logger *slog.Logger, vendor string, namer callNamer, h http.Handle
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &callVerdict{}
 		op := namer.operation(r)
-		sw := &statusRecorder{ResponseWriter: w}
+		sw := &sandbox.StatusWriter{ResponseWriter: w}
 		start := time.Now()
 		h.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), callKey{}, c)))
 		verdict, problemOp := c.get()
@@ -178,42 +179,9 @@ func logCalls(logger *slog.Logger, vendor string, namer callNamer, h http.Handle
 			slog.String("vendor", vendor),
 			slog.String("method", r.Method),
 			slog.String("operation", op),
-			slog.Int("status", sw.status()),
+			slog.Int("status", sw.Status()),
 			slog.Duration("duration", time.Since(start)),
 			slog.String("verdict", verdict),
 		)
 	})
-}
-
-// statusRecorder remembers the status a handler wrote; 0 means the connection was
-// dropped (a fault) before an answer. Unwrap lets http.ResponseController reach the
-// connection (the faults' drop hijacks it).
-type statusRecorder struct {
-	http.ResponseWriter
-	code int
-}
-
-func (w *statusRecorder) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusRecorder) Write(p []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-func (w *statusRecorder) status() int { return w.code }
-
-func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// Flush passes streaming answers through at once.
-func (w *statusRecorder) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
 }

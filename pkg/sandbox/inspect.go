@@ -82,13 +82,13 @@ func NewCallLog(size int, clock Clock, opOf func(*http.Request) string) *CallLog
 func (l *CallLog) Wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, col := contract.WithCollector(r.Context())
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &StatusWriter{ResponseWriter: w}
 		h.ServeHTTP(sw, r.WithContext(ctx))
 		op := ""
 		if l.opOf != nil {
 			op = l.opOf(r)
 		}
-		c := Call{Time: l.clock.Now(), Method: r.Method, Operation: op, Status: sw.status(), Verdict: "ok"}
+		c := Call{Time: l.clock.Now(), Method: r.Method, Operation: op, Status: sw.Status(), Verdict: "ok"}
 		for _, e := range col.Problems() {
 			if !e.DriftOnly() {
 				c.Verdict = "violation"
@@ -131,33 +131,41 @@ func (l *CallLog) Reset() {
 	l.mu.Unlock()
 }
 
-// statusWriter remembers the status a handler wrote; it passes Flush and Hijack through
-// (the fault injector's drop needs the connection).
-type statusWriter struct {
+// StatusWriter remembers the status a handler wrote, for a log of the calls an
+// emulator answered (CallLog, and `idvkit sandbox serve -v`). Status is 0 when the
+// handler wrote nothing: the connection was dropped (a fault) before an answer. Unwrap
+// lets http.ResponseController reach the connection (Hijack, Flush), which the fault
+// injector's drop needs.
+type StatusWriter struct {
 	http.ResponseWriter
 	code int
 }
 
-func (w *statusWriter) WriteHeader(code int) {
+// WriteHeader records the first status written.
+func (w *StatusWriter) WriteHeader(code int) {
 	if w.code == 0 {
 		w.code = code
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
-func (w *statusWriter) Write(p []byte) (int, error) {
+// Write records the implicit 200 of a body written without a status.
+func (w *StatusWriter) Write(p []byte) (int, error) {
 	if w.code == 0 {
 		w.code = http.StatusOK
 	}
 	return w.ResponseWriter.Write(p)
 }
 
-func (w *statusWriter) status() int {
-	if w.code == 0 {
-		return 0 // the connection was dropped before an answer
-	}
-	return w.code
-}
+// Status is the status written, 0 if none.
+func (w *StatusWriter) Status() int { return w.code }
 
 // Unwrap lets http.ResponseController reach the connection (Hijack, Flush).
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *StatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush passes streaming answers through at once.
+func (w *StatusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
