@@ -1,13 +1,14 @@
 package contract
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/idvkit/idvkit/internal/payload"
 
 	"github.com/idvkit/idvkit/internal/benchcpu"
 )
@@ -16,19 +17,7 @@ import (
 // answer (the embedded spec), next to what any check must pay at least: one decode of
 // the body into Go values ("decode-only"). The ratio is the check's cost per decode.
 func BenchmarkValidateResponseVerifyID(b *testing.B) {
-	raw, err := os.ReadFile("../../testdata/verisoul/idc-verify-id-response-200.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var fx struct{ Body json.RawMessage }
-	if err := json.Unmarshal(raw, &fx); err != nil {
-		b.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, fx.Body); err != nil {
-		b.Fatal(err)
-	}
-	body := buf.Bytes()
+	body := payload.Body(b, "../../testdata/verisoul/idc-verify-id-response-200.json")
 	spec := Default().Spec("verisoul/idcheck")
 	req := httptest.NewRequest(http.MethodPost, "https://api.sandbox.verisoul.ai/liveness/verify-id", strings.NewReader(`{"session_id":"00022d22-0592-4c83-8f55-0ec8f277c668"}`))
 	h := http.Header{"Content-Type": {"application/json"}}

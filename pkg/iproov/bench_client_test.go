@@ -8,9 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"testing"
+
+	"github.com/idvkit/idvkit/internal/payload"
 
 	"github.com/idvkit/idvkit/internal/benchcpu"
 	"github.com/idvkit/idvkit/internal/raceflag"
@@ -20,20 +21,7 @@ import (
 
 // validateBody is iProov's published verify validate answer, compacted.
 func validateBody(tb testing.TB) []byte {
-	tb.Helper()
-	raw, err := os.ReadFile("../../testdata/iproov/verify-validate-response-200.json")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var fx struct{ Body json.RawMessage }
-	if err := json.Unmarshal(raw, &fx); err != nil {
-		tb.Fatal(err)
-	}
-	var b bytes.Buffer
-	if err := json.Compact(&b, fx.Body); err != nil {
-		tb.Fatal(err)
-	}
-	return b.Bytes()
+	return payload.Body(tb, "../../testdata/iproov/verify-validate-response-200.json")
 }
 
 // handValidation is what a careful integrator writes by hand for the same answer.

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/idvkit/idvkit/internal/payload"
 )
 
 // The decoder MissingField used before its scanner, kept as the oracle: a map per object
@@ -335,20 +337,7 @@ func TestMissingFieldAllocs(t *testing.T) {
 }
 
 func registrationAnswer(tb testing.TB) []byte {
-	tb.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "verifik", "app-registration-create-response-200-2.json"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var fx struct{ Body json.RawMessage }
-	if err := json.Unmarshal(raw, &fx); err != nil {
-		tb.Fatal(err)
-	}
-	var b bytes.Buffer
-	if err := json.Compact(&b, fx.Body); err != nil {
-		tb.Fatal(err)
-	}
-	return b.Bytes()
+	return payload.Body(tb, filepath.Join("..", "..", "testdata", "verifik", "app-registration-create-response-200-2.json"))
 }
 
 // BenchmarkMissingField: the scanner next to the decoder it replaced, on Verifik's

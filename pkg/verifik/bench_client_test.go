@@ -8,8 +8,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
+
+	"github.com/idvkit/idvkit/internal/payload"
 
 	"github.com/idvkit/idvkit/internal/benchcpu"
 	"github.com/idvkit/idvkit/internal/raceflag"
@@ -19,20 +20,7 @@ import (
 
 // registrationBody is Verifik's published create app registration answer, compacted.
 func registrationBody(tb testing.TB) []byte {
-	tb.Helper()
-	raw, err := os.ReadFile("../../testdata/verifik/app-registration-create-response-200-2.json")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var fx struct{ Body json.RawMessage }
-	if err := json.Unmarshal(raw, &fx); err != nil {
-		tb.Fatal(err)
-	}
-	var b bytes.Buffer
-	if err := json.Compact(&b, fx.Body); err != nil {
-		tb.Fatal(err)
-	}
-	return b.Bytes()
+	return payload.Body(tb, "../../testdata/verifik/app-registration-create-response-200-2.json")
 }
 
 // handRegistration is what a careful integrator writes by hand for the same answer.
