@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
 	"time"
 
 	"github.com/google/uuid"
@@ -163,10 +164,10 @@ type legacyWire struct {
 	DocumentData            *wireData                      `json:"document_data"`
 }
 
-// decodeLegacyDocument reads the legacy answer into the package's types, refusing what
-// the generated types refuse (ids that are not UUIDs, except referring_session_id, a
-// string in the legacy schema; numbers out of float32's range) whether or not the
-// generated decode ran first.
+// decodeLegacyDocument reads the legacy answer into the package's types. It is the only
+// decode of a 200 answer (readOwn skips the generated one, as for verify-id), so it
+// refuses what the generated types refused: ids that are not UUIDs (except
+// referring_session_id, a string in the legacy schema) and numbers out of float32's range.
 func decodeLegacyDocument(op string, status int, body []byte) (*LegacyDocumentVerification, error) {
 	var w legacyWire
 	if err := json.Unmarshal(body, &w); err != nil {
@@ -223,12 +224,23 @@ func (c *Client) VerifyDocument(ctx context.Context, s Session) (*LegacyDocument
 		return nil, err
 	}
 	ctx = transport.WithOperation(ctx, op)
-	res, err := c.idc.VerifyDocumentWithResponse(ctx, idcheck.VerifyIDRequest{SessionId: uuid.MustParse(s.ID)}, c.auth)
-	if res == nil {
+	rsp, err := c.idc.VerifyDocument(ctx, idcheck.VerifyIDRequest{SessionId: uuid.MustParse(s.ID)}, c.auth)
+	var body []byte
+	ok := false
+	if err == nil {
+		body, ok, err = readOwn(rsp, func(r *http.Response) ([]byte, error) {
+			res, err := idcheck.ParseVerifyDocumentResult(r)
+			if err != nil {
+				return nil, err
+			}
+			return res.Body, nil
+		})
+	}
+	if err != nil {
 		return nil, result(ctx, c.idcT, op, err, nil, nil, false)
 	}
-	if err := result(ctx, c.idcT, op, err, res.HTTPResponse, res.Body, res.JSON200 != nil); err != nil {
+	if err := result(ctx, c.idcT, op, nil, rsp, body, ok); err != nil {
 		return nil, err
 	}
-	return decodeLegacyDocument(op, res.StatusCode(), res.Body)
+	return decodeLegacyDocument(op, rsp.StatusCode, body)
 }
